@@ -1,0 +1,2 @@
+//! An Oracle-style database engine, built to be crashed.
+pub mod storage;

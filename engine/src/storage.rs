@@ -1,0 +1,108 @@
+//! The engine's only window on the world: files of bytes.
+//!
+//! The engine does every read and write through [`Storage`]; it never touches
+//! the host file system, the host clock or a random source (S-DISK-5). The
+//! simulator's disk implements this trait and decides what a power loss keeps.
+//!
+//! Paths are absolute strings such as `/u01/oradata/SIM/system01.dbf`. A
+//! directory is everything before the last `/`.
+
+use std::fmt;
+
+/// Why an I/O call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IoErrorKind {
+    /// The file does not exist (never created, deleted, or lost with its disk).
+    NotFound,
+    /// The file already exists (create of an existing name).
+    AlreadyExists,
+    /// The power failed: this call and every later one fail until the
+    /// simulator restores power. Nothing in memory may be trusted afterwards.
+    PowerLost,
+    /// The device holding the file is gone or refuses I/O.
+    DeviceError,
+}
+
+/// A failed I/O call, with the path it was about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoError {
+    pub kind: IoErrorKind,
+    pub path: String,
+}
+
+impl IoError {
+    pub fn new(kind: IoErrorKind, path: &str) -> Self {
+        IoError {
+            kind,
+            path: path.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for IoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            IoErrorKind::NotFound => "No such file or directory",
+            IoErrorKind::AlreadyExists => "File exists",
+            IoErrorKind::PowerLost => "power lost",
+            IoErrorKind::DeviceError => "I/O error",
+        };
+        write!(f, "{what}: '{}'", self.path)
+    }
+}
+
+pub type IoResult<T> = Result<T, IoError>;
+
+/// Files of bytes, with the durability contract of a real disk (S-DISK-1..3):
+/// a write is volatile until [`Storage::sync`] of that file; create, delete
+/// and rename are volatile until [`Storage::sync_dir`] of the directory.
+///
+/// Writes cover whole OS blocks ([`Storage::os_block_size`]) at OS-block
+/// aligned offsets. Reads see the latest writes, synced or not, as on a real
+/// OS with a page cache.
+pub trait Storage {
+    /// The OS block size in bytes: the unit of atomic writes.
+    fn os_block_size(&self) -> usize;
+    /// Creates an empty file; fails with `AlreadyExists` if the name exists.
+    fn create(&mut self, path: &str) -> IoResult<()>;
+    /// Whether the name exists now. Does not count as I/O.
+    fn exists(&self, path: &str) -> bool;
+    /// Reads `buf.len()` bytes at `offset`; bytes past the end read as zero.
+    /// Returns how many bytes lay inside the file.
+    fn read(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> IoResult<usize>;
+    /// Writes whole OS blocks at an OS-block aligned offset.
+    fn write(&mut self, path: &str, offset: u64, data: &[u8]) -> IoResult<()>;
+    /// Makes every earlier write to this file durable.
+    fn sync(&mut self, path: &str) -> IoResult<()>;
+    /// Makes earlier create/delete/rename of names in `dir` durable.
+    fn sync_dir(&mut self, dir: &str) -> IoResult<()>;
+    /// Removes a name.
+    fn delete(&mut self, path: &str) -> IoResult<()>;
+    /// Renames `from` to `to`, replacing `to` if it exists.
+    fn rename(&mut self, from: &str, to: &str) -> IoResult<()>;
+    /// The size of the file in bytes.
+    fn size(&mut self, path: &str) -> IoResult<u64>;
+    /// Every existing name that starts with `prefix`, sorted.
+    fn list(&self, prefix: &str) -> Vec<String>;
+}
+
+/// The directory part of a path (`/u01/oradata/SIM/x.dbf` → `/u01/oradata/SIM`).
+pub fn dir_of(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) => "/",
+        Some(i) => &path[..i],
+        None => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dir_of_splits_at_last_slash() {
+        assert_eq!(dir_of("/u01/oradata/SIM/x.dbf"), "/u01/oradata/SIM");
+        assert_eq!(dir_of("/x"), "/");
+        assert_eq!(dir_of("x"), "");
+    }
+}

@@ -1,0 +1,3 @@
+//! The redosim simulator.
+pub mod disk;
+pub mod rng;
