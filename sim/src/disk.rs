@@ -1,0 +1,1860 @@
+//! The simulated disk: files of bytes with the durability contract of a real
+//! disk (S-DISK-1..3), and the faults a real disk can produce (S-DISK-2, 4).
+//!
+//! # Model
+//!
+//! A file is an inode holding a sequence of OS blocks (512 or 4096 bytes,
+//! fixed per disk). Every inode keeps two images:
+//!
+//! - `current`: what reads see, the durable image plus every pending write,
+//!   like an OS page cache;
+//! - `durable`: what is on the medium, what a power loss that drops every
+//!   pending write would leave.
+//!
+//! Images are vectors of reference-counted 4 KiB pages ([`PAGE_SIZE`]) plus a
+//! length. A write copies a page only if it is shared (`Arc::make_mut`), so
+//! `Disk::clone` is a snapshot that costs pointers, not bytes.
+//!
+//! Invariant: the two images differ only in OS blocks that have a pending
+//! write, and `current` is never shorter than `durable`.
+//!
+//! Writes: `write` changes `current` at once and appends one pending write per
+//! OS block to a single global list, in issue order. `sync(path)` makes that
+//! file's pending writes durable and takes them off the list.
+//!
+//! Names: `create`, `delete` and `rename` change the current name → inode map
+//! at once and append an op to a single global list of unsynced namespace ops.
+//! `sync_dir(dir)` makes *every* earlier namespace op durable, whatever its
+//! directory: the disk models one file-system journal, as on ext4 or XFS,
+//! where an fsync of a directory commits the whole running transaction.
+//! Directories themselves are implicit: any `dir` may be synced.
+//!
+//! Devices: a path belongs to the device whose prefix is the longest one that
+//! matches it (a prefix may be a whole file path); paths matching none belong
+//! to the device `root`. Devices are a property of paths, not of inodes, so a
+//! rename across devices moves the file (a real OS would say EXDEV; the engine
+//! renames within a directory).
+//!
+//! # Fault injection
+//!
+//! Power loss (S-DISK-2, S-DISK-3), at an armed I/O count, on a `crash`
+//! directive, or whenever the simulator calls [`Disk::power_loss`]:
+//!
+//! - Every pending OS-block write is resolved, in issue order, to one
+//!   [`Fate`]: *applied* (its bytes reached the medium: the OS wrote the page
+//!   back in the background before the power went), *dropped* (it was still
+//!   in the page cache), or *garbage* (the sector was being written when the
+//!   power failed and holds random bytes). Fates are drawn per OS block with
+//!   [`FateWeights`], so a database block spanning several OS blocks comes back
+//!   *torn* when its OS blocks get different fates: disks promise atomic
+//!   sectors, never atomic multi-sector writes, and the write-back order of a
+//!   page cache is arbitrary. Garbage is drawn only for devices added with
+//!   `garbage_on_power_loss` (FoundationDB's and SQLite's crash models allow
+//!   it for drives without power-loss protection); elsewhere an OS block
+//!   holds its old or its new bytes, never a mix (S-DISK-1). Later writes to
+//!   an OS block are resolved after earlier ones, so "applied, then dropped"
+//!   leaves the first write's bytes.
+//! - A file's durable length grows to cover its applied and garbage blocks;
+//!   gaps read as zeros. (The length is not separately volatile: a
+//!   simplification; a journaling file system may also lose the size update.)
+//! - A prefix of the unsynced namespace ops survives, of length uniform in
+//!   `0..=n`: a journaling file system commits metadata in order and loses an
+//!   uncommitted tail. An inode that no surviving name references is freed,
+//!   so a file whose create did not survive is gone, even if its data was
+//!   synced.
+//! - Then every `current` image becomes the `durable` one and power returns.
+//!
+//! While the power is off, every [`Storage`] call fails with `PowerLost`
+//! (`exists` and `list` still answer from the current names).
+//! [`Disk::arm_crash`]`(k)` makes the k-th counted I/O from now fail with
+//! `PowerLost` *without taking effect* and turns the power off; counted I/Os
+//! are `write` (even of 0 bytes), `sync`, `sync_dir`, `create`, `delete` and
+//! `rename`, including calls that fail for another reason (the call reached
+//! the disk). Reads and `size` are not counted.
+//!
+//! Faults without a power loss (S-DISK-4):
+//!
+//! - [`Disk::lose_file`]: a file vanishes now and durably (an operator's `rm`,
+//!   or fsck moving it to lost+found); its pending writes are forgotten.
+//! - [`Disk::corrupt_os_block`]: bit rot or a latent sector error; a durable
+//!   OS block becomes deterministic garbage. Reads see it unless a pending
+//!   write to that block sits in the page cache, which will overwrite the
+//!   rotten sector when it reaches the medium.
+//! - [`Disk::lose_device`]: a disk dies; every file named on it vanishes and
+//!   I/O to its paths fails with `DeviceError` (create too) until
+//!   [`Disk::replace_device`] puts a new empty disk in its place.
+//!
+//! Not modelled (the engine cannot observe them, or they are out of scope):
+//! read errors other than the above, misdirected or lost writes while the
+//! power is on (a synced write stays durable), a full disk, and per-directory
+//! journals. The last one makes the disk *stronger* than POSIX: an engine
+//! that syncs one directory but forgets another is not caught here.
+//!
+//! # Determinism
+//!
+//! All randomness comes from the caller's [`Prng`]; garbage bytes of
+//! [`Disk::power_loss_with`] and [`Disk::corrupt_os_block`] come from a Prng
+//! seeded by the write's index or the caller's seed. Maps are `BTreeMap`s and
+//! lists are in issue order, so a run is a pure function of its seed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Bound;
+use std::sync::{Arc, LazyLock};
+
+use engine::storage::{IoError, IoErrorKind, IoResult, Storage};
+
+use crate::rng::Prng;
+
+/// The storage page: the unit of copy-on-write. OS blocks (512 or 4096) divide it.
+pub const PAGE_SIZE: usize = 4096;
+
+/// The largest file the disk accepts: an offset past it is an engine bug.
+pub const FILE_SIZE_MAX: u64 = 1 << 32;
+
+const PAGE_SIZE_U64: u64 = PAGE_SIZE as u64;
+
+type Page = Arc<[u8; PAGE_SIZE]>;
+
+/// One shared page of zeros: gaps in sparse files point at it.
+static PAGE_ZERO: LazyLock<Page> = LazyLock::new(|| Arc::new([0u8; PAGE_SIZE]));
+
+/// What a power loss did to one pending OS-block write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Fate {
+    /// The new bytes reached the medium.
+    Applied,
+    /// The write was lost; the OS block keeps its old bytes.
+    Dropped,
+    /// The OS block holds random bytes (garbage-on-power-loss devices only).
+    Garbage,
+}
+
+impl Fate {
+    /// `'a'`, `'d'` or `'g'`: the letter used in reports and replay files.
+    pub fn letter(self) -> char {
+        match self {
+            Fate::Applied => 'a',
+            Fate::Dropped => 'd',
+            Fate::Garbage => 'g',
+        }
+    }
+
+    /// The inverse of [`Fate::letter`].
+    pub fn from_letter(c: char) -> Option<Fate> {
+        match c {
+            'a' => Some(Fate::Applied),
+            'd' => Some(Fate::Dropped),
+            'g' => Some(Fate::Garbage),
+            _ => None,
+        }
+    }
+}
+
+/// One pending OS-block write and what the power loss did to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedWrite {
+    /// The file's name when the write was issued.
+    pub path: String,
+    /// The OS block index within the file.
+    pub os_block: u64,
+    pub fate: Fate,
+}
+
+/// Everything a power loss decided.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PowerLossReport {
+    /// Every pending OS-block write, in the order the writes were issued.
+    pub writes: Vec<ResolvedWrite>,
+    /// Unsynced create/delete/rename ops at the instant of the power loss.
+    pub namespace_ops_pending: usize,
+    /// How many of them (a prefix, in issue order) survived.
+    pub namespace_ops_kept: usize,
+}
+
+impl PowerLossReport {
+    /// The fates as letters in issue order, e.g. `"aadg"`.
+    pub fn fates_string(&self) -> String {
+        self.writes.iter().map(|w| w.fate.letter()).collect()
+    }
+}
+
+/// Ratios for drawing the fate of a pending OS-block write at power loss.
+/// `garbage` counts only on garbage-on-power-loss devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FateWeights {
+    pub applied: u64,
+    pub dropped: u64,
+    pub garbage: u64,
+}
+
+impl Default for FateWeights {
+    fn default() -> Self {
+        FateWeights {
+            applied: 1,
+            dropped: 1,
+            garbage: 0,
+        }
+    }
+}
+
+/// Counters of successful I/O (write and sync calls, bytes written) and power losses.
+/// `syncs` counts both `sync` and `sync_dir`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiskStats {
+    pub writes: u64,
+    pub syncs: u64,
+    pub bytes_written: u64,
+    pub power_losses: u64,
+}
+
+/// The bytes of a file: shared pages plus a length in bytes.
+#[derive(Clone, Default)]
+struct Image {
+    pages: Vec<Page>,
+    len: u64,
+}
+
+impl fmt::Debug for Image {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Image")
+            .field("len", &self.len)
+            .field("pages", &self.pages.len())
+            .finish()
+    }
+}
+
+impl Image {
+    /// Copies the bytes at `offset` into `buf`, zero-filling past the end.
+    /// Returns how many bytes lay inside the image.
+    fn read(&self, offset: u64, buf: &mut [u8]) -> usize {
+        let inside = self.len.saturating_sub(offset).min(buf.len() as u64) as usize;
+        let mut done = 0;
+        while done < inside {
+            let position = offset + done as u64;
+            let page_index = (position / PAGE_SIZE_U64) as usize;
+            let in_page = (position % PAGE_SIZE_U64) as usize;
+            let n = (PAGE_SIZE - in_page).min(inside - done);
+            match self.pages.get(page_index) {
+                Some(page) => buf[done..done + n].copy_from_slice(&page[in_page..in_page + n]),
+                None => buf[done..done + n].fill(0),
+            }
+            done += n;
+        }
+        buf[inside..].fill(0);
+        inside
+    }
+
+    /// Overwrites bytes at `offset`, copying shared pages, extending the length.
+    fn write(&mut self, offset: u64, data: &[u8]) {
+        let end = offset + data.len() as u64;
+        assert!(end <= FILE_SIZE_MAX, "write past FILE_SIZE_MAX: end {end}");
+        self.grow_pages(end.div_ceil(PAGE_SIZE_U64) as usize);
+        let mut done = 0;
+        while done < data.len() {
+            let position = offset + done as u64;
+            let page_index = (position / PAGE_SIZE_U64) as usize;
+            let in_page = (position % PAGE_SIZE_U64) as usize;
+            let n = (PAGE_SIZE - in_page).min(data.len() - done);
+            let page = Arc::make_mut(&mut self.pages[page_index]);
+            page[in_page..in_page + n].copy_from_slice(&data[done..done + n]);
+            done += n;
+        }
+        self.len = self.len.max(end);
+    }
+
+    fn grow_pages(&mut self, count: usize) {
+        if self.pages.len() < count {
+            self.pages.resize(count, PAGE_ZERO.clone());
+        }
+    }
+
+    /// Shares `other`'s page `index` (used by sync: O(dirty pages), not O(file)).
+    fn share_page(&mut self, other: &Image, index: usize) {
+        self.grow_pages(index + 1);
+        self.pages[index] = other.pages.get(index).unwrap_or(&PAGE_ZERO).clone();
+    }
+}
+
+/// A file's data, independent of its names.
+#[derive(Debug, Clone)]
+struct Inode {
+    /// Its latest name, shared by its pending writes for reporting.
+    path: Arc<str>,
+    current: Image,
+    durable: Image,
+    /// How many entries of the pending list are this inode's.
+    pending_blocks: usize,
+}
+
+/// One unsynced OS-block write.
+#[derive(Clone)]
+struct PendingWrite {
+    ino: u64,
+    path: Arc<str>,
+    os_block: u64,
+    /// The whole `write` call's bytes, shared by its OS blocks.
+    data: Arc<[u8]>,
+    data_start: usize,
+    /// Whether the device of `path` is garbage-on-power-loss.
+    garbage_allowed: bool,
+}
+
+impl fmt::Debug for PendingWrite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingWrite")
+            .field("ino", &self.ino)
+            .field("path", &self.path)
+            .field("os_block", &self.os_block)
+            .field("garbage_allowed", &self.garbage_allowed)
+            .finish()
+    }
+}
+
+/// One unsynced change of the namespace.
+#[derive(Debug, Clone)]
+enum NamespaceOp {
+    Create { path: String, ino: u64 },
+    Delete { path: String },
+    Rename { from: String, to: String },
+}
+
+#[derive(Debug, Clone)]
+struct Device {
+    name: String,
+    path_prefix: String,
+    garbage_on_power_loss: bool,
+    lost: bool,
+}
+
+/// The simulated disk. `Clone` is a snapshot: unchanged pages are shared.
+#[derive(Debug, Clone)]
+pub struct Disk {
+    os_block_size: usize,
+    /// `devices[0]` is `root`, the fallback for paths matching no prefix.
+    devices: Vec<Device>,
+    /// Current names: what `exists`, `list` and I/O calls see.
+    names: BTreeMap<String, u64>,
+    /// Names as of the last synced namespace op.
+    names_durable: BTreeMap<String, u64>,
+    /// Unsynced namespace ops, in issue order.
+    namespace_ops: Vec<NamespaceOp>,
+    inodes: BTreeMap<u64, Inode>,
+    inode_next: u64,
+    /// Unsynced OS-block writes of every file, in issue order.
+    pending: Vec<PendingWrite>,
+    fate_weights: FateWeights,
+    io_count: u64,
+    crash_countdown: Option<u64>,
+    powered_off: bool,
+    stats: DiskStats,
+}
+
+impl Disk {
+    /// An empty disk with one device, `root`. Panics unless `os_block_size`
+    /// is 512 or 4096.
+    pub fn new(os_block_size: usize) -> Disk {
+        assert!(
+            os_block_size == 512 || os_block_size == 4096,
+            "OS block size must be 512 or 4096, not {os_block_size}"
+        );
+        Disk {
+            os_block_size,
+            devices: vec![Device {
+                name: "root".to_string(),
+                path_prefix: String::new(),
+                garbage_on_power_loss: false,
+                lost: false,
+            }],
+            names: BTreeMap::new(),
+            names_durable: BTreeMap::new(),
+            namespace_ops: Vec::new(),
+            inodes: BTreeMap::new(),
+            inode_next: 1,
+            pending: Vec::new(),
+            fate_weights: FateWeights::default(),
+            io_count: 0,
+            crash_countdown: None,
+            powered_off: false,
+            stats: DiskStats::default(),
+        }
+    }
+
+    /// Adds a device holding every path that starts with `path_prefix` (the
+    /// longest matching prefix wins). Adding an existing name updates it.
+    pub fn add_device(&mut self, name: &str, path_prefix: &str, garbage_on_power_loss: bool) {
+        if let Some(device) = self.devices.iter_mut().find(|d| d.name == name) {
+            device.path_prefix = path_prefix.to_string();
+            device.garbage_on_power_loss = garbage_on_power_loss;
+            return;
+        }
+        self.devices.push(Device {
+            name: name.to_string(),
+            path_prefix: path_prefix.to_string(),
+            garbage_on_power_loss,
+            lost: false,
+        });
+    }
+
+    /// The name of the device holding `path`.
+    pub fn device_of(&self, path: &str) -> String {
+        self.devices[device_index(&self.devices, path)].name.clone()
+    }
+
+    pub fn set_fate_weights(&mut self, w: FateWeights) {
+        self.fate_weights = w;
+    }
+
+    /// Counted I/Os so far (write, sync, sync_dir, create, delete, rename):
+    /// every such call made while the power was on, including one that failed
+    /// (`NotFound`, `DeviceError`) and the one an armed crash stopped.
+    pub fn io_count(&self) -> u64 {
+        self.io_count
+    }
+
+    /// The `after_ios`-th counted I/O from now fails with `PowerLost` without
+    /// taking effect, and the power is off from then on.
+    pub fn arm_crash(&mut self, after_ios: u64) {
+        assert!(after_ios >= 1, "arm_crash(0): the count starts at 1");
+        self.crash_countdown = Some(after_ios);
+    }
+
+    pub fn disarm_crash(&mut self) {
+        self.crash_countdown = None;
+    }
+
+    /// How many counted I/Os remain until the armed crash, the failing one included.
+    pub fn crash_armed(&self) -> Option<u64> {
+        self.crash_countdown
+    }
+
+    /// The power goes off now; every I/O fails until [`Disk::power_loss`].
+    pub fn cut_power(&mut self) {
+        self.powered_off = true;
+    }
+
+    pub fn is_powered_off(&self) -> bool {
+        self.powered_off
+    }
+
+    /// Unsynced OS-block writes of every file.
+    pub fn pending_write_count(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Loses the power: draws each pending write's fate with the fate weights,
+    /// and how many unsynced namespace ops survive, from `prng`; then power
+    /// comes back on and any armed crash is disarmed.
+    pub fn power_loss(&mut self, prng: &mut Prng) -> PowerLossReport {
+        let w = self.fate_weights;
+        let fates: Vec<Fate> = self
+            .pending
+            .iter()
+            .map(|write| {
+                if write.garbage_allowed {
+                    FATES[prng.weighted(&[w.applied, w.dropped, w.garbage])]
+                } else {
+                    FATES[prng.weighted(&[w.applied, w.dropped])]
+                }
+            })
+            .collect();
+        let namespace_kept = prng.below(self.namespace_ops.len() as u64 + 1) as usize;
+        let garbage_seed = prng.next_u64();
+        self.resolve_power_loss(&fates, namespace_kept, garbage_seed)
+    }
+
+    /// Loses the power with explicit fates, in issue order (missing entries
+    /// are `Applied`, extra ones ignored, `Garbage` on a device that is not
+    /// garbage-on-power-loss becomes `Dropped`), keeping the first
+    /// `namespace_kept` unsynced namespace ops (clamped to how many there are).
+    pub fn power_loss_with(&mut self, fates: &[Fate], namespace_kept: usize) -> PowerLossReport {
+        let fates: Vec<Fate> = self
+            .pending
+            .iter()
+            .enumerate()
+            .map(|(index, write)| match fates.get(index) {
+                None => Fate::Applied,
+                Some(Fate::Garbage) if !write.garbage_allowed => Fate::Dropped,
+                Some(&fate) => fate,
+            })
+            .collect();
+        self.resolve_power_loss(&fates, namespace_kept, 0)
+    }
+
+    pub fn stats(&self) -> DiskStats {
+        self.stats.clone()
+    }
+
+    /// The file vanishes now and durably, whichever name (current, else
+    /// durable) `path` is; its pending writes are forgotten. False if no such name.
+    pub fn lose_file(&mut self, path: &str) -> bool {
+        match self
+            .names
+            .get(path)
+            .or_else(|| self.names_durable.get(path))
+        {
+            Some(&ino) => {
+                self.lose_inode(ino);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Bit rot: OS block `os_block` of the durable image becomes garbage drawn
+    /// from `pattern_seed`, and so does the current image unless a pending
+    /// write covers that block. False if the file has no such durable block.
+    pub fn corrupt_os_block(&mut self, path: &str, os_block: u64, pattern_seed: u64) -> bool {
+        let Some(&ino) = self
+            .names
+            .get(path)
+            .or_else(|| self.names_durable.get(path))
+        else {
+            return false;
+        };
+        let bs = self.os_block_size;
+        let offset = os_block.saturating_mul(bs as u64);
+        let inode = self.inodes.get_mut(&ino).expect("a named inode is alive");
+        if offset.saturating_add(bs as u64) > inode.durable.len {
+            return false;
+        }
+        let mut garbage = vec![0u8; bs];
+        fill_garbage(&mut garbage, pattern_seed, "disk.bit_rot");
+        inode.durable.write(offset, &garbage);
+        let cached = self
+            .pending
+            .iter()
+            .any(|w| w.ino == ino && w.os_block == os_block);
+        if !cached {
+            inode.current.write(offset, &garbage);
+        }
+        true
+    }
+
+    /// The device dies: every file named on it (now or durably) vanishes, and
+    /// I/O to its paths fails with `DeviceError` until [`Disk::replace_device`].
+    /// Returns the lost names, sorted. Panics on an unknown device.
+    pub fn lose_device(&mut self, name: &str) -> Vec<String> {
+        let index = self.device_position(name);
+        let devices = &self.devices;
+        let on_device: BTreeMap<String, u64> = self
+            .names
+            .iter()
+            .chain(self.names_durable.iter())
+            .filter(|(path, _)| device_index(devices, path) == index)
+            .map(|(path, &ino)| (path.clone(), ino))
+            .collect();
+        let inos: BTreeSet<u64> = on_device.values().copied().collect();
+        for ino in inos {
+            self.lose_inode(ino);
+        }
+        self.devices[index].lost = true;
+        on_device.into_keys().collect()
+    }
+
+    /// A new empty disk in the device's place (its files, if any, vanish).
+    pub fn replace_device(&mut self, name: &str) {
+        let index = self.device_position(name);
+        if !self.devices[index].lost {
+            self.lose_device(name);
+        }
+        self.devices[index].lost = false;
+    }
+
+    /// What a power loss that drops every pending write would leave: `None`
+    /// if the name is not durable, else the bytes inside the file.
+    pub fn read_durable(&self, path: &str, offset: u64, buf: &mut [u8]) -> Option<usize> {
+        let ino = self.names_durable.get(path)?;
+        let inode = self.inodes.get(ino)?;
+        Some(inode.durable.read(offset, buf))
+    }
+
+    /// All current names, sorted.
+    pub fn file_names(&self) -> Vec<String> {
+        self.names.keys().cloned().collect()
+    }
+
+    // ---- internals ----
+
+    fn device_position(&self, name: &str) -> usize {
+        self.devices
+            .iter()
+            .position(|d| d.name == name)
+            .unwrap_or_else(|| panic!("unknown device '{name}'"))
+    }
+
+    /// The gate of every counted I/O: power, then the armed crash.
+    fn begin_io(&mut self, path: &str) -> IoResult<()> {
+        if self.powered_off {
+            return Err(IoError::new(IoErrorKind::PowerLost, path));
+        }
+        self.io_count += 1;
+        if let Some(remaining) = self.crash_countdown {
+            if remaining == 1 {
+                self.crash_countdown = None;
+                self.powered_off = true;
+                return Err(IoError::new(IoErrorKind::PowerLost, path));
+            }
+            self.crash_countdown = Some(remaining - 1);
+        }
+        Ok(())
+    }
+
+    /// The gate of reads: power only.
+    fn check_power(&self, path: &str) -> IoResult<()> {
+        if self.powered_off {
+            return Err(IoError::new(IoErrorKind::PowerLost, path));
+        }
+        Ok(())
+    }
+
+    /// The device holding `path`, unless it is lost.
+    fn check_device(&self, path: &str) -> IoResult<&Device> {
+        let device = &self.devices[device_index(&self.devices, path)];
+        if device.lost {
+            return Err(IoError::new(IoErrorKind::DeviceError, path));
+        }
+        Ok(device)
+    }
+
+    fn ino_of(&self, path: &str) -> IoResult<u64> {
+        self.names
+            .get(path)
+            .copied()
+            .ok_or_else(|| IoError::new(IoErrorKind::NotFound, path))
+    }
+
+    /// Makes one inode's pending writes durable.
+    fn sync_inode(&mut self, ino: u64) {
+        let inode = self.inodes.get_mut(&ino).expect("a named inode is alive");
+        if inode.pending_blocks > 0 {
+            let blocks_per_page = (PAGE_SIZE / self.os_block_size) as u64;
+            self.pending.retain(|w| {
+                if w.ino != ino {
+                    return true;
+                }
+                let page_index = (w.os_block / blocks_per_page) as usize;
+                inode.durable.share_page(&inode.current, page_index);
+                false
+            });
+            inode.pending_blocks = 0;
+        }
+        inode.durable.len = inode.current.len;
+    }
+
+    /// Removes an inode, every name of it and its pending writes. Unsynced
+    /// namespace ops may still mention it; replay skips them.
+    fn lose_inode(&mut self, ino: u64) {
+        self.inodes.remove(&ino);
+        self.names.retain(|_, i| *i != ino);
+        self.names_durable.retain(|_, i| *i != ino);
+        self.pending.retain(|w| w.ino != ino);
+    }
+
+    /// Makes the first `kept` unsynced namespace ops durable and forgets the rest.
+    fn commit_namespace_ops(&mut self, kept: usize) {
+        let ops = std::mem::take(&mut self.namespace_ops);
+        for op in &ops[..kept] {
+            match op {
+                NamespaceOp::Create { path, ino } => {
+                    self.names_durable.insert(path.clone(), *ino);
+                }
+                NamespaceOp::Delete { path } => {
+                    self.names_durable.remove(path);
+                }
+                NamespaceOp::Rename { from, to } => {
+                    // The rename replaced `to` even if `from`'s inode was lost since.
+                    let ino = self.names_durable.remove(from);
+                    self.names_durable.remove(to);
+                    if let Some(ino) = ino {
+                        self.names_durable.insert(to.clone(), ino);
+                    }
+                }
+            }
+        }
+        let (inodes, devices) = (&self.inodes, &self.devices);
+        self.names_durable.retain(|path, ino| {
+            inodes.contains_key(ino) && !devices[device_index(devices, path)].lost
+        });
+    }
+
+    /// Frees inodes that no name and no unsynced op references, and their
+    /// pending writes (writes to a deleted file never reach the medium).
+    fn free_unreferenced_inodes(&mut self) {
+        let mut live: BTreeSet<u64> = self
+            .names
+            .values()
+            .chain(self.names_durable.values())
+            .copied()
+            .collect();
+        for op in &self.namespace_ops {
+            if let NamespaceOp::Create { ino, .. } = op {
+                live.insert(*ino);
+            }
+        }
+        self.inodes.retain(|ino, _| live.contains(ino));
+        self.pending.retain(|w| live.contains(&w.ino));
+    }
+
+    fn resolve_power_loss(
+        &mut self,
+        fates: &[Fate],
+        namespace_kept: usize,
+        garbage_seed: u64,
+    ) -> PowerLossReport {
+        assert_eq!(fates.len(), self.pending.len());
+        let bs = self.os_block_size;
+        let pending = std::mem::take(&mut self.pending);
+        let mut writes = Vec::with_capacity(pending.len());
+        let mut garbage = vec![0u8; bs];
+        for (index, (write, &fate)) in pending.iter().zip(fates).enumerate() {
+            let inode = self
+                .inodes
+                .get_mut(&write.ino)
+                .expect("a pending write's inode is alive");
+            let offset = write.os_block * bs as u64;
+            match fate {
+                Fate::Applied => inode
+                    .durable
+                    .write(offset, &write.data[write.data_start..write.data_start + bs]),
+                Fate::Dropped => {}
+                Fate::Garbage => {
+                    assert!(write.garbage_allowed);
+                    let seed = garbage_seed.wrapping_add(index as u64);
+                    fill_garbage(&mut garbage, seed, "disk.garbage");
+                    inode.durable.write(offset, &garbage);
+                }
+            }
+            writes.push(ResolvedWrite {
+                path: write.path.to_string(),
+                os_block: write.os_block,
+                fate,
+            });
+        }
+        let namespace_ops_pending = self.namespace_ops.len();
+        let namespace_ops_kept = namespace_kept.min(namespace_ops_pending);
+        self.commit_namespace_ops(namespace_ops_kept);
+        self.names = self.names_durable.clone();
+        self.free_unreferenced_inodes();
+        for inode in self.inodes.values_mut() {
+            inode.current = inode.durable.clone();
+            inode.pending_blocks = 0;
+        }
+        for (path, ino) in &self.names {
+            let inode = self.inodes.get_mut(ino).expect("a named inode is alive");
+            if *inode.path != **path {
+                inode.path = Arc::from(path.as_str());
+            }
+        }
+        self.powered_off = false;
+        self.crash_countdown = None;
+        self.stats.power_losses += 1;
+        PowerLossReport {
+            writes,
+            namespace_ops_pending,
+            namespace_ops_kept,
+        }
+    }
+
+    /// Checks the model's invariants (tests call it after every step).
+    #[cfg(test)]
+    fn check_invariants(&self) {
+        let bs = self.os_block_size;
+        let mut pending_per_inode: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
+        for w in &self.pending {
+            assert!(
+                self.inodes.contains_key(&w.ino),
+                "pending write of a freed inode"
+            );
+            pending_per_inode
+                .entry(w.ino)
+                .or_default()
+                .insert(w.os_block);
+        }
+        for ino in self.names.values().chain(self.names_durable.values()) {
+            assert!(self.inodes.contains_key(ino), "name of a freed inode");
+        }
+        for (ino, inode) in &self.inodes {
+            let blocks = pending_per_inode.remove(ino).unwrap_or_default();
+            let count = self.pending.iter().filter(|w| w.ino == *ino).count();
+            assert_eq!(inode.pending_blocks, count);
+            assert!(inode.current.len >= inode.durable.len);
+            let mut current = vec![0u8; bs];
+            let mut durable = vec![0u8; bs];
+            for os_block in 0..inode.current.len.div_ceil(bs as u64) {
+                if blocks.contains(&os_block) {
+                    continue;
+                }
+                inode.current.read(os_block * bs as u64, &mut current);
+                inode.durable.read(os_block * bs as u64, &mut durable);
+                assert_eq!(
+                    current, durable,
+                    "inode {ino} block {os_block} differs unsynced"
+                );
+            }
+        }
+        if self.namespace_ops.is_empty() {
+            assert_eq!(self.names, self.names_durable);
+        }
+    }
+}
+
+const FATES: [Fate; 3] = [Fate::Applied, Fate::Dropped, Fate::Garbage];
+
+/// The device holding `path`: the longest matching prefix, else `root` (index 0).
+fn device_index(devices: &[Device], path: &str) -> usize {
+    let mut best = 0;
+    let mut best_len = None;
+    for (index, device) in devices.iter().enumerate() {
+        let len = device.path_prefix.len();
+        if path.starts_with(device.path_prefix.as_str()) && best_len.is_none_or(|b| len > b) {
+            best = index;
+            best_len = Some(len);
+        }
+    }
+    best
+}
+
+/// Fills `buf` (a multiple of 8 bytes) with bytes from a Prng seeded by `seed`.
+fn fill_garbage(buf: &mut [u8], seed: u64, stream: &str) {
+    let mut prng = Prng::new(seed, stream);
+    for chunk in buf.chunks_mut(8) {
+        let bytes = prng.next_u64().to_le_bytes();
+        chunk.copy_from_slice(&bytes[..chunk.len()]);
+    }
+}
+
+impl Storage for Disk {
+    fn os_block_size(&self) -> usize {
+        self.os_block_size
+    }
+
+    fn create(&mut self, path: &str) -> IoResult<()> {
+        self.begin_io(path)?;
+        self.check_device(path)?;
+        if self.names.contains_key(path) {
+            return Err(IoError::new(IoErrorKind::AlreadyExists, path));
+        }
+        let ino = self.inode_next;
+        self.inode_next += 1;
+        let inode = Inode {
+            path: Arc::from(path),
+            current: Image::default(),
+            durable: Image::default(),
+            pending_blocks: 0,
+        };
+        self.inodes.insert(ino, inode);
+        self.names.insert(path.to_string(), ino);
+        let path = path.to_string();
+        self.namespace_ops.push(NamespaceOp::Create { path, ino });
+        Ok(())
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.names.contains_key(path)
+    }
+
+    fn read(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> IoResult<usize> {
+        self.check_power(path)?;
+        self.check_device(path)?;
+        let ino = self.ino_of(path)?;
+        Ok(self.inodes[&ino].current.read(offset, buf))
+    }
+
+    fn write(&mut self, path: &str, offset: u64, data: &[u8]) -> IoResult<()> {
+        let bs = self.os_block_size;
+        assert!(
+            offset.is_multiple_of(bs as u64) && data.len().is_multiple_of(bs),
+            "write to '{path}' at offset {offset} of {} bytes is not OS-block aligned ({bs})",
+            data.len()
+        );
+        self.begin_io(path)?;
+        let garbage_allowed = self.check_device(path)?.garbage_on_power_loss;
+        let ino = self.ino_of(path)?;
+        self.stats.writes += 1;
+        if data.is_empty() {
+            return Ok(());
+        }
+        let inode = self.inodes.get_mut(&ino).expect("a named inode is alive");
+        inode.current.write(offset, data);
+        let blocks = data.len() / bs;
+        inode.pending_blocks += blocks;
+        let shared: Arc<[u8]> = Arc::from(data);
+        let os_block_first = offset / bs as u64;
+        self.pending.extend((0..blocks).map(|i| PendingWrite {
+            ino,
+            path: inode.path.clone(),
+            os_block: os_block_first + i as u64,
+            data: shared.clone(),
+            data_start: i * bs,
+            garbage_allowed,
+        }));
+        self.stats.bytes_written += data.len() as u64;
+        Ok(())
+    }
+
+    fn sync(&mut self, path: &str) -> IoResult<()> {
+        self.begin_io(path)?;
+        self.check_device(path)?;
+        let ino = self.ino_of(path)?;
+        self.sync_inode(ino);
+        self.stats.syncs += 1;
+        Ok(())
+    }
+
+    fn sync_dir(&mut self, dir: &str) -> IoResult<()> {
+        self.begin_io(dir)?;
+        self.check_device(dir)?;
+        self.commit_namespace_ops(self.namespace_ops.len());
+        debug_assert_eq!(self.names, self.names_durable);
+        self.free_unreferenced_inodes();
+        self.stats.syncs += 1;
+        Ok(())
+    }
+
+    fn delete(&mut self, path: &str) -> IoResult<()> {
+        self.begin_io(path)?;
+        self.check_device(path)?;
+        self.ino_of(path)?;
+        self.names.remove(path);
+        let path = path.to_string();
+        self.namespace_ops.push(NamespaceOp::Delete { path });
+        Ok(())
+    }
+
+    fn rename(&mut self, from: &str, to: &str) -> IoResult<()> {
+        self.begin_io(from)?;
+        self.check_device(from)?;
+        self.check_device(to)?;
+        let ino = self.ino_of(from)?;
+        self.names.remove(from);
+        self.names.insert(to.to_string(), ino);
+        self.inodes
+            .get_mut(&ino)
+            .expect("a named inode is alive")
+            .path = Arc::from(to);
+        self.namespace_ops.push(NamespaceOp::Rename {
+            from: from.to_string(),
+            to: to.to_string(),
+        });
+        Ok(())
+    }
+
+    fn size(&mut self, path: &str) -> IoResult<u64> {
+        self.check_power(path)?;
+        self.check_device(path)?;
+        let ino = self.ino_of(path)?;
+        Ok(self.inodes[&ino].current.len)
+    }
+
+    fn list(&self, prefix: &str) -> Vec<String> {
+        self.names
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(|(name, _)| name.starts_with(prefix))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIR: &str = "/u01/oradata/SIM";
+    const A: &str = "/u01/oradata/SIM/a.dbf";
+    const B: &str = "/u01/oradata/SIM/b.dbf";
+
+    fn filled(byte: u8, len: usize) -> Vec<u8> {
+        vec![byte; len]
+    }
+
+    /// A 512-byte-block disk with `A` created and its name durable.
+    fn disk_with_a() -> Disk {
+        let mut disk = Disk::new(512);
+        disk.create(A).unwrap();
+        disk.sync_dir(DIR).unwrap();
+        disk
+    }
+
+    fn read_all(disk: &mut Disk, path: &str) -> Vec<u8> {
+        let size = disk.size(path).unwrap() as usize;
+        let mut buf = vec![0u8; size];
+        assert_eq!(disk.read(path, 0, &mut buf).unwrap(), size);
+        buf
+    }
+
+    fn read_durable_all(disk: &Disk, path: &str, len: usize) -> Vec<u8> {
+        let mut buf = vec![0u8; len];
+        disk.read_durable(path, 0, &mut buf).unwrap();
+        buf
+    }
+
+    fn kind<T: fmt::Debug>(result: IoResult<T>) -> IoErrorKind {
+        result.unwrap_err().kind
+    }
+
+    #[test]
+    fn write_read_round_trip_and_zero_fill() {
+        let mut disk = disk_with_a();
+        assert_eq!(disk.os_block_size(), 512);
+        disk.write(A, 1024, &filled(7, 1024)).unwrap();
+        assert_eq!(disk.size(A).unwrap(), 2048);
+        let mut buf = vec![0xffu8; 4096];
+        assert_eq!(disk.read(A, 0, &mut buf).unwrap(), 2048);
+        assert!(
+            buf[..1024].iter().all(|&b| b == 0),
+            "the gap reads as zeros"
+        );
+        assert!(buf[1024..2048].iter().all(|&b| b == 7));
+        assert!(
+            buf[2048..].iter().all(|&b| b == 0),
+            "past the end reads as zeros"
+        );
+        // Unaligned read across a page boundary.
+        let mut small = [0xffu8; 10];
+        assert_eq!(disk.read(A, 2043, &mut small).unwrap(), 5);
+        assert_eq!(small, [7, 7, 7, 7, 7, 0, 0, 0, 0, 0]);
+        // Reading entirely past the end.
+        assert_eq!(disk.read(A, 1 << 20, &mut small).unwrap(), 0);
+        assert_eq!(small, [0; 10]);
+        // A write spanning two 4 KiB pages.
+        let data: Vec<u8> = (0..8192u32).map(|i| (i % 251) as u8).collect();
+        disk.write(A, 3584, &data).unwrap();
+        let mut back = vec![0u8; 8192];
+        assert_eq!(disk.read(A, 3584, &mut back).unwrap(), 8192);
+        assert_eq!(back, data);
+        disk.check_invariants();
+    }
+
+    #[test]
+    #[should_panic(expected = "not OS-block aligned")]
+    fn misaligned_write_is_a_programmer_error() {
+        let mut disk = disk_with_a();
+        let _ = disk.write(A, 100, &filled(1, 512));
+    }
+
+    #[test]
+    #[should_panic(expected = "512 or 4096")]
+    fn os_block_size_must_be_512_or_4096() {
+        let _ = Disk::new(1024);
+    }
+
+    #[test]
+    fn unsynced_write_dropped_or_kept_by_explicit_fates() {
+        let mut base = disk_with_a();
+        base.write(A, 0, &filled(1, 512)).unwrap();
+        base.sync(A).unwrap();
+        base.write(A, 0, &filled(2, 512)).unwrap();
+        assert_eq!(base.pending_write_count(), 1);
+
+        let mut dropped = base.clone();
+        let report = dropped.power_loss_with(&[Fate::Dropped], 0);
+        assert_eq!(report.fates_string(), "d");
+        assert_eq!(report.writes[0].path, A);
+        assert_eq!(report.writes[0].os_block, 0);
+        assert_eq!(read_all(&mut dropped, A), filled(1, 512));
+        assert_eq!(dropped.pending_write_count(), 0);
+
+        let mut kept = base.clone();
+        assert_eq!(
+            kept.power_loss_with(&[Fate::Applied], 0).fates_string(),
+            "a"
+        );
+        assert_eq!(read_all(&mut kept, A), filled(2, 512));
+
+        // Missing entries are Applied.
+        let mut missing = base.clone();
+        assert_eq!(missing.power_loss_with(&[], 0).fates_string(), "a");
+        assert_eq!(read_all(&mut missing, A), filled(2, 512));
+        kept.check_invariants();
+        dropped.check_invariants();
+    }
+
+    #[test]
+    fn unsynced_extension_dropped_leaves_the_old_length() {
+        let mut disk = disk_with_a();
+        disk.write(A, 0, &filled(1, 512)).unwrap();
+        disk.sync(A).unwrap();
+        disk.write(A, 512, &filled(2, 1024)).unwrap();
+        assert_eq!(disk.size(A).unwrap(), 1536);
+        disk.power_loss_with(&[Fate::Dropped, Fate::Applied], 0);
+        // The second OS block of the extension landed: length covers it, the gap is zeros.
+        assert_eq!(disk.size(A).unwrap(), 1536);
+        let bytes = read_all(&mut disk, A);
+        assert_eq!(&bytes[..512], &filled(1, 512)[..]);
+        assert_eq!(&bytes[512..1024], &filled(0, 512)[..]);
+        assert_eq!(&bytes[1024..], &filled(2, 512)[..]);
+
+        let mut disk = disk_with_a();
+        disk.write(A, 0, &filled(1, 1024)).unwrap();
+        disk.power_loss_with(&[Fate::Dropped, Fate::Dropped], 0);
+        assert_eq!(disk.size(A).unwrap(), 0);
+    }
+
+    #[test]
+    fn sync_makes_writes_durable_across_any_power_loss() {
+        for seed in 0..20 {
+            let mut disk = disk_with_a();
+            disk.add_device("flaky", "/u01", true);
+            disk.set_fate_weights(FateWeights {
+                applied: 1,
+                dropped: 1,
+                garbage: 1,
+            });
+            disk.write(A, 0, &filled(3, 8192)).unwrap();
+            disk.sync(A).unwrap();
+            assert_eq!(disk.pending_write_count(), 0);
+            assert_eq!(read_durable_all(&disk, A, 8192), filled(3, 8192));
+            disk.write(A, 8192, &filled(4, 512)).unwrap();
+            let mut prng = Prng::new(seed, "test");
+            let report = disk.power_loss(&mut prng);
+            assert_eq!(report.writes.len(), 1, "only the unsynced write is pending");
+            assert_eq!(&read_all(&mut disk, A)[..8192], &filled(3, 8192)[..]);
+            disk.check_invariants();
+        }
+    }
+
+    #[test]
+    fn torn_database_block_mixes_new_and_old_os_blocks() {
+        let mut disk = disk_with_a();
+        disk.write(A, 0, &filled(0xaa, 8192)).unwrap();
+        disk.sync(A).unwrap();
+        disk.write(A, 0, &filled(0xbb, 8192)).unwrap();
+        assert_eq!(
+            disk.pending_write_count(),
+            16,
+            "8 KiB is 16 OS blocks of 512"
+        );
+        let fates: Vec<Fate> = "aadadddaaaddadda"
+            .chars()
+            .map(|c| Fate::from_letter(c).unwrap())
+            .collect();
+        let report = disk.power_loss_with(&fates, 0);
+        assert_eq!(report.fates_string(), "aadadddaaaddadda");
+        let os_blocks: Vec<u64> = report.writes.iter().map(|w| w.os_block).collect();
+        assert_eq!(os_blocks, (0..16).collect::<Vec<u64>>());
+        let bytes = read_all(&mut disk, A);
+        for (i, fate) in fates.iter().enumerate() {
+            let expected = if *fate == Fate::Applied { 0xbb } else { 0xaa };
+            let sector = &bytes[i * 512..(i + 1) * 512];
+            assert!(
+                sector.iter().all(|&b| b == expected),
+                "OS block {i}: whole old or whole new"
+            );
+        }
+        disk.check_invariants();
+    }
+
+    #[test]
+    fn garbage_only_on_a_garbage_device() {
+        let mut disk = Disk::new(512);
+        disk.add_device("cheap_ssd", "/u02", true);
+        let g = "/u02/redo01.log";
+        disk.create(A).unwrap();
+        disk.create(g).unwrap();
+        disk.sync_dir("/").unwrap();
+        for path in [A, g] {
+            disk.write(path, 0, &filled(1, 512)).unwrap();
+            disk.sync(path).unwrap();
+            disk.write(path, 0, &filled(2, 512)).unwrap();
+        }
+        let mut explicit = disk.clone();
+        let report = explicit.power_loss_with(&[Fate::Garbage, Fate::Garbage], 0);
+        assert_eq!(
+            report.fates_string(),
+            "dg",
+            "garbage on a plain device becomes dropped"
+        );
+        assert_eq!(read_all(&mut explicit, A), filled(1, 512));
+        let garbage = read_all(&mut explicit, g);
+        assert_ne!(garbage, filled(1, 512));
+        assert_ne!(garbage, filled(2, 512));
+        // Deterministic: the same explicit power loss gives the same garbage.
+        let mut again = disk.clone();
+        again.power_loss_with(&[Fate::Garbage, Fate::Garbage], 0);
+        assert_eq!(read_all(&mut again, g), garbage);
+
+        // Drawn fates: with only garbage weight, the plain device still gets a/d only.
+        disk.set_fate_weights(FateWeights {
+            applied: 0,
+            dropped: 1,
+            garbage: 1000,
+        });
+        let mut seen_garbage = false;
+        for seed in 0..10 {
+            let mut d = disk.clone();
+            let report = d.power_loss(&mut Prng::new(seed, "test"));
+            assert_eq!(report.writes[0].fate, Fate::Dropped);
+            seen_garbage |= report.writes[1].fate == Fate::Garbage;
+        }
+        assert!(seen_garbage);
+    }
+
+    #[test]
+    fn later_write_to_the_same_os_block_resolves_after_the_earlier() {
+        let mut base = disk_with_a();
+        base.write(A, 0, &filled(1, 512)).unwrap();
+        base.sync(A).unwrap();
+        base.write(A, 0, &filled(2, 512)).unwrap();
+        base.write(A, 0, &filled(3, 512)).unwrap();
+        assert_eq!(
+            read_all(&mut base, A),
+            filled(3, 512),
+            "reads see the latest"
+        );
+        let cases = [("aa", 3), ("ad", 2), ("da", 3), ("dd", 1)];
+        for (fates, expected) in cases {
+            let mut disk = base.clone();
+            let fates: Vec<Fate> = fates
+                .chars()
+                .map(|c| Fate::from_letter(c).unwrap())
+                .collect();
+            disk.power_loss_with(&fates, 0);
+            assert_eq!(
+                read_all(&mut disk, A),
+                filled(expected, 512),
+                "fates {fates:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn create_without_sync_dir_can_vanish_even_with_synced_data() {
+        let mut base = Disk::new(512);
+        base.create(A).unwrap();
+        base.write(A, 0, &filled(5, 512)).unwrap();
+        base.sync(A).unwrap();
+        assert!(
+            base.read_durable(A, 0, &mut [0u8; 512]).is_none(),
+            "the name is not durable"
+        );
+
+        let mut lost = base.clone();
+        let report = lost.power_loss_with(&[], 0);
+        assert_eq!(
+            (report.namespace_ops_pending, report.namespace_ops_kept),
+            (1, 0)
+        );
+        assert!(!lost.exists(A));
+        assert_eq!(kind(lost.size(A)), IoErrorKind::NotFound);
+        assert!(lost.inodes.is_empty(), "the unreferenced inode is freed");
+
+        let mut kept = base.clone();
+        kept.power_loss_with(&[], 1);
+        assert_eq!(read_all(&mut kept, A), filled(5, 512));
+
+        let mut synced = base.clone();
+        synced.sync_dir(DIR).unwrap();
+        synced.power_loss_with(&[], 0);
+        assert_eq!(read_all(&mut synced, A), filled(5, 512));
+        synced.check_invariants();
+    }
+
+    #[test]
+    fn namespace_ops_survive_as_an_ordered_prefix() {
+        let mut base = Disk::new(512);
+        base.create(A).unwrap();
+        base.create(B).unwrap();
+        base.delete(A).unwrap();
+        for kept in 0..=3 {
+            let mut disk = base.clone();
+            let report = disk.power_loss_with(&[], kept);
+            assert_eq!(report.namespace_ops_kept, kept);
+            let expected: Vec<&str> = match kept {
+                0 => vec![],
+                1 => vec![A],
+                2 => vec![A, B],
+                _ => vec![B],
+            };
+            assert_eq!(disk.file_names(), expected, "prefix {kept}");
+            disk.check_invariants();
+        }
+        let mut clamped = base.clone();
+        assert_eq!(clamped.power_loss_with(&[], 99).namespace_ops_kept, 3);
+    }
+
+    #[test]
+    fn delete_is_volatile_until_sync_dir() {
+        let mut base = disk_with_a();
+        base.write(A, 0, &filled(9, 512)).unwrap();
+        base.sync(A).unwrap();
+        base.delete(A).unwrap();
+        assert!(!base.exists(A));
+        assert_eq!(kind(base.read(A, 0, &mut [0u8; 4])), IoErrorKind::NotFound);
+
+        let mut undone = base.clone();
+        undone.power_loss_with(&[], 0);
+        assert_eq!(
+            read_all(&mut undone, A),
+            filled(9, 512),
+            "the delete did not survive"
+        );
+
+        let mut done = base.clone();
+        done.power_loss_with(&[], 1);
+        assert!(!done.exists(A));
+
+        base.sync_dir(DIR).unwrap();
+        assert!(
+            base.inodes.is_empty(),
+            "a durably deleted file's inode is freed"
+        );
+        base.power_loss_with(&[], 0);
+        assert!(!base.exists(A));
+    }
+
+    #[test]
+    fn rename_is_volatile_until_sync_dir_and_replaces_the_target() {
+        let tmp = "/u01/oradata/SIM/a.tmp";
+        let mut base = disk_with_a();
+        base.write(A, 0, &filled(1, 512)).unwrap();
+        base.sync(A).unwrap();
+        base.create(tmp).unwrap();
+        base.write(tmp, 0, &filled(2, 512)).unwrap();
+        base.sync(tmp).unwrap();
+        base.sync_dir(DIR).unwrap();
+        base.rename(tmp, A).unwrap();
+        assert!(!base.exists(tmp));
+        assert_eq!(
+            read_all(&mut base, A),
+            filled(2, 512),
+            "rename replaced the target"
+        );
+        base.write(A, 512, &filled(3, 512)).unwrap();
+
+        let mut undone = base.clone();
+        let report = undone.power_loss_with(&[Fate::Applied], 0);
+        assert_eq!(
+            report.writes[0].path, A,
+            "reported under its name at issue time"
+        );
+        assert_eq!(read_all(&mut undone, A), filled(1, 512));
+        let mut tmp_bytes = read_all(&mut undone, tmp);
+        assert_eq!(
+            tmp_bytes.len(),
+            1024,
+            "the applied write landed on the renamed inode"
+        );
+        tmp_bytes.truncate(512);
+        assert_eq!(tmp_bytes, filled(2, 512));
+        undone.check_invariants();
+
+        let mut done = base.clone();
+        done.power_loss_with(&[Fate::Dropped], 1);
+        assert_eq!(done.file_names(), vec![A.to_string()]);
+        assert_eq!(read_all(&mut done, A), filled(2, 512));
+        done.check_invariants();
+    }
+
+    #[test]
+    fn io_errors_not_found_and_already_exists() {
+        let mut disk = disk_with_a();
+        assert_eq!(kind(disk.create(A)), IoErrorKind::AlreadyExists);
+        assert_eq!(kind(disk.write(B, 0, &[0u8; 512])), IoErrorKind::NotFound);
+        assert_eq!(kind(disk.read(B, 0, &mut [0u8; 8])), IoErrorKind::NotFound);
+        assert_eq!(kind(disk.sync(B)), IoErrorKind::NotFound);
+        assert_eq!(kind(disk.size(B)), IoErrorKind::NotFound);
+        assert_eq!(kind(disk.delete(B)), IoErrorKind::NotFound);
+        let error = disk.rename(B, A).unwrap_err();
+        assert_eq!(
+            (error.kind, error.path.as_str()),
+            (IoErrorKind::NotFound, B)
+        );
+        assert!(disk.exists(A));
+        assert_eq!(disk.pending_write_count(), 0);
+    }
+
+    #[test]
+    fn armed_crash_fails_the_kth_io_and_everything_after() {
+        for k in 1..=5u64 {
+            let mut disk = disk_with_a();
+            disk.write(A, 0, &filled(1, 512)).unwrap();
+            disk.sync(A).unwrap();
+            let start = disk.io_count();
+            disk.arm_crash(k);
+            assert_eq!(disk.crash_armed(), Some(k));
+            let mut results = Vec::new();
+            for step in 0..5u8 {
+                let result = disk.write(A, 512 * (u64::from(step) + 1), &filled(step + 10, 512));
+                results.push(result);
+            }
+            for (i, result) in results.iter().enumerate() {
+                if (i as u64) < k - 1 {
+                    assert!(result.is_ok(), "k={k} I/O {i} happens");
+                } else {
+                    assert_eq!(result.as_ref().unwrap_err().kind, IoErrorKind::PowerLost);
+                }
+            }
+            assert_eq!(
+                disk.io_count() - start,
+                k,
+                "calls after the power went are not counted"
+            );
+            assert_eq!(
+                disk.pending_write_count(),
+                (k - 1) as usize,
+                "a failed write leaves nothing"
+            );
+            assert!(disk.is_powered_off());
+            assert_eq!(disk.crash_armed(), None);
+            assert_eq!(kind(disk.read(A, 0, &mut [0u8; 4])), IoErrorKind::PowerLost);
+            assert_eq!(kind(disk.size(A)), IoErrorKind::PowerLost);
+            assert_eq!(kind(disk.sync(A)), IoErrorKind::PowerLost);
+            assert!(disk.exists(A), "exists still answers");
+            assert_eq!(disk.list("/u01"), vec![A.to_string()]);
+            let report = disk.power_loss_with(&[], 0);
+            assert_eq!(report.writes.len(), (k - 1) as usize);
+            assert!(!disk.is_powered_off());
+            assert_eq!(disk.size(A).unwrap(), 512 * k);
+        }
+    }
+
+    #[test]
+    fn armed_crash_on_namespace_ops_and_zero_byte_write() {
+        let mut disk = disk_with_a();
+        disk.arm_crash(2);
+        disk.write(A, 0, &[]).unwrap();
+        assert_eq!(disk.crash_armed(), Some(1), "a 0-byte write counts");
+        assert_eq!(kind(disk.create(B)), IoErrorKind::PowerLost);
+        assert!(!disk.exists(B), "the crashing create did not happen");
+        disk.power_loss_with(&[], 0);
+        disk.arm_crash(1);
+        assert_eq!(kind(disk.rename(A, B)), IoErrorKind::PowerLost);
+        assert!(disk.exists(A) && !disk.exists(B));
+        let mut prng = Prng::new(1, "test");
+        disk.arm_crash(3);
+        disk.power_loss(&mut prng);
+        assert_eq!(disk.crash_armed(), None, "power loss disarms");
+        disk.arm_crash(1);
+        disk.disarm_crash();
+        disk.delete(A).unwrap();
+    }
+
+    #[test]
+    fn cut_power_fails_every_call_until_power_loss() {
+        let mut disk = disk_with_a();
+        disk.write(A, 0, &filled(1, 512)).unwrap();
+        let count = disk.io_count();
+        disk.cut_power();
+        assert!(disk.is_powered_off());
+        assert_eq!(
+            kind(disk.write(A, 0, &filled(2, 512))),
+            IoErrorKind::PowerLost
+        );
+        assert_eq!(kind(disk.create(B)), IoErrorKind::PowerLost);
+        assert_eq!(kind(disk.sync_dir(DIR)), IoErrorKind::PowerLost);
+        assert_eq!(kind(disk.delete(A)), IoErrorKind::PowerLost);
+        assert_eq!(kind(disk.rename(A, B)), IoErrorKind::PowerLost);
+        assert_eq!(kind(disk.read(A, 0, &mut [0u8; 1])), IoErrorKind::PowerLost);
+        assert_eq!(disk.io_count(), count);
+        assert!(disk.exists(A));
+        disk.power_loss_with(&[Fate::Applied], 0);
+        assert_eq!(read_all(&mut disk, A), filled(1, 512));
+        assert_eq!(disk.stats().power_losses, 1);
+    }
+
+    #[test]
+    fn lose_file_is_immediate_and_durable() {
+        let mut disk = disk_with_a();
+        disk.create(B).unwrap();
+        disk.write(A, 0, &filled(1, 512)).unwrap();
+        disk.write(B, 0, &filled(2, 512)).unwrap();
+        assert!(disk.lose_file(A));
+        assert!(!disk.lose_file(A));
+        assert!(!disk.exists(A));
+        assert!(disk.read_durable(A, 0, &mut [0u8; 1]).is_none());
+        assert_eq!(
+            disk.pending_write_count(),
+            1,
+            "A's pending write is forgotten"
+        );
+        assert!(
+            disk.lose_file(B),
+            "a name that is not durable yet can be lost too"
+        );
+        disk.check_invariants();
+        let report = disk.power_loss_with(&[], 5);
+        assert_eq!(report.writes.len(), 0);
+        assert!(disk.file_names().is_empty(), "neither comes back");
+        disk.check_invariants();
+    }
+
+    #[test]
+    fn lost_file_stays_lost_through_a_dropped_rename() {
+        let x = "/u01/oradata/SIM/x.dbf";
+        let mut disk = disk_with_a();
+        disk.write(A, 0, &filled(1, 512)).unwrap();
+        disk.sync(A).unwrap();
+        disk.create(x).unwrap();
+        disk.write(x, 0, &filled(2, 512)).unwrap();
+        disk.sync(x).unwrap();
+        disk.sync_dir(DIR).unwrap();
+        disk.rename(x, A).unwrap();
+        assert!(disk.lose_file(A), "loses x's inode, now named A");
+        assert!(!disk.exists(x) && !disk.exists(A));
+        disk.check_invariants();
+        let mut keep_none = disk.clone();
+        keep_none.power_loss_with(&[], 0);
+        assert_eq!(
+            keep_none.file_names(),
+            vec![A.to_string()],
+            "x's inode is gone"
+        );
+        assert_eq!(
+            read_all(&mut keep_none, A),
+            filled(1, 512),
+            "the old A is back"
+        );
+        keep_none.check_invariants();
+        disk.power_loss_with(&[], 1);
+        assert!(
+            disk.file_names().is_empty(),
+            "the rename replaced the old A"
+        );
+        disk.check_invariants();
+    }
+
+    #[test]
+    fn corrupt_os_block_changes_durable_and_current_deterministically() {
+        let mut base = disk_with_a();
+        base.write(A, 0, &filled(1, 2048)).unwrap();
+        base.sync(A).unwrap();
+        let mut one = base.clone();
+        let mut two = base.clone();
+        assert!(one.corrupt_os_block(A, 2, 42));
+        assert!(two.corrupt_os_block(A, 2, 42));
+        let bytes = read_all(&mut one, A);
+        assert_eq!(bytes, read_all(&mut two, A), "same seed, same garbage");
+        assert_eq!(read_durable_all(&one, A, 2048), bytes);
+        assert_eq!(&bytes[..1024], &filled(1, 1024)[..]);
+        assert_ne!(&bytes[1024..1536], &filled(1, 512)[..]);
+        assert_eq!(&bytes[1536..], &filled(1, 512)[..]);
+        let mut other = base.clone();
+        other.corrupt_os_block(A, 2, 43);
+        assert_ne!(
+            read_all(&mut other, A),
+            bytes,
+            "another seed, other garbage"
+        );
+        assert!(!one.corrupt_os_block(A, 4, 1), "past the durable end");
+        assert!(!one.corrupt_os_block(B, 0, 1), "no such file");
+        one.power_loss_with(&[], 0);
+        assert_eq!(read_all(&mut one, A), bytes, "the rot is durable");
+
+        // A pending write to the rotten block is what reads see, and what sync keeps.
+        let mut cached = base.clone();
+        cached.write(A, 1024, &filled(7, 512)).unwrap();
+        assert!(cached.corrupt_os_block(A, 2, 42));
+        assert_eq!(&read_all(&mut cached, A)[1024..1536], &filled(7, 512)[..]);
+        assert_eq!(
+            &read_durable_all(&cached, A, 2048)[1024..1536],
+            &bytes[1024..1536]
+        );
+        cached.check_invariants();
+        let mut dropped = cached.clone();
+        dropped.power_loss_with(&[Fate::Dropped], 0);
+        assert_eq!(&read_all(&mut dropped, A)[1024..1536], &bytes[1024..1536]);
+        cached.sync(A).unwrap();
+        cached.power_loss_with(&[], 0);
+        assert_eq!(&read_all(&mut cached, A)[1024..1536], &filled(7, 512)[..]);
+    }
+
+    #[test]
+    fn lose_device_and_replace_device() {
+        let ctl1 = "/u01/oradata/SIM/control01.ctl";
+        let ctl2 = "/u02/oradata/SIM/control02.ctl";
+        let mut disk = Disk::new(512);
+        disk.add_device("disk1", "/u01", false);
+        disk.add_device("ctl1", ctl1, false);
+        for path in [A, ctl1, ctl2] {
+            disk.create(path).unwrap();
+            disk.write(path, 0, &filled(1, 512)).unwrap();
+        }
+        disk.sync_dir("/").unwrap();
+        assert_eq!(disk.lose_device("ctl1"), vec![ctl1.to_string()]);
+        assert_eq!(disk.file_names(), vec![A.to_string(), ctl2.to_string()]);
+        assert_eq!(kind(disk.create(ctl1)), IoErrorKind::DeviceError);
+        assert_eq!(
+            kind(disk.read(ctl1, 0, &mut [0u8; 1])),
+            IoErrorKind::DeviceError
+        );
+        assert_eq!(
+            kind(disk.write(ctl1, 0, &[0u8; 512])),
+            IoErrorKind::DeviceError
+        );
+        assert_eq!(kind(disk.rename(A, ctl1)), IoErrorKind::DeviceError);
+        assert_eq!(disk.pending_write_count(), 2);
+        disk.power_loss_with(&[], 0);
+        assert!(
+            !disk.exists(ctl1),
+            "lost devices stay lost across power loss"
+        );
+        assert_eq!(kind(disk.create(ctl1)), IoErrorKind::DeviceError);
+        disk.replace_device("ctl1");
+        assert!(!disk.exists(ctl1), "a new disk is empty");
+        disk.create(ctl1).unwrap();
+        disk.write(ctl1, 0, &filled(2, 512)).unwrap();
+        assert_eq!(read_all(&mut disk, ctl1), filled(2, 512));
+        // Replacing a working device also empties it.
+        disk.replace_device("disk1");
+        assert_eq!(disk.file_names(), vec![ctl1.to_string(), ctl2.to_string()]);
+        disk.check_invariants();
+    }
+
+    #[test]
+    fn device_of_picks_the_longest_prefix() {
+        let mut disk = Disk::new(4096);
+        disk.add_device("u01", "/u01", false);
+        disk.add_device("oradata", "/u01/oradata", true);
+        disk.add_device("ctl1", "/u01/oradata/SIM/control01.ctl", false);
+        assert_eq!(disk.device_of("/u01/oradata/SIM/control01.ctl"), "ctl1");
+        assert_eq!(disk.device_of("/u01/oradata/SIM/system01.dbf"), "oradata");
+        assert_eq!(disk.device_of("/u01/app/init.ora"), "u01");
+        assert_eq!(disk.device_of("/u02/arch/1_1.arc"), "root");
+        disk.add_device("oradata", "/u01/oradata/SIM/sys", false);
+        assert_eq!(
+            disk.device_of("/u01/oradata/SIM/redo01.log"),
+            "u01",
+            "updated prefix"
+        );
+    }
+
+    #[test]
+    fn clone_is_an_independent_snapshot_sharing_pages() {
+        let mut original = disk_with_a();
+        original.write(A, 0, &filled(1, 8192)).unwrap();
+        original.sync(A).unwrap();
+        let mut snapshot = original.clone();
+        {
+            let (o, s) = (&original.inodes[&1].current, &snapshot.inodes[&1].current);
+            assert!(
+                Arc::ptr_eq(&o.pages[0], &s.pages[0]),
+                "pages are shared, not copied"
+            );
+        }
+        snapshot.write(A, 0, &filled(2, 512)).unwrap();
+        original.write(A, 4096, &filled(3, 512)).unwrap();
+        original.create(B).unwrap();
+        let o = read_all(&mut original, A);
+        let s = read_all(&mut snapshot, A);
+        assert_eq!((o[0], o[4096]), (1, 3));
+        assert_eq!((s[0], s[4096]), (2, 1));
+        assert!(!snapshot.exists(B));
+        let (o, s) = (&original.inodes[&1].current, &snapshot.inodes[&1].current);
+        assert!(!Arc::ptr_eq(&o.pages[0], &s.pages[0]));
+        assert!(!Arc::ptr_eq(&o.pages[1], &s.pages[1]));
+        snapshot.power_loss_with(&[Fate::Dropped], 0);
+        assert_eq!(original.pending_write_count(), 1);
+        assert_eq!(read_all(&mut snapshot, A), filled(1, 8192));
+    }
+
+    #[test]
+    fn seeded_power_loss_is_deterministic() {
+        let mut base = Disk::new(512);
+        base.add_device("flaky", "/u02", true);
+        base.set_fate_weights(FateWeights {
+            applied: 2,
+            dropped: 2,
+            garbage: 1,
+        });
+        for path in [A, "/u02/redo01.log"] {
+            base.create(path).unwrap();
+            base.write(path, 0, &filled(1, 8192)).unwrap();
+        }
+        let run = |seed: u64| {
+            let mut disk = base.clone();
+            let report = disk.power_loss(&mut Prng::new(seed, "power_loss"));
+            let bytes: Vec<Vec<u8>> = disk
+                .file_names()
+                .iter()
+                .map(|p| read_all(&mut disk, p))
+                .collect();
+            disk.check_invariants();
+            (report, bytes)
+        };
+        assert_eq!(run(7), run(7));
+        let reports: BTreeSet<String> = (0..8).map(|s| run(s).0.fates_string()).collect();
+        assert!(reports.len() > 1, "different seeds, different fates");
+        let (report, _) = run(7);
+        assert_eq!(report.writes.len(), 32);
+        assert_eq!(report.namespace_ops_pending, 2);
+    }
+
+    #[test]
+    fn fate_letters_round_trip() {
+        for fate in FATES {
+            assert_eq!(Fate::from_letter(fate.letter()), Some(fate));
+        }
+        assert_eq!(Fate::from_letter('x'), None);
+        let report = PowerLossReport {
+            writes: [Fate::Applied, Fate::Applied, Fate::Dropped, Fate::Garbage]
+                .into_iter()
+                .map(|fate| ResolvedWrite {
+                    path: A.to_string(),
+                    os_block: 0,
+                    fate,
+                })
+                .collect(),
+            ..PowerLossReport::default()
+        };
+        assert_eq!(report.fates_string(), "aadg");
+        assert_eq!(
+            FateWeights::default(),
+            FateWeights {
+                applied: 1,
+                dropped: 1,
+                garbage: 0
+            }
+        );
+    }
+
+    #[test]
+    fn read_durable_differs_from_read_while_a_write_is_pending() {
+        let mut disk = disk_with_a();
+        disk.write(A, 0, &filled(1, 512)).unwrap();
+        disk.sync(A).unwrap();
+        disk.write(A, 0, &filled(2, 1024)).unwrap();
+        let mut durable = vec![0xffu8; 1024];
+        assert_eq!(disk.read_durable(A, 0, &mut durable), Some(512));
+        assert_eq!(&durable[..512], &filled(1, 512)[..]);
+        assert_eq!(&durable[512..], &filled(0, 512)[..]);
+        assert_eq!(read_all(&mut disk, A), filled(2, 1024));
+        disk.sync(A).unwrap();
+        assert_eq!(disk.read_durable(A, 0, &mut durable), Some(1024));
+        assert_eq!(durable, filled(2, 1024));
+    }
+
+    #[test]
+    fn stats_list_and_file_names() {
+        let mut disk = disk_with_a();
+        disk.create(B).unwrap();
+        disk.create("/u01/other/c.dbf").unwrap();
+        disk.write(A, 0, &filled(1, 1024)).unwrap();
+        disk.write(B, 0, &[]).unwrap();
+        disk.sync(A).unwrap();
+        let _ = disk.sync("/nope");
+        disk.power_loss_with(&[], 3);
+        let stats = disk.stats();
+        assert_eq!(
+            stats,
+            DiskStats {
+                writes: 2,
+                syncs: 2,
+                bytes_written: 1024,
+                power_losses: 1
+            }
+        );
+        assert_eq!(disk.io_count(), 8);
+        assert_eq!(disk.list(DIR), vec![A.to_string(), B.to_string()]);
+        assert_eq!(
+            disk.list("/u01/other/"),
+            vec!["/u01/other/c.dbf".to_string()]
+        );
+        assert!(disk.list("/x").is_empty());
+        assert_eq!(disk.file_names().len(), 3);
+    }
+
+    #[test]
+    fn four_kib_os_blocks() {
+        let mut disk = Disk::new(4096);
+        disk.create(A).unwrap();
+        disk.sync_dir(DIR).unwrap();
+        disk.write(A, 0, &filled(1, 8192)).unwrap();
+        assert_eq!(disk.pending_write_count(), 2);
+        let report = disk.power_loss_with(&[Fate::Dropped, Fate::Applied], 0);
+        assert_eq!(report.writes[1].os_block, 1);
+        let bytes = read_all(&mut disk, A);
+        assert_eq!(&bytes[..4096], &filled(0, 4096)[..]);
+        assert_eq!(&bytes[4096..], &filled(1, 4096)[..]);
+    }
+
+    /// A reference model of the data path: random writes, syncs and power
+    /// losses over three files on two devices, checked byte for byte.
+    #[test]
+    fn random_workload_matches_a_reference_model() {
+        const FILE_BLOCKS: u64 = 24;
+        let paths = [A, B, "/u02/redo01.log"];
+        for seed in 0..30 {
+            let mut prng = Prng::new(seed, "model");
+            let bs = 512usize;
+            let mut disk = Disk::new(bs);
+            disk.add_device("flaky", "/u02", true);
+            for path in paths {
+                disk.create(path).unwrap();
+            }
+            disk.sync_dir("/").unwrap();
+            let mut durable: Vec<Vec<u8>> = vec![Vec::new(); 3];
+            let mut current: Vec<Vec<u8>> = vec![Vec::new(); 3];
+            // (file, os block, bytes) in issue order.
+            let mut pending: Vec<(usize, u64, Vec<u8>)> = Vec::new();
+            for step in 0..200u32 {
+                let file = prng.below(3) as usize;
+                match prng.below(10) {
+                    0..=5 => {
+                        let first = prng.below(FILE_BLOCKS);
+                        let count = prng.range(1, 4);
+                        let data: Vec<u8> = (0..count as usize * bs)
+                            .map(|_| prng.below(256) as u8)
+                            .collect();
+                        disk.write(paths[file], first * bs as u64, &data).unwrap();
+                        model_write(&mut current[file], first as usize * bs, &data);
+                        for i in 0..count as usize {
+                            let bytes = data[i * bs..(i + 1) * bs].to_vec();
+                            pending.push((file, first + i as u64, bytes));
+                        }
+                    }
+                    6..=7 => {
+                        disk.sync(paths[file]).unwrap();
+                        durable[file] = current[file].clone();
+                        pending.retain(|(f, _, _)| *f != file);
+                    }
+                    _ => {
+                        let fates: Vec<Fate> = pending
+                            .iter()
+                            .map(|_| FATES[prng.below(3) as usize])
+                            .collect();
+                        let report = disk.power_loss_with(&fates, 0);
+                        assert_eq!(report.writes.len(), pending.len());
+                        for (index, ((file, os_block, bytes), resolved)) in
+                            pending.iter().zip(&report.writes).enumerate()
+                        {
+                            assert_eq!(resolved.path, paths[*file]);
+                            assert_eq!(resolved.os_block, *os_block);
+                            let at = *os_block as usize * bs;
+                            match resolved.fate {
+                                Fate::Applied => model_write(&mut durable[*file], at, bytes),
+                                Fate::Dropped => {}
+                                Fate::Garbage => {
+                                    assert_eq!(*file, 2, "garbage only on the flaky device");
+                                    let mut garbage = vec![0u8; bs];
+                                    fill_garbage(&mut garbage, index as u64, "disk.garbage");
+                                    model_write(&mut durable[*file], at, &garbage);
+                                }
+                            }
+                        }
+                        pending.clear();
+                        current = durable.clone();
+                    }
+                }
+                disk.check_invariants();
+                assert_eq!(disk.pending_write_count(), pending.len());
+                for (file, path) in paths.iter().enumerate() {
+                    assert_eq!(
+                        read_all(&mut disk, path),
+                        current[file],
+                        "seed {seed} step {step}"
+                    );
+                    let d = read_durable_all(&disk, path, durable[file].len());
+                    assert_eq!(d, durable[file], "durable: seed {seed} step {step}");
+                }
+            }
+        }
+    }
+
+    fn model_write(bytes: &mut Vec<u8>, at: usize, data: &[u8]) {
+        if bytes.len() < at + data.len() {
+            bytes.resize(at + data.len(), 0);
+        }
+        bytes[at..at + data.len()].copy_from_slice(data);
+    }
+}

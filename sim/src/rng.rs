@@ -13,7 +13,7 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
 /// A seeded ChaCha8 generator with the project's own sampling.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Prng {
     inner: ChaCha8Rng,
 }

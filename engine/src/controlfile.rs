@@ -1,0 +1,283 @@
+//! The control file (S-FILE-3), multiplexed over 1–3 copies.
+//!
+//! Each copy holds two slots at fixed offsets. An update writes the whole
+//! control file into the slot not holding the latest version, with a
+//! sequence number (the control-file version) and a checksum, then syncs.
+//! A reader takes the valid slot with the higher sequence. This models
+//! Oracle's control-file transactions: an update torn by a power loss leaves
+//! the copy at its previous version, never unreadable. Copies are written one
+//! after another, each synced before the next, so after a power loss at most
+//! one copy is a version behind the others; such copies "disagree" and fail
+//! the mount with ORA-00214 until the DBA replicates the newest one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::datafile::Incarnation;
+use crate::scn::{Rba, Scn, SimTime};
+use crate::storage::{IoResult, Storage};
+
+/// Bytes reserved for each slot of a copy.
+pub const SLOT_BYTES: u64 = 64 * 1024;
+const MAGIC: u32 = 0x4354_4c31; // "CTL1"
+const SLOT_HEADER: usize = 20;
+/// Records kept in the circular log history and archived-log sections.
+pub const MAX_HISTORY: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileStatus {
+    Online,
+    Offline,
+    Recover,
+    ReadOnly,
+}
+
+/// One datafile record (ORACLE_NOTES §1.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatafileRecord {
+    pub file_no: u32,
+    pub name: String,
+    pub tablespace: String,
+    pub blocks: u32,
+    pub status: FileStatus,
+    pub creation_scn: Scn,
+    pub ckpt_scn: Scn,
+    pub ckpt_counter: u64,
+    /// None = infinite (open read-write); set at a clean close.
+    pub stop_scn: Option<Scn>,
+    /// The last offline range (offline SCN, online checkpoint SCN).
+    pub offline_range: Option<(Scn, Scn)>,
+}
+
+/// A thread checkpoint: an SCN and where the thread's redo stood then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ThreadCheckpoint {
+    pub scn: Scn,
+    pub time: SimTime,
+    pub rba: Rba,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadRecord {
+    pub thread: u32,
+    pub enabled: bool,
+    /// Marked open while an instance has the thread open; still open after
+    /// a crash, which is how OPEN knows crash recovery is needed (S-CR-1).
+    pub open: bool,
+    pub ckpt: ThreadCheckpoint,
+    pub current_seq: u32,
+    pub current_group: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LogStatus {
+    Unused,
+    Current,
+    /// Not current, still needed for crash recovery (not yet checkpointed).
+    Active,
+    Inactive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberStatus {
+    Valid,
+    /// Could not be opened or written; no longer used until re-created.
+    Invalid,
+    /// Re-created: holds nothing yet; valid from the group's next use.
+    Stale,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogMember {
+    pub path: String,
+    pub status: MemberStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogGroupRecord {
+    pub group: u32,
+    pub thread: u32,
+    pub seq: u32,
+    pub status: LogStatus,
+    pub first_scn: Scn,
+    pub first_time: SimTime,
+    /// Set when the log is switched out.
+    pub next_scn: Option<Scn>,
+    pub archived: bool,
+    pub members: Vec<LogMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogHistoryRecord {
+    pub thread: u32,
+    pub seq: u32,
+    pub first_scn: Scn,
+    pub first_time: SimTime,
+    pub next_scn: Scn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedLogRecord {
+    pub thread: u32,
+    pub seq: u32,
+    pub incarnation: Incarnation,
+    pub name: String,
+    pub first_scn: Scn,
+    pub next_scn: Scn,
+    pub completion_time: SimTime,
+}
+
+/// A block recorded as corrupt (v$database_block_corruption).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorruptBlockRecord {
+    pub file_no: u32,
+    pub block: u32,
+    pub corruption_scn: Scn,
+    pub kind: String,
+}
+
+/// An RMAN backup record (used from the backup issue on).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupRecord {
+    pub key: u32,
+    pub handle: String,
+    pub file_no: u32,
+    pub ckpt_scn: Scn,
+    pub absolute_fuzzy_scn: Scn,
+    pub level: Option<u8>,
+    pub completion_time: SimTime,
+}
+
+/// The whole control file, as one value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlFile {
+    pub db_name: String,
+    pub dbid: u32,
+    pub incarnation: Incarnation,
+    pub prior_incarnations: Vec<Incarnation>,
+    pub archivelog: bool,
+    /// A backup control file (vs the current one).
+    pub is_backup: bool,
+    pub threads: Vec<ThreadRecord>,
+    pub datafiles: Vec<DatafileRecord>,
+    pub log_groups: Vec<LogGroupRecord>,
+    pub log_history: Vec<LogHistoryRecord>,
+    pub archived_logs: Vec<ArchivedLogRecord>,
+    pub corrupt_blocks: Vec<CorruptBlockRecord>,
+    pub backups: Vec<BackupRecord>,
+    /// The control-file version: bumped by every update.
+    pub version: u64,
+}
+
+impl ControlFile {
+    pub fn datafile(&self, file_no: u32) -> Option<&DatafileRecord> {
+        self.datafiles.iter().find(|d| d.file_no == file_no)
+    }
+    pub fn datafile_mut(&mut self, file_no: u32) -> Option<&mut DatafileRecord> {
+        self.datafiles.iter_mut().find(|d| d.file_no == file_no)
+    }
+    pub fn group(&self, group: u32) -> Option<&LogGroupRecord> {
+        self.log_groups.iter().find(|g| g.group == group)
+    }
+    pub fn group_mut(&mut self, group: u32) -> Option<&mut LogGroupRecord> {
+        self.log_groups.iter_mut().find(|g| g.group == group)
+    }
+    /// The online group now holding (thread, seq), if any.
+    pub fn group_with_seq(&self, thread: u32, seq: u32) -> Option<&LogGroupRecord> {
+        self.log_groups
+            .iter()
+            .find(|g| g.thread == thread && g.seq == seq && g.status != LogStatus::Unused)
+    }
+    pub fn thread(&self, thread: u32) -> &ThreadRecord {
+        self.threads
+            .iter()
+            .find(|t| t.thread == thread)
+            .expect("thread exists")
+    }
+    pub fn thread_mut(&mut self, thread: u32) -> &mut ThreadRecord {
+        self.threads
+            .iter_mut()
+            .find(|t| t.thread == thread)
+            .expect("thread exists")
+    }
+    pub fn push_history(&mut self, r: LogHistoryRecord) {
+        if self.log_history.len() >= MAX_HISTORY {
+            self.log_history.remove(0);
+        }
+        self.log_history.push(r);
+    }
+    pub fn push_archived(&mut self, r: ArchivedLogRecord) {
+        if self.archived_logs.len() >= MAX_HISTORY {
+            self.archived_logs.remove(0);
+        }
+        self.archived_logs.push(r);
+    }
+}
+
+/// What one copy holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyState {
+    Missing,
+    /// Neither slot is valid.
+    Corrupt,
+    Valid(Box<ControlFile>),
+}
+
+fn decode_slot(buf: &[u8]) -> Option<ControlFile> {
+    let u32_at = |o: usize| u32::from_le_bytes(buf[o..o + 4].try_into().expect("4 bytes"));
+    if u32_at(0) != MAGIC {
+        return None;
+    }
+    let version = u64::from_le_bytes(buf[4..12].try_into().expect("8 bytes"));
+    let len = u32_at(12) as usize;
+    if SLOT_HEADER + len > buf.len() {
+        return None;
+    }
+    let payload = &buf[SLOT_HEADER..SLOT_HEADER + len];
+    if crc32fast::hash(payload) != u32_at(16) {
+        return None;
+    }
+    let cf: ControlFile = postcard::from_bytes(payload).ok()?;
+    (cf.version == version).then_some(cf)
+}
+
+/// Reads one copy: the valid slot with the highest version.
+pub fn read_copy<S: Storage + ?Sized>(io: &mut S, path: &str) -> IoResult<CopyState> {
+    if !io.exists(path) {
+        return Ok(CopyState::Missing);
+    }
+    let mut best: Option<ControlFile> = None;
+    let mut buf = vec![0u8; SLOT_BYTES as usize];
+    for slot in 0..2u64 {
+        io.read(path, slot * SLOT_BYTES, &mut buf)?;
+        if let Some(cf) = decode_slot(&buf) {
+            if best.as_ref().is_none_or(|b| cf.version > b.version) {
+                best = Some(cf);
+            }
+        }
+    }
+    Ok(match best {
+        Some(cf) => CopyState::Valid(Box::new(cf)),
+        None => CopyState::Corrupt,
+    })
+}
+
+/// Writes `cf` (whose `version` the caller has bumped) into one copy and
+/// syncs it. The slot is chosen by version parity, so the previous version
+/// stays intact in the other slot.
+pub fn write_copy<S: Storage + ?Sized>(io: &mut S, path: &str, cf: &ControlFile) -> IoResult<()> {
+    let payload = postcard::to_allocvec(cf).expect("control file serializes");
+    let os = io.os_block_size();
+    let total = (SLOT_HEADER + payload.len()).div_ceil(os) * os;
+    assert!(
+        total as u64 <= SLOT_BYTES,
+        "control file of {total} bytes outgrew its slot"
+    );
+    let mut buf = vec![0u8; total];
+    buf[0..4].copy_from_slice(&MAGIC.to_le_bytes());
+    buf[4..12].copy_from_slice(&cf.version.to_le_bytes());
+    buf[12..16].copy_from_slice(&(payload.len() as u32).to_le_bytes());
+    buf[16..20].copy_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    buf[SLOT_HEADER..SLOT_HEADER + payload.len()].copy_from_slice(&payload);
+    io.write(path, (cf.version % 2) * SLOT_BYTES, &buf)?;
+    io.sync(path)
+}

@@ -1,0 +1,163 @@
+//! CREATE DATABASE: lays down a new, cleanly shut down database SIM
+//! (SCENARIO.md): SYSTEM (file 1), UNDOTBS (file 2), USERS (files 3…), the
+//! table T in USERS, the online logs and the control-file copies.
+
+use crate::block::{Block, Body};
+use crate::controlfile::{
+    self, ControlFile, DatafileRecord, FileStatus, LogGroupRecord, LogMember, LogStatus,
+    MemberStatus, ThreadCheckpoint, ThreadRecord,
+};
+use crate::datafile::{self, DatafileHeader, Fuzzy};
+use crate::error::DbResult;
+use crate::instance::{UNDO_FILE, UNDO_HEADER_BLOCK, first_incarnation, io_fatal};
+use crate::params::DbParams;
+use crate::redo::{self, LogHeader, Op};
+use crate::scn::{Rba, SimTime};
+use crate::storage::{Storage, dir_of};
+
+/// The SCN the database is created at.
+pub const CREATION_SCN: u64 = 1000;
+
+/// Creates every file of the database and syncs them and their directories.
+pub fn create_database<S: Storage + ?Sized>(
+    io: &mut S,
+    p: &DbParams,
+    now: SimTime,
+) -> DbResult<()> {
+    let inc = first_incarnation(now);
+    let scn = CREATION_SCN;
+    let bs = p.db_block_size;
+    let mut dirs = std::collections::BTreeSet::new();
+    for f in &p.datafiles {
+        io.create(&f.path).map_err(io_fatal)?;
+        let h = DatafileHeader {
+            dbid: p.dbid,
+            file_no: f.file_no,
+            tablespace: f.tablespace.clone(),
+            blocks: f.blocks,
+            creation_scn: scn,
+            ckpt_scn: scn,
+            ckpt_time: now,
+            ckpt_counter: 1,
+            incarnation: inc,
+            fuzzy: Fuzzy::default(),
+            absolute_fuzzy_scn: 0,
+        };
+        datafile::write_header(io, &f.path, &h, bs).map_err(io_fatal)?;
+        for b in 1..f.blocks {
+            let op = match (f.tablespace.as_str(), b) {
+                ("SYSTEM", 1) => Some(Op::Dictionary(vec![
+                    "create table t (k number primary key, v varchar2(100)) tablespace users"
+                        .into(),
+                ])),
+                ("USERS", _) => Some(Op::FormatData),
+                _ if f.file_no == UNDO_FILE && b == UNDO_HEADER_BLOCK => {
+                    Some(Op::FormatUndoHeader {
+                        slots: p.undo_slots,
+                    })
+                }
+                _ => None,
+            };
+            let mut blk = Block::new(f.file_no, b, Body::Unformatted);
+            if let Some(op) = op {
+                redo::apply(&mut blk, &op, scn).expect("formatting applies to any block");
+            }
+            datafile::write_block(io, &f.path, &blk, bs).map_err(io_fatal)?;
+        }
+        io.sync(&f.path).map_err(io_fatal)?;
+        dirs.insert(dir_of(&f.path).to_string());
+    }
+    let header = LogHeader {
+        dbid: p.dbid,
+        thread: 1,
+        seq: 1,
+        first_scn: scn,
+        first_time: now,
+        incarnation: inc,
+    };
+    let mut groups = Vec::new();
+    for (i, members) in p.log_groups.iter().enumerate() {
+        let group = i as u32 + 1;
+        for m in members {
+            io.create(m).map_err(io_fatal)?;
+            if group == 1 {
+                redo::write_log_header(io, m, &header).map_err(io_fatal)?;
+            }
+            io.sync(m).map_err(io_fatal)?;
+            dirs.insert(dir_of(m).to_string());
+        }
+        groups.push(LogGroupRecord {
+            group,
+            thread: 1,
+            seq: if group == 1 { 1 } else { 0 },
+            status: if group == 1 {
+                LogStatus::Current
+            } else {
+                LogStatus::Unused
+            },
+            first_scn: if group == 1 { scn } else { 0 },
+            first_time: now,
+            next_scn: None,
+            archived: false,
+            members: members
+                .iter()
+                .map(|m| LogMember {
+                    path: m.clone(),
+                    status: MemberStatus::Valid,
+                })
+                .collect(),
+        });
+    }
+    let cf = ControlFile {
+        db_name: p.db_name.clone(),
+        dbid: p.dbid,
+        incarnation: inc,
+        prior_incarnations: Vec::new(),
+        archivelog: p.archivelog,
+        is_backup: false,
+        threads: vec![ThreadRecord {
+            thread: 1,
+            enabled: true,
+            open: false,
+            ckpt: ThreadCheckpoint {
+                scn,
+                time: now,
+                rba: Rba { seq: 1, block: 1 },
+            },
+            current_seq: 1,
+            current_group: 1,
+        }],
+        datafiles: p
+            .datafiles
+            .iter()
+            .map(|f| DatafileRecord {
+                file_no: f.file_no,
+                name: f.path.clone(),
+                tablespace: f.tablespace.clone(),
+                blocks: f.blocks,
+                status: FileStatus::Online,
+                creation_scn: scn,
+                ckpt_scn: scn,
+                ckpt_counter: 1,
+                stop_scn: Some(scn),
+                offline_range: None,
+            })
+            .collect(),
+        log_groups: groups,
+        log_history: Vec::new(),
+        archived_logs: Vec::new(),
+        corrupt_blocks: Vec::new(),
+        backups: Vec::new(),
+        version: 1,
+    };
+    for c in &p.control_files {
+        io.create(c).map_err(io_fatal)?;
+        controlfile::write_copy(io, c, &cf).map_err(io_fatal)?;
+        dirs.insert(dir_of(c).to_string());
+    }
+    dirs.insert(p.log_archive_dest.trim_end_matches('/').to_string());
+    for d in dirs {
+        io.sync_dir(&d).map_err(io_fatal)?;
+    }
+    Ok(())
+}
