@@ -149,42 +149,36 @@ impl<S: Storage> Instance<S> {
         let ignore = self.p.planted(Plant::IgnoreTail);
         let mut blocks: BTreeMap<Dba, Slot> = BTreeMap::new();
         for r in records {
+            // One record may change a block several times, all at the record's
+            // SCN: whether it applies is decided once, at its first change.
+            let mut decided: BTreeMap<Dba, bool> = BTreeMap::new();
             for c in &r.record.changes {
                 let dba = (c.file, c.block);
                 if !need.contains_key(&dba) {
                     continue;
                 }
-                let Some(spec) = self.p.datafile(c.file).cloned() else {
-                    continue;
-                };
+                let Some(spec) = self.p.datafile(c.file).cloned() else { continue };
                 if !blocks.contains_key(&dba) {
-                    let read =
-                        datafile::read_block(&mut self.io, &spec.path, c.file, c.block, bs, ignore)
-                            .map_err(io_fatal)?;
-                    blocks.insert(
-                        dba,
-                        match read {
-                            Ok(b) => Slot::Good(b),
-                            Err(_) => Slot::Corrupt,
-                        },
-                    );
+                    let read = datafile::read_block(&mut self.io, &spec.path, c.file, c.block, bs, ignore).map_err(io_fatal)?;
+                    blocks.insert(dba, match read {
+                        Ok(b) => Slot::Good(b),
+                        Err(_) => Slot::Corrupt,
+                    });
                 }
                 let slot = blocks.get_mut(&dba).expect("inserted");
                 if let Slot::Corrupt = slot {
                     if !rebuilds_block(&c.op) {
                         continue;
                     }
-                    *slot =
-                        Slot::Good(Block::new(c.file, c.block, crate::block::Body::Unformatted));
+                    *slot = Slot::Good(Block::new(c.file, c.block, crate::block::Body::Unformatted));
+                    decided.insert(dba, true);
                     if matches!(c.op, Op::Image { .. }) {
                         report.repaired_from_image.push(dba);
                     }
                 }
                 let Slot::Good(b) = slot else { unreachable!() };
-                if r.record.scn <= b.scn && !matches!(c.op, Op::Image { .. }) {
-                    continue;
-                }
-                if matches!(c.op, Op::Image { .. }) && b.scn >= r.record.scn {
+                // Skip a change the block already has (S-CR-2).
+                if !*decided.entry(dba).or_insert(r.record.scn > b.scn) {
                     continue;
                 }
                 if redo::apply(b, &c.op, r.record.scn).is_err() {

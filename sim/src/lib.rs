@@ -1,3 +1,6 @@
-//! The redosim simulator.
+//! The redosim simulator: a seeded run drives the engine on a simulated
+//! disk, injects power losses and file losses, recovers as a DBA would and
+//! checks every invariant after every recovery.
 pub mod disk;
 pub mod rng;
+pub mod runner;
