@@ -157,20 +157,28 @@ impl<S: Storage> Instance<S> {
                 if !need.contains_key(&dba) {
                     continue;
                 }
-                let Some(spec) = self.p.datafile(c.file).cloned() else { continue };
+                let Some(spec) = self.p.datafile(c.file).cloned() else {
+                    continue;
+                };
                 if !blocks.contains_key(&dba) {
-                    let read = datafile::read_block(&mut self.io, &spec.path, c.file, c.block, bs, ignore).map_err(io_fatal)?;
-                    blocks.insert(dba, match read {
-                        Ok(b) => Slot::Good(b),
-                        Err(_) => Slot::Corrupt,
-                    });
+                    let read =
+                        datafile::read_block(&mut self.io, &spec.path, c.file, c.block, bs, ignore)
+                            .map_err(io_fatal)?;
+                    blocks.insert(
+                        dba,
+                        match read {
+                            Ok(b) => Slot::Good(b),
+                            Err(_) => Slot::Corrupt,
+                        },
+                    );
                 }
                 let slot = blocks.get_mut(&dba).expect("inserted");
                 if let Slot::Corrupt = slot {
                     if !rebuilds_block(&c.op) {
                         continue;
                     }
-                    *slot = Slot::Good(Block::new(c.file, c.block, crate::block::Body::Unformatted));
+                    *slot =
+                        Slot::Good(Block::new(c.file, c.block, crate::block::Body::Unformatted));
                     decided.insert(dba, true);
                     if matches!(c.op, Op::Image { .. }) {
                         report.repaired_from_image.push(dba);

@@ -33,8 +33,8 @@ pub struct RowScan {
     /// Blocks of T that could not be read, with the error.
     pub unreadable_blocks: Vec<(Dba, OraStack)>,
     /// Rows whose state needs a block that could not be read (the undo of a
-    /// transaction that could not be rolled back).
-    pub unreadable_rows: Vec<(u64, OraStack)>,
+    /// transaction that could not be rolled back), with that block.
+    pub unreadable_rows: Vec<(u64, Dba, OraStack)>,
 }
 
 impl<S: Storage> Instance<S> {
@@ -454,7 +454,7 @@ impl<S: Storage> Instance<S> {
         let row = self.fatal(row)?;
         match row {
             None => Ok(None),
-            Some(r) => self.visible(sid, r).map_err(DbError::Ora),
+            Some(r) => self.visible(sid, r).map_err(|(_, s)| DbError::Ora(s)),
         }
     }
 
@@ -488,7 +488,7 @@ impl<S: Storage> Instance<S> {
                     match self.visible(u32::MAX, r) {
                         Ok(Some(v)) => out.rows.push((k, v)),
                         Ok(None) => {}
-                        Err(s) => out.unreadable_rows.push((k, s)),
+                        Err((dba, s)) => out.unreadable_rows.push((k, dba, s)),
                     }
                 }
             }
@@ -501,7 +501,7 @@ impl<S: Storage> Instance<S> {
     /// committed state, or the before-image of another live transaction
     /// (a consistent read). A row left by a transaction that could not be
     /// rolled back needs its unreadable undo: ORA-01578.
-    fn visible(&mut self, sid: u32, r: Row) -> Result<Option<String>, OraStack> {
+    fn visible(&mut self, sid: u32, r: Row) -> Result<Option<String>, (Dba, OraStack)> {
         if r.lock == 0 {
             return Ok(r.v);
         }
@@ -513,14 +513,14 @@ impl<S: Storage> Instance<S> {
         }
         let slots = match self.tx_table() {
             Ok(s) => s,
-            Err(e) => return Err(e.stack().clone()),
+            Err(e) => return Err(((UNDO_FILE, UNDO_HEADER_BLOCK), e.stack().clone())),
         };
         match slot_is_active(&slots, r.lock) {
             None => Ok(r.v),
             Some(s) => {
                 let b = s.last_uba.map_or(UNDO_HEADER_BLOCK, |u| u.block);
                 let path = self.p.datafile(UNDO_FILE).expect("undo file").path.clone();
-                Err(ora::block_corrupted(UNDO_FILE, b, &path))
+                Err(((UNDO_FILE, b), ora::block_corrupted(UNDO_FILE, b, &path)))
             }
         }
     }

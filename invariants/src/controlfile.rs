@@ -1,0 +1,165 @@
+//! INV-CF-1..2: the control-file copies and what they name.
+
+use engine::DbParams;
+use engine::controlfile::{CopyState, FileStatus, LogStatus, MemberStatus};
+use engine::inspect::{controlfile_copies, datafile_header, log_file, newest_controlfile};
+use engine::storage::{IoResult, Storage};
+
+use crate::{Model, Violation};
+
+/// INV-CF-1: after an update completed, every surviving copy is identical.
+pub fn check_copies_identical<S: Storage + ?Sized>(
+    io: &mut S,
+    p: &DbParams,
+) -> IoResult<Vec<Violation>> {
+    let mut out = Vec::new();
+    let mut first: Option<(String, Box<engine::controlfile::ControlFile>)> = None;
+    for (path, c) in controlfile_copies(io, p)? {
+        match c {
+            CopyState::Missing => {}
+            CopyState::Corrupt => out.push(Violation::new(
+                "INV-CF-1",
+                format!("control file '{path}' has no readable version"),
+            )),
+            CopyState::Valid(cf) => match &first {
+                None => first = Some((path, cf)),
+                Some((fp, f)) if f != &cf => out.push(Violation::new(
+                    "INV-CF-1",
+                    format!(
+                        "control file '{path}' (version {}) differs from '{fp}' (version {})",
+                        cf.version, f.version
+                    ),
+                )),
+                Some(_) => {}
+            },
+        }
+    }
+    Ok(out)
+}
+
+/// INV-CF-2: the control file agrees with the files it names: online log
+/// member headers, archived logs and datafile headers. Files a fault removed
+/// are not held against it.
+pub fn check_agrees_with_files<S: Storage + ?Sized>(
+    io: &mut S,
+    p: &DbParams,
+    model: &Model,
+) -> IoResult<Vec<Violation>> {
+    let mut out = Vec::new();
+    let Some(cf) = newest_controlfile(io, p)? else {
+        return Ok(out);
+    };
+    for g in cf
+        .log_groups
+        .iter()
+        .filter(|g| g.status != LogStatus::Unused)
+    {
+        for m in g
+            .members
+            .iter()
+            .filter(|m| m.status == MemberStatus::Valid && !model.lost_files.contains(&m.path))
+        {
+            match log_file(io, p, &m.path)? {
+                Ok(c) if c.header.seq == g.seq && c.header.thread == g.thread && c.header.incarnation == cf.incarnation => {}
+                Ok(c) => out.push(Violation::new(
+                    "INV-CF-2",
+                    format!("member '{}' of group {} holds thread {} sequence {}, the control file says sequence {}", m.path, g.group, c.header.thread, c.header.seq, g.seq),
+                )),
+                Err(e) => out.push(Violation::new("INV-CF-2", format!("member '{}' of group {} (sequence {}) is unreadable: {e:?}", m.path, g.group, g.seq))),
+            }
+        }
+    }
+    for a in cf
+        .archived_logs
+        .iter()
+        .filter(|a| a.incarnation == cf.incarnation && !model.lost_files.contains(&a.name))
+    {
+        match log_file(io, p, &a.name)? {
+            Ok(c) if c.header.seq == a.seq && c.header.thread == a.thread => {}
+            _ => out.push(Violation::new("INV-CF-2", format!("archived log '{}' (sequence {}) recorded in the control file is not on disk as recorded", a.name, a.seq))),
+        }
+    }
+    for d in cf
+        .datafiles
+        .iter()
+        .filter(|d| d.status == FileStatus::Online && !model.lost_files.contains(&d.name))
+    {
+        match datafile_header(io, p, d.file_no)? {
+            Ok(h) if h.file_no == d.file_no && h.creation_scn == d.creation_scn => {}
+            _ => out.push(Violation::new(
+                "INV-CF-2",
+                format!(
+                    "datafile {} '{}' does not match its control-file record",
+                    d.file_no, d.name
+                ),
+            )),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testdb::closed_db;
+    use engine::controlfile::{read_copy, write_copy};
+
+    #[test]
+    fn healthy_control_files_pass() {
+        let (p, mut io) = closed_db();
+        assert!(check_copies_identical(&mut io, &p).unwrap().is_empty());
+        assert!(
+            check_agrees_with_files(&mut io, &p, &Model::new())
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_copy_behind_fires_cf_1() {
+        let (p, mut io) = closed_db();
+        let c = p.control_files[1].clone();
+        let CopyState::Valid(mut cf) = read_copy(&mut io, &c).unwrap() else {
+            panic!()
+        };
+        cf.version += 1;
+        cf.archivelog = !cf.archivelog;
+        write_copy(&mut io, &c, &cf).unwrap();
+        assert_eq!(
+            check_copies_identical(&mut io, &p).unwrap()[0].id,
+            "INV-CF-1"
+        );
+    }
+
+    #[test]
+    fn a_record_naming_the_wrong_file_fires_cf_2() {
+        let (p, mut io) = closed_db();
+        for c in p.control_files.clone() {
+            let CopyState::Valid(mut cf) = read_copy(&mut io, &c).unwrap() else {
+                panic!()
+            };
+            let g = cf
+                .log_groups
+                .iter_mut()
+                .find(|g| g.status == LogStatus::Inactive)
+                .unwrap();
+            g.seq += 7;
+            cf.version += 1;
+            write_copy(&mut io, &c, &cf).unwrap();
+        }
+        let v = check_agrees_with_files(&mut io, &p, &Model::new()).unwrap();
+        assert!(!v.is_empty() && v[0].id == "INV-CF-2");
+        // A lost archived log is explained by its fault.
+        let (p, mut io) = closed_db();
+        let cf = newest_controlfile(&mut io, &p).unwrap().unwrap();
+        let name = cf.archived_logs[0].name.clone();
+        io.files.remove(&name);
+        assert_eq!(
+            check_agrees_with_files(&mut io, &p, &Model::new()).unwrap()[0].id,
+            "INV-CF-2"
+        );
+        let mut m = Model::new();
+        m.lost_files.insert(name);
+        assert!(check_agrees_with_files(&mut io, &p, &m).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,175 @@
+//! INV-DATA-1, -2, -5: the rows after recovery against the model.
+
+use std::collections::BTreeMap;
+
+use engine::cache::Dba;
+use engine::txn::RowScan;
+use engine::{DbParams, row_home};
+
+use crate::{Model, Violation};
+
+/// Compares a full scan of table T with the model's committed state.
+///
+/// A committed row may be unreadable only through ORA-01578 on a block that a
+/// fault tore (S-CR-5, S-LOSS-7). `complete_open` says the database was
+/// opened without RESETLOGS, so the recovery claimed to be complete: any
+/// loss is then also INV-DATA-5 (no silent loss).
+pub fn check_rows(
+    model: &Model,
+    p: &DbParams,
+    scan: &RowScan,
+    complete_open: bool,
+) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let seen: BTreeMap<u64, &String> = scan.rows.iter().map(|(k, v)| (*k, v)).collect();
+    let bad_blocks: BTreeMap<Dba, &engine::OraStack> = scan
+        .unreadable_blocks
+        .iter()
+        .map(|(d, s)| (*d, s))
+        .collect();
+    let bad_rows: BTreeMap<u64, Dba> = scan
+        .unreadable_rows
+        .iter()
+        .map(|(k, d, _)| (*k, *d))
+        .collect();
+    let explained = |dba: Dba| model.torn.contains(&dba);
+    for (dba, s) in &bad_blocks {
+        if !explained(*dba) {
+            out.push(Violation::new(
+                "INV-DATA-1",
+                format!(
+                    "block (file {}, block {}) of T unreadable but no fault tore it: {}",
+                    dba.0, dba.1, s.0[0]
+                ),
+            ));
+        }
+    }
+    for (k, dba) in &bad_rows {
+        if !explained(*dba) {
+            out.push(Violation::new(
+                "INV-DATA-1",
+                format!(
+                    "row k={k} unreadable through (file {}, block {}) but no fault tore it",
+                    dba.0, dba.1
+                ),
+            ));
+        }
+    }
+    let mut lost = false;
+    for (k, want) in model.expected() {
+        let home = row_home(p, *k);
+        if bad_blocks.contains_key(&home) || bad_rows.contains_key(k) {
+            continue; // unreadable: judged above
+        }
+        match seen.get(k) {
+            Some(v) if *v == want => {}
+            Some(v) if model.is_uncommitted_value(v) => out.push(Violation::new(
+                "INV-DATA-2",
+                format!("row k={k} shows uncommitted value '{v}' instead of committed '{want}'"),
+            )),
+            Some(v) => {
+                lost = true;
+                out.push(Violation::new(
+                    "INV-DATA-1",
+                    format!("row k={k} is '{v}', the last acknowledged commit wrote '{want}'"),
+                ));
+            }
+            None => {
+                lost = true;
+                out.push(Violation::new(
+                    "INV-DATA-1",
+                    format!("row k={k} ('{want}', acknowledged) is missing"),
+                ));
+            }
+        }
+    }
+    for (k, v) in &scan.rows {
+        if model.expected().contains_key(k) {
+            continue;
+        }
+        if model.is_uncommitted_value(v) {
+            out.push(Violation::new(
+                "INV-DATA-2",
+                format!("row k={k} = '{v}' was written by a transaction that did not commit"),
+            ));
+        } else {
+            lost = true;
+            out.push(Violation::new(
+                "INV-DATA-1",
+                format!("row k={k} = '{v}' is visible but its acknowledged delete is lost"),
+            ));
+        }
+    }
+    if lost && complete_open {
+        out.push(Violation::new("INV-DATA-5", "the database opened without RESETLOGS (a complete recovery) but acknowledged commits are lost"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::OraStack;
+
+    fn p() -> DbParams {
+        DbParams::sim_default(8192, 2, 1, 1, 2)
+    }
+
+    fn model() -> Model {
+        let mut m = Model::new();
+        m.write(1, 0x100, 1, Some("a".into()));
+        m.write(1, 0x100, 2, Some("b".into()));
+        m.commit_issued(1);
+        m.commit_acked(1, Some(5));
+        m.write(2, 0x101, 3, Some("u".into()));
+        m.rollback(2);
+        m
+    }
+
+    fn scan(rows: &[(u64, &str)]) -> RowScan {
+        RowScan {
+            rows: rows.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn matching_scan_passes() {
+        assert!(check_rows(&model(), &p(), &scan(&[(1, "a"), (2, "b")]), true).is_empty());
+    }
+
+    #[test]
+    fn lost_commit_fires_data_1_and_5() {
+        let v = check_rows(&model(), &p(), &scan(&[(1, "a")]), true);
+        assert!(
+            v.iter()
+                .any(|v| v.id == "INV-DATA-1" && v.evidence.contains("k=2"))
+        );
+        assert!(v.iter().any(|v| v.id == "INV-DATA-5"));
+        let v = check_rows(&model(), &p(), &scan(&[(1, "a")]), false);
+        assert!(!v.iter().any(|v| v.id == "INV-DATA-5"));
+    }
+
+    #[test]
+    fn uncommitted_value_fires_data_2() {
+        let v = check_rows(&model(), &p(), &scan(&[(1, "a"), (2, "b"), (3, "u")]), true);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].id, "INV-DATA-2");
+    }
+
+    #[test]
+    fn unreadable_block_needs_a_tear() {
+        let home = row_home(&p(), 2);
+        let mut s = scan(&[(1, "a")]);
+        s.unreadable_blocks
+            .push((home, OraStack::one(1578, "ORACLE data block corrupted")));
+        let v = check_rows(&model(), &p(), &s, true);
+        assert!(
+            v.iter()
+                .any(|v| v.id == "INV-DATA-1" && v.evidence.contains("no fault tore"))
+        );
+        let mut m = model();
+        m.torn.insert(home);
+        assert!(check_rows(&m, &p(), &s, true).is_empty());
+    }
+}
