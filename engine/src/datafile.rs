@@ -1,11 +1,14 @@
 //! Datafiles and their headers (S-FILE-1, S-FILE-2).
 //!
-//! A datafile is `blocks` database blocks; block 0 is the header, written in
-//! the ordinary block format (so it too has a checksum and tail check).
+//! A datafile is `blocks` database blocks; block 0 holds the header. The
+//! header lives in the first OS block of block 0 (magic, length, CRC, then
+//! the fields) and CKPT rewrites only that OS block: a write of one OS block
+//! is atomic (S-DISK-1), so a power loss leaves the old or the new header,
+//! never a torn one. Only a garbage-on-power-loss device can destroy it.
 
 use serde::{Deserialize, Serialize};
 
-use crate::block::{Block, Body, Corruption};
+use crate::block::{Block, Corruption};
 use crate::scn::{Scn, SimTime};
 use crate::storage::{IoResult, Storage};
 
@@ -101,26 +104,51 @@ pub fn read_header<S: Storage + ?Sized>(
     if !io.exists(path) {
         return Ok(Err(HeaderError::Missing));
     }
+    let _ = db_block_size;
+    let mut buf = vec![0u8; io.os_block_size()];
+    io.read(path, 0, &mut buf)?;
+    let u32_at = |o: usize| u32::from_le_bytes(buf[o..o + 4].try_into().expect("4 bytes"));
+    if u32_at(0) != HEADER_MAGIC {
+        let blank = buf.iter().all(|&b| b == 0);
+        return Ok(Err(if blank {
+            HeaderError::NotAHeader
+        } else {
+            HeaderError::Corrupt(Corruption::Format)
+        }));
+    }
+    let len = u32_at(4) as usize;
+    if 12 + len > buf.len() || crc32fast::hash(&buf[12..12 + len]) != u32_at(8) {
+        return Ok(Err(HeaderError::Corrupt(Corruption::Checksum)));
+    }
     Ok(
-        match read_block(io, path, file_no, 0, db_block_size, false)? {
-            Ok(Block {
-                body: Body::FileHeader(h),
-                ..
-            }) => Ok(h),
-            Ok(_) => Err(HeaderError::NotAHeader),
-            Err(c) => Err(HeaderError::Corrupt(c)),
+        match postcard::from_bytes::<DatafileHeader>(&buf[12..12 + len]) {
+            Ok(h) if h.file_no == file_no => Ok(h),
+            Ok(_) => Err(HeaderError::Corrupt(Corruption::WrongAddress)),
+            Err(_) => Err(HeaderError::Corrupt(Corruption::Format)),
         },
     )
 }
 
+/// "DFHD": the start of a datafile header.
+const HEADER_MAGIC: u32 = 0x4446_4844;
+
+/// Writes the header: one OS block at offset 0, not synced.
 pub fn write_header<S: Storage + ?Sized>(
     io: &mut S,
     path: &str,
     h: &DatafileHeader,
     db_block_size: usize,
 ) -> IoResult<()> {
-    let mut b = Block::new(h.file_no, 0, Body::FileHeader(h.clone()));
-    b.scn = h.ckpt_scn;
-    b.seq = (h.ckpt_counter & 0xffff_ffff) as u32;
-    write_block(io, path, &b, db_block_size)
+    let _ = db_block_size;
+    let body = postcard::to_allocvec(h).expect("headers serialize");
+    assert!(
+        12 + body.len() <= 512,
+        "a datafile header fits the smallest OS block"
+    );
+    let mut buf = vec![0u8; io.os_block_size()];
+    buf[0..4].copy_from_slice(&HEADER_MAGIC.to_le_bytes());
+    buf[4..8].copy_from_slice(&(body.len() as u32).to_le_bytes());
+    buf[8..12].copy_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    buf[12..12 + body.len()].copy_from_slice(&body);
+    io.write(path, 0, &buf)
 }

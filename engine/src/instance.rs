@@ -295,7 +295,7 @@ impl<S: Storage> Instance<S> {
                 "must use RESETLOGS or NORESETLOGS option for database open",
             ));
         }
-        self.verify_datafiles(crashed)?;
+        self.verify_datafiles()?;
         self.check_log_members()?;
         let r = self.open_thread(crashed);
         self.fatal(r)?;
@@ -307,10 +307,11 @@ impl<S: Storage> Instance<S> {
     }
 
     /// S-OPEN-1: each online file's header against its control-file record.
-    fn verify_datafiles(&mut self, crashed: bool) -> DbResult<()> {
+    fn verify_datafiles(&mut self) -> DbResult<()> {
         let bs = self.p.db_block_size;
         let inc = self.cf().incarnation;
         let mut headers = BTreeMap::new();
+        let mut adopted = false;
         for rec in self.cf().datafiles.clone() {
             if rec.status != controlfile::FileStatus::Online {
                 continue;
@@ -330,10 +331,10 @@ impl<S: Storage> Instance<S> {
             if h.fuzzy.hot_backup || h.fuzzy.media_recovery || h.ckpt_counter < rec.ckpt_counter {
                 return self.open_error(ora::needs_media_recovery(rec.file_no, &rec.name));
             }
-            // A checkpoint writes the headers, then the control file: a crash
-            // between leaves a header exactly one checkpoint ahead. Only then
-            // (current control file, thread left open) is that accepted.
-            let interrupted_ckpt = crashed && h.ckpt_counter == rec.ckpt_counter + 1;
+            // A checkpoint writes the headers, then the control file: a power
+            // loss between leaves a header exactly one checkpoint ahead of a
+            // current control file. That (and only that) is accepted.
+            let interrupted_ckpt = h.ckpt_counter == rec.ckpt_counter + 1;
             if h.ckpt_counter > rec.ckpt_counter && !interrupted_ckpt {
                 return self.open_error(ora::newer_than_controlfile(rec.file_no, &rec.name));
             }
@@ -344,11 +345,18 @@ impl<S: Storage> Instance<S> {
                     .expect("record exists");
                 r.ckpt_counter = h.ckpt_counter;
                 r.ckpt_scn = h.ckpt_scn;
+                adopted = true;
             }
             self.scn = self.scn.max(h.ckpt_scn);
             headers.insert(rec.file_no, h);
         }
         self.headers = headers;
+        if adopted {
+            // The control file catches up before any header moves again, so
+            // a header is never more than one checkpoint ahead of it.
+            let r = self.write_controlfile();
+            self.fatal(r)?;
+        }
         Ok(())
     }
 

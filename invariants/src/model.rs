@@ -81,6 +81,13 @@ impl Model {
         }
     }
 
+    /// COMMIT failed with an error: the transaction stays open.
+    pub fn commit_failed(&mut self, sid: u32) {
+        if self.committing == Some(sid) {
+            self.committing = None;
+        }
+    }
+
     /// ROLLBACK (by the session, or by SHUTDOWN IMMEDIATE).
     pub fn rollback(&mut self, sid: u32) {
         if self.committing == Some(sid) {

@@ -36,6 +36,16 @@ pub fn explained(stack: &OraStack, model: &Model) -> bool {
                         .any(|f| t.contains(&format!("'{f}'")))
                 })
         }
+        // A datafile header destroyed: only by garbage from a power loss.
+        1122 if stack.has(1210) => stack.0.iter().filter(|e| e.code == 1110).any(|e| {
+            let file = e
+                .text
+                .trim_start_matches("data file ")
+                .split(':')
+                .next()
+                .and_then(|n| n.parse::<u32>().ok());
+            file.is_some_and(|f| model.torn.contains(&(f, 0)))
+        }),
         // A corrupt block: only one a power loss tore.
         1578 => model.torn.iter().any(|(f, b)| {
             stack.0[0]
@@ -106,5 +116,9 @@ mod tests {
         m2.torn.insert((3, 7));
         assert!(check_failure("select", &torn, &m2, false).is_none());
         assert_eq!(check_panic("open", "boom", false).id, "INV-REC-1");
+        let hdr = ora::header_corrupt(4, "/u01/oradata/SIM/users02.dbf");
+        assert!(check_failure("startup", &hdr, &m, false).is_some());
+        m2.torn.insert((4, 0));
+        assert!(check_failure("startup", &hdr, &m2, false).is_none());
     }
 }

@@ -1,10 +1,27 @@
 //! The runner: one seed, start to end.
 //!
-//! STUB: the types below are the public contract; `run_seed` is being
-//! written. Do not rely on its current output.
+//! A run creates the database SIM on a fresh simulated disk, then for each
+//! step draws an operation from the seed's swarm weights (transactions,
+//! checkpoints, log switches, DBWn and ARCn passes, clean and abort
+//! shutdowns, power losses, crash points, loss of a log member or of a
+//! control-file copy) and executes it. When the instance dies, the DBA
+//! planner ([`crate::planner`]) recovers it, sometimes with a crash point
+//! armed so the power fails again in the middle of recovery. Invariants are
+//! checked at the instant of every crash, after every recovery, after every
+//! clean shutdown and at the end.
 
-use engine::Plant;
+use std::collections::BTreeSet;
+
+use engine::create::create_database;
+use engine::instance::{DbState, Instance, ShutdownMode};
+use engine::{DbError, DbParams, Plant};
+use invariants::{Model, Violation};
 use serde::Serialize;
+
+use crate::config::{RunConfig, devices};
+use crate::disk::{Disk, Fate, PowerLossReport};
+use crate::rng::Prng;
+use crate::trace::Trace;
 
 /// What to run.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +57,9 @@ pub struct RunSummary {
     /// A one-line description of the swarm configuration.
     pub config: String,
     pub violation: Option<ViolationReport>,
+    /// The running trace hash after each step (for INV-DET-1 comparisons).
+    #[serde(skip)]
+    pub step_hashes: Vec<u64>,
 }
 
 impl RunSummary {
@@ -55,17 +75,566 @@ impl RunSummary {
     }
 }
 
-/// Runs one seed.
+/// Why a run stopped early.
+#[derive(Debug)]
+pub(crate) enum Halt {
+    Violation(Violation),
+    /// The faults left the database unrecoverable in this engine (explained).
+    Unrecoverable(String),
+}
+
+impl From<Violation> for Halt {
+    fn from(v: Violation) -> Halt {
+        Halt::Violation(v)
+    }
+}
+
+pub(crate) type Flow<T = ()> = Result<T, Halt>;
+
+/// An operation of the workload or the fault plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Op {
+    Insert { session: u32, k: u64, v: String },
+    Update { session: u32, k: u64, v: String },
+    Delete { session: u32, k: u64 },
+    Commit { session: u32 },
+    Rollback { session: u32 },
+    Checkpoint,
+    SwitchLogfile,
+    Dbwr { buffers: usize },
+    Archive,
+    ShutdownClean,
+    ShutdownAbort,
+    PowerLoss,
+    CrashPoint { after_io: u64 },
+    LoseFile { path: String },
+}
+
+/// The state of one run.
+pub(crate) struct Run {
+    pub cfg: RunConfig,
+    pub p: DbParams,
+    pub steps: usize,
+    pub step: usize,
+    pub inst: Option<Instance<Disk>>,
+    pub disk: Option<Disk>,
+    pub model: Model,
+    pub trace: Trace,
+    pub workload: Prng,
+    pub faults: Prng,
+    pub power: Prng,
+    pub planner: Prng,
+    pub crashes: usize,
+    pub recoveries: usize,
+    pub checks: usize,
+    pub value_counter: u64,
+    /// A power loss struck the recovery in progress.
+    pub crash_in_recovery: bool,
+}
+
+/// Runs one seed. A panic anywhere in the run is itself a violation
+/// (INV-REC-1: no panic), reported with its message.
 pub fn run_seed(opts: &RunOptions) -> RunSummary {
-    RunSummary {
-        seed: opts.seed,
-        plant: opts.plant.map(|p| p.name().to_string()),
-        steps: opts.steps.unwrap_or(100),
-        crashes: 0,
-        recoveries: 0,
-        checks: 0,
-        trace_hash: opts.seed,
-        config: String::new(),
-        violation: None,
+    let cfg = RunConfig::from_seed(opts.seed);
+    let config = cfg.describe();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut run = Run::new(opts, cfg);
+        let r = run.run();
+        (r, run)
+    }));
+    let plant = opts.plant.map(|p| p.name().to_string());
+    match outcome {
+        Ok((r, run)) => RunSummary {
+            seed: opts.seed,
+            plant,
+            steps: run.step,
+            crashes: run.crashes,
+            recoveries: run.recoveries,
+            checks: run.checks,
+            trace_hash: run.trace.hash(),
+            config,
+            violation: match r {
+                Err(Halt::Violation(v)) => Some(ViolationReport {
+                    id: v.id.to_string(),
+                    evidence: v.evidence,
+                    step: run.step,
+                }),
+                _ => None,
+            },
+            step_hashes: run.trace.per_step,
+        },
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "panic".into());
+            let v = invariants::recovery::check_panic("the run", &msg, false);
+            RunSummary {
+                seed: opts.seed,
+                plant,
+                steps: 0,
+                crashes: 0,
+                recoveries: 0,
+                checks: 0,
+                trace_hash: 0,
+                config,
+                violation: Some(ViolationReport {
+                    id: v.id.to_string(),
+                    evidence: v.evidence,
+                    step: 0,
+                }),
+                step_hashes: Vec::new(),
+            }
+        }
+    }
+}
+
+impl Run {
+    pub(crate) fn new(opts: &RunOptions, cfg: RunConfig) -> Run {
+        let p = cfg.params(opts.plant);
+        let mut disk = Disk::new(cfg.os_block_size);
+        for (name, prefix) in devices(&p) {
+            disk.add_device(&name, &prefix, cfg.garbage_devices.contains(&name));
+        }
+        disk.set_fate_weights(cfg.fate_weights());
+        Run {
+            steps: opts.steps.unwrap_or(cfg.steps),
+            p,
+            step: 0,
+            inst: None,
+            disk: Some(disk),
+            model: Model::new(),
+            trace: Trace::new(opts.trace),
+            workload: Prng::new(opts.seed, "workload"),
+            faults: Prng::new(opts.seed, "faults"),
+            power: Prng::new(opts.seed, "power"),
+            planner: Prng::new(opts.seed, "planner"),
+            crashes: 0,
+            recoveries: 0,
+            checks: 0,
+            value_counter: 0,
+            crash_in_recovery: false,
+            cfg,
+        }
+    }
+
+    fn run(&mut self) -> Flow {
+        let r = self.run_inner();
+        match r {
+            Err(Halt::Unrecoverable(why)) => {
+                self.note(&format!("-- run stopped: {why}"));
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    fn run_inner(&mut self) -> Flow {
+        self.note(&format!("-- config: {}", self.cfg.describe()));
+        create_database(self.disk.as_mut().expect("disk"), &self.p, 1)
+            .expect("creating the database on a fresh disk cannot fail");
+        self.note("CREATE DATABASE SIM: database created and shut down cleanly");
+        self.recover()?;
+        while self.step < self.steps {
+            self.step += 1;
+            if self
+                .inst
+                .as_ref()
+                .is_none_or(|i| i.state() != DbState::Open)
+            {
+                self.recover()?;
+            }
+            let op = self.pick_op();
+            self.exec(op)?;
+            self.dba_housekeeping()?;
+            self.trace.end_step();
+        }
+        self.finish()
+    }
+
+    /// The end of a run: a clean shutdown, the checks of a closed database,
+    /// a last startup and its checks.
+    fn finish(&mut self) -> Flow {
+        self.step += 1;
+        for _ in 0..20 {
+            if self.inst.is_none() {
+                self.recover()?;
+            }
+            if self.shutdown_clean()? {
+                self.recover()?;
+                self.trace.end_step();
+                return Ok(());
+            }
+        }
+        Err(Halt::Violation(Violation::new(
+            "INV-REC-1",
+            "the database could not be shut down cleanly in 20 attempts",
+        )))
+    }
+
+    // ----- the workload ----------------------------------------------------
+
+    fn pick_op(&mut self) -> Op {
+        let w = &self.cfg.weights;
+        let weights = [
+            w.dml,
+            w.commit,
+            w.rollback,
+            w.checkpoint,
+            w.switch_logfile,
+            w.dbwr,
+            w.archive,
+            w.shutdown_clean,
+            w.shutdown_abort,
+            w.power_loss,
+            w.crash_point,
+            w.lose_log_member,
+            w.lose_controlfile,
+        ];
+        let sessions = self.cfg.sessions;
+        let r = &mut self.workload;
+        let session = 1 + r.below(u64::from(sessions)) as u32;
+        match r.weighted(&weights) {
+            0 => {
+                let k = r.below(self.cfg.keys);
+                self.value_counter += 1;
+                let v = format!("v{}", self.value_counter);
+                match r.below(5) {
+                    0 | 1 => Op::Insert { session, k, v },
+                    2 | 3 => Op::Update { session, k, v },
+                    _ => Op::Delete { session, k },
+                }
+            }
+            1 => Op::Commit { session },
+            2 => Op::Rollback { session },
+            3 => Op::Checkpoint,
+            4 => Op::SwitchLogfile,
+            5 => Op::Dbwr {
+                buffers: 1 + r.below(8) as usize,
+            },
+            6 => Op::Archive,
+            7 => Op::ShutdownClean,
+            8 => Op::ShutdownAbort,
+            9 => Op::PowerLoss,
+            10 => Op::CrashPoint {
+                after_io: 1 + self.faults.below(self.cfg.crash_point_ios),
+            },
+            11 => self.pick_log_member_loss().unwrap_or(Op::Checkpoint),
+            _ => self.pick_controlfile_loss().unwrap_or(Op::SwitchLogfile),
+        }
+    }
+
+    /// A member of a non-current group whose twin is valid and present.
+    fn pick_log_member_loss(&mut self) -> Option<Op> {
+        let inst = self.inst.as_ref()?;
+        let cf = inst.controlfile()?;
+        let disk = inst.storage();
+        let mut candidates = Vec::new();
+        for g in cf
+            .log_groups
+            .iter()
+            .filter(|g| g.status != engine::controlfile::LogStatus::Current)
+        {
+            let valid: Vec<&String> = g
+                .members
+                .iter()
+                .filter(|m| {
+                    m.status == engine::controlfile::MemberStatus::Valid
+                        && !self.model.lost_files.contains(&m.path)
+                })
+                .map(|m| &m.path)
+                .collect();
+            if valid.len() >= 2 && valid.iter().all(|p| disk.file_names().contains(p)) {
+                candidates.extend(valid.into_iter().cloned());
+            }
+        }
+        if candidates.is_empty() {
+            return None;
+        }
+        Some(Op::LoseFile {
+            path: self.faults.pick(&candidates).clone(),
+        })
+    }
+
+    /// One control-file copy, when there are several and none is lost.
+    fn pick_controlfile_loss(&mut self) -> Option<Op> {
+        if self.p.control_files.len() < 2
+            || self
+                .p
+                .control_files
+                .iter()
+                .any(|c| self.model.lost_files.contains(c))
+        {
+            return None;
+        }
+        let path = self.faults.pick(&self.p.control_files).clone();
+        Some(Op::LoseFile { path })
+    }
+
+    fn exec(&mut self, op: Op) -> Flow {
+        let clock = 1000 + self.step as u64;
+        if let Some(i) = self.inst.as_mut() {
+            i.set_time(clock);
+        }
+        let text = describe(&op);
+        self.note(&text);
+        let r = match op {
+            Op::Insert { session, k, v } => self.dml(session, k, Some(v), |i, s, k, v| {
+                i.insert(s, k, v.expect("value"))
+            }),
+            Op::Update { session, k, v } => self.dml(session, k, Some(v), |i, s, k, v| {
+                i.update(s, k, v.expect("value"))
+            }),
+            Op::Delete { session, k } => self.dml(session, k, None, |i, s, k, _| i.delete(s, k)),
+            Op::Commit { session } => {
+                self.model.commit_issued(session);
+                let r = self.inst_mut().commit(session);
+                match &r {
+                    Ok(scn) => self.model.commit_acked(session, *scn),
+                    Err(DbError::Ora(_)) => self.model.commit_failed(session),
+                    Err(_) => {}
+                }
+                r.map(|_| ())
+            }
+            Op::Rollback { session } => {
+                let r = self.inst_mut().rollback(session);
+                if r.is_ok() {
+                    self.model.rollback(session);
+                }
+                r
+            }
+            Op::Checkpoint => self.inst_mut().checkpoint().map(|_| ()),
+            Op::SwitchLogfile => self.inst_mut().switch_logfile(),
+            Op::Dbwr { buffers } => self.inst_mut().dbwr_tick(buffers).map(|_| ()),
+            Op::Archive => self.inst_mut().arch_tick().map(|_| ()),
+            Op::ShutdownClean => {
+                if self.shutdown_clean()? {
+                    return self.recover();
+                }
+                return Ok(());
+            }
+            Op::ShutdownAbort => {
+                let r = self.inst_mut().shutdown(ShutdownMode::Abort);
+                self.drain_alerts();
+                debug_assert!(r.is_ok());
+                return self.instance_died();
+            }
+            Op::PowerLoss => {
+                self.disk_mut().cut_power();
+                return self.instance_died();
+            }
+            Op::CrashPoint { after_io } => {
+                self.disk_mut().arm_crash(after_io);
+                Ok(())
+            }
+            Op::LoseFile { path } => {
+                self.disk_mut().lose_file(&path);
+                self.model.lost_files.insert(path);
+                Ok(())
+            }
+        };
+        self.drain_alerts();
+        self.after_call(r)
+    }
+
+    /// Judges a call's result: a dead instance is recovered, an ORA error
+    /// must be one the workload expects or one a fault explains.
+    fn after_call(&mut self, r: Result<(), DbError>) -> Flow {
+        match r {
+            Ok(()) => Ok(()),
+            Err(DbError::Terminated { .. }) => self.instance_died(),
+            Err(DbError::Ora(s)) => {
+                self.note(&s.to_string());
+                // Errors a workload meets in normal life.
+                if matches!(s.code(), 1 | 54 | 1554 | 1653 | 30036) {
+                    return Ok(());
+                }
+                match invariants::recovery::check_failure("a statement", &s, &self.model, false) {
+                    Some(v) => Err(v.into()),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+
+    fn dml<F>(&mut self, session: u32, k: u64, v: Option<String>, f: F) -> Result<(), DbError>
+    where
+        F: Fn(&mut Instance<Disk>, u32, u64, Option<&str>) -> Result<u32, DbError>,
+    {
+        let inst = self.inst.as_mut().expect("open instance");
+        let n = f(inst, session, k, v.as_deref())?;
+        if n > 0 {
+            let xid = inst
+                .session_xid(session)
+                .expect("a changed row has a transaction");
+            self.model.write(session, xid, k, v);
+        }
+        Ok(())
+    }
+
+    /// A clean shutdown (IMMEDIATE if transactions are open, else NORMAL)
+    /// and the checks of a closed database. Returns whether it succeeded;
+    /// on a crash during the shutdown the instance is recovered instead.
+    fn shutdown_clean(&mut self) -> Flow<bool> {
+        let mode = if self.inst_mut().open_transactions() > 0 {
+            ShutdownMode::Immediate
+        } else {
+            ShutdownMode::Normal
+        };
+        let sessions = self.model.open_sessions();
+        let r = self.inst_mut().shutdown(mode);
+        self.drain_alerts();
+        match r {
+            Ok(()) => {
+                for s in sessions {
+                    self.model.rollback(s);
+                }
+                let inst = self.inst.take().expect("instance");
+                self.disk = Some(inst.into_storage());
+                self.note("Database closed.\nDatabase dismounted.\nORACLE instance shut down.");
+                self.checks_after_clean_shutdown()?;
+                Ok(true)
+            }
+            Err(DbError::Terminated { .. }) => {
+                self.instance_died()?;
+                Ok(false)
+            }
+            Err(DbError::Ora(s)) => {
+                let v = invariants::recovery::check_failure("shutdown", &s, &self.model, false);
+                Err(Halt::Violation(v.unwrap_or_else(|| {
+                    Violation::new("INV-REC-1", format!("shutdown failed: {s}"))
+                })))
+            }
+        }
+    }
+
+    // ----- crashes ---------------------------------------------------------
+
+    /// The instance is gone: resolve the power loss if there was one, check
+    /// the durable state at the crash instant, then recover.
+    pub(crate) fn instance_died(&mut self) -> Flow {
+        self.model.instance_died();
+        if let Some(inst) = self.inst.take() {
+            self.disk = Some(inst.into_storage());
+        }
+        if self.disk_mut().is_powered_off() {
+            self.power_loss();
+        }
+        self.crash_checks()?;
+        self.recover()
+    }
+
+    /// Resolves a power loss and records in the model which datafile blocks
+    /// it tore.
+    pub(crate) fn power_loss(&mut self) {
+        let report = self
+            .disk
+            .as_mut()
+            .expect("disk")
+            .power_loss(&mut self.power);
+        self.crashes += 1;
+        self.model.power_losses += 1;
+        let torn = self.torn_blocks(&report);
+        self.note(&format!(
+            "-- power lost: {} pending OS-block writes resolved '{}', {} of {} namespace changes kept{}",
+            report.writes.len(),
+            report.fates_string(),
+            report.namespace_ops_kept,
+            report.namespace_ops_pending,
+            if torn.is_empty() { String::new() } else { format!(", torn blocks {torn:?}") }
+        ));
+        self.model.torn.extend(torn);
+    }
+
+    /// Datafile blocks whose pending OS-block writes did not all share one
+    /// fate, or came back as garbage: possibly torn.
+    fn torn_blocks(&self, report: &PowerLossReport) -> BTreeSet<(u32, u32)> {
+        let per_block = (self.p.db_block_size / self.cfg.os_block_size) as u64;
+        let mut fates: std::collections::BTreeMap<(u32, u32), (bool, bool, bool)> =
+            Default::default();
+        for w in &report.writes {
+            let Some(f) = self.p.datafiles.iter().find(|f| f.path == w.path) else {
+                continue;
+            };
+            let e = fates
+                .entry((f.file_no, (w.os_block / per_block) as u32))
+                .or_default();
+            match w.fate {
+                Fate::Applied => e.0 = true,
+                Fate::Dropped => e.1 = true,
+                Fate::Garbage => e.2 = true,
+            }
+        }
+        fates
+            .into_iter()
+            .filter(|(_, (a, d, g))| *g || (*a && *d))
+            .map(|(dba, _)| dba)
+            .collect()
+    }
+
+    // ----- helpers -----------------------------------------------------------
+
+    pub(crate) fn inst_mut(&mut self) -> &mut Instance<Disk> {
+        self.inst.as_mut().expect("an instance is running")
+    }
+
+    pub(crate) fn disk_mut(&mut self) -> &mut Disk {
+        match self.inst.as_mut() {
+            Some(i) => i.storage_mut(),
+            None => self
+                .disk
+                .as_mut()
+                .expect("the disk is here when no instance runs"),
+        }
+    }
+
+    pub(crate) fn note(&mut self, text: &str) {
+        let scn = self.inst.as_ref().map_or(0, |i| i.current_scn());
+        self.trace.line(self.step, scn, text);
+    }
+
+    pub(crate) fn drain_alerts(&mut self) {
+        if let Some(i) = self.inst.as_mut() {
+            for a in i.take_alerts() {
+                self.trace.line(self.step, a.scn, &a.text);
+            }
+        }
+    }
+
+    /// Records the violations a check found; the first one halts the run.
+    pub(crate) fn judge(&mut self, found: Vec<Violation>) -> Flow {
+        self.checks += 1;
+        match found.into_iter().next() {
+            Some(v) => {
+                self.note(&format!("VIOLATION {v}"));
+                Err(v.into())
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// How an operation reads in the trace: as a DBA would type it.
+fn describe(op: &Op) -> String {
+    match op {
+        Op::Insert { session, k, v } => {
+            format!("SQL({session})> insert into t values ({k}, '{v}');")
+        }
+        Op::Update { session, k, v } => {
+            format!("SQL({session})> update t set v = '{v}' where k = {k};")
+        }
+        Op::Delete { session, k } => format!("SQL({session})> delete from t where k = {k};"),
+        Op::Commit { session } => format!("SQL({session})> commit;"),
+        Op::Rollback { session } => format!("SQL({session})> rollback;"),
+        Op::Checkpoint => "SQL> alter system checkpoint;".into(),
+        Op::SwitchLogfile => "SQL> alter system switch logfile;".into(),
+        Op::Dbwr { buffers } => format!("-- DBWn writes up to {buffers} aged buffers"),
+        Op::Archive => "-- ARCn pass".into(),
+        Op::ShutdownClean => "SQL> shutdown".into(),
+        Op::ShutdownAbort => "SQL> shutdown abort".into(),
+        Op::PowerLoss => "-- crash".into(),
+        Op::CrashPoint { after_io } => format!("-- crash after {after_io} io"),
+        Op::LoseFile { path } => format!("-- fault lose '{path}'"),
     }
 }

@@ -1,0 +1,346 @@
+//! The DBA: brings a dead database back the way a good DBA would, reading
+//! the errors STARTUP prints, and checks every invariant after each
+//! recovery.
+//!
+//! Procedures this engine supports today:
+//! - crash recovery: STARTUP (OPEN runs it, S-CR-1);
+//! - a control-file copy missing, unreadable or a version behind (ORA-00205,
+//!   ORA-00227, ORA-00214): copy the newest surviving copy over it, as
+//!   `host cp`, then STARTUP again (S-CF-3);
+//! - a log member marked INVALID: DROP LOGFILE MEMBER then ADD LOGFILE
+//!   MEMBER (switching out of the group first if it is current) (S-LOSS-5).
+//!
+//! A recovery attempt may itself be cut by a power loss (a crash point armed
+//! with the seed's probability): the next attempt must still succeed
+//! (INV-REC-2). Attempts are bounded; running out of them is a violation.
+
+use engine::DbError;
+use engine::controlfile::{CopyState, LogStatus};
+use engine::instance::{DbState, Instance};
+use engine::storage::{IoErrorKind, Storage, dir_of};
+use invariants::{Violation, blocks, checkpoint, controlfile, data, fuzzy, logs};
+
+use crate::disk::Disk;
+use crate::runner::{Flow, Halt, Run};
+
+/// Recovery attempts before the run is judged stuck.
+const MAX_ATTEMPTS: usize = 20;
+
+impl Run {
+    /// Starts the database, recovering whatever needs it, until it is open.
+    pub(crate) fn recover(&mut self) -> Flow {
+        debug_assert!(self.inst.is_none());
+        self.disk_mut().disarm_crash();
+        for _ in 0..MAX_ATTEMPTS {
+            let armed = self.planner.below(1000) < self.cfg.crash_in_recovery_per_mille;
+            if armed {
+                let k = 1 + self.planner.below(self.cfg.crash_point_ios);
+                self.disk_mut().arm_crash(k);
+                self.note(&format!("-- crash after {k} io (during recovery)"));
+            }
+            self.note("SQL> startup");
+            let disk = self.disk.take().expect("disk");
+            let mut inst = Instance::new(self.p.clone(), disk);
+            inst.set_time(1000 + self.step as u64);
+            let r = inst.startup();
+            self.inst = Some(inst);
+            self.drain_alerts();
+            match r {
+                Ok(()) => {
+                    self.disk_mut().disarm_crash();
+                    self.note("Database opened.");
+                    self.recoveries += 1;
+                    self.checks_after_open()?;
+                    self.crash_in_recovery = false;
+                    return Ok(());
+                }
+                Err(e) => {
+                    let inst = self.inst.take().expect("instance");
+                    self.disk = Some(inst.into_storage());
+                    match e {
+                        DbError::Terminated { .. } => {
+                            if self.disk_mut().is_powered_off() {
+                                self.note("-- power lost");
+                                self.crash_in_recovery = true;
+                                self.power_loss();
+                                self.crash_checks()?;
+                            }
+                        }
+                        DbError::Ora(s) => {
+                            self.note(&s.to_string());
+                            match s.code() {
+                                205 | 227 | 214 => self.replicate_controlfile()?,
+                                _ => {
+                                    let v = invariants::recovery::check_failure(
+                                        "startup",
+                                        &s,
+                                        &self.model,
+                                        self.crash_in_recovery,
+                                    );
+                                    return Err(match v {
+                                        Some(v) => Halt::Violation(v),
+                                        None => Halt::Unrecoverable(format!(
+                                            "explained, but needs recovery this engine lacks: {}",
+                                            s.0[0]
+                                        )),
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let id = if self.crash_in_recovery {
+            "INV-REC-2"
+        } else {
+            "INV-REC-1"
+        };
+        Err(Violation::new(
+            id,
+            format!("the database did not open within {MAX_ATTEMPTS} recovery attempts"),
+        )
+        .into())
+    }
+
+    /// S-CF-3: copies the newest readable control-file copy over every copy
+    /// that is missing, unreadable or older.
+    fn replicate_controlfile(&mut self) -> Flow {
+        let p = self.p.clone();
+        let disk = self.disk.as_mut().expect("disk");
+        let copies = engine::inspect::controlfile_copies(disk, &p)
+            .expect("reads do not fail while powered on");
+        let newest = copies
+            .iter()
+            .filter_map(|(path, c)| match c {
+                CopyState::Valid(cf) => Some((path.clone(), cf.version)),
+                _ => None,
+            })
+            .max_by_key(|(_, v)| *v);
+        let Some((src, version)) = newest else {
+            return Err(Halt::Unrecoverable(
+                "no readable control-file copy is left".into(),
+            ));
+        };
+        for (dst, c) in copies {
+            let stale = match &c {
+                CopyState::Valid(cf) => cf.version != version,
+                _ => true,
+            };
+            if !stale {
+                continue;
+            }
+            self.note(&format!("$ cp {src} {dst}"));
+            match copy_file(self.disk.as_mut().expect("disk"), &src, &dst) {
+                Ok(()) => {
+                    self.model.lost_files.remove(&dst);
+                }
+                Err(k) if k == IoErrorKind::PowerLost => {
+                    self.note("-- power lost");
+                    self.crash_in_recovery = true;
+                    self.power_loss();
+                    return self.crash_checks();
+                }
+                Err(k) => {
+                    return Err(Halt::Unrecoverable(format!(
+                        "cannot copy the control file: {k:?}"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What a DBA does between statements on an open database: re-creates
+    /// log members the instance marked INVALID.
+    pub(crate) fn dba_housekeeping(&mut self) -> Flow {
+        let Some(inst) = self.inst.as_ref() else {
+            return Ok(());
+        };
+        if inst.state() != DbState::Open {
+            return Ok(());
+        }
+        for (group, path) in inst.invalid_log_members() {
+            let current = self
+                .inst_mut()
+                .log_group_status()
+                .iter()
+                .any(|(g, _, s)| *g == group && *s == LogStatus::Current);
+            if current {
+                self.note("SQL> alter system switch logfile;");
+                let r = self.inst_mut().switch_logfile();
+                self.drain_alerts();
+                if r.is_err() {
+                    return self.after_housekeeping(r);
+                }
+            }
+            self.note(&format!(
+                "SQL> alter database drop logfile member '{path}';"
+            ));
+            let r = self.inst_mut().drop_log_member(&path);
+            self.drain_alerts();
+            if let Err(e) = r {
+                if e.is_terminated() {
+                    return self.after_housekeeping(Err(e));
+                }
+                self.note(&e.to_string());
+                continue; // e.g. the group is still needed: try again later
+            }
+            self.note(&format!(
+                "SQL> alter database add logfile member '{path}' to group {group};"
+            ));
+            let r = self.inst_mut().add_log_member(&path, group);
+            self.drain_alerts();
+            match r {
+                Ok(()) => {
+                    self.model.lost_files.remove(&path);
+                }
+                Err(e) => return self.after_housekeeping(Err(e)),
+            }
+        }
+        Ok(())
+    }
+
+    fn after_housekeeping(&mut self, r: Result<(), DbError>) -> Flow {
+        match r {
+            Err(DbError::Terminated { .. }) => self.instance_died(),
+            Err(DbError::Ora(s)) => match invariants::recovery::check_failure(
+                "log member re-creation",
+                &s,
+                &self.model,
+                false,
+            ) {
+                Some(v) => Err(v.into()),
+                None => Ok(()),
+            },
+            Ok(()) => Ok(()),
+        }
+    }
+
+    // ----- the checks --------------------------------------------------------
+
+    /// At the instant of a crash, on the durable files (INV-CKPT-2..4,
+    /// INV-FUZZY-3).
+    pub(crate) fn crash_checks(&mut self) -> Flow {
+        let p = self.p.clone();
+        let mut found = Vec::new();
+        {
+            let disk = self.disk.as_mut().expect("disk");
+            let saved = disk.crash_armed();
+            disk.disarm_crash();
+            found.extend(checkpoint::check_monotonic(disk, &p, &mut self.model).expect("reads"));
+            found.extend(checkpoint::check_changes_on_disk(disk, &p, &self.model).expect("reads"));
+            found.extend(checkpoint::check_redo_online(disk, &p, &self.model).expect("reads"));
+            found.extend(fuzzy::check_truthful(disk, &p).expect("reads"));
+            if let Some(k) = saved {
+                disk.arm_crash(k);
+            }
+        }
+        self.judge(found)
+    }
+
+    /// After every successful OPEN: the data against the model, and every
+    /// structure on disk.
+    fn checks_after_open(&mut self) -> Flow {
+        let p = self.p.clone();
+        // The in-doubt commits are decided by the redo this recovery read.
+        if self.model.has_in_doubt() {
+            let disk = self.inst.as_mut().expect("instance").storage_mut();
+            let cf = engine::inspect::newest_controlfile(disk, &p)
+                .expect("reads")
+                .expect("an open database has a control file");
+            let mut xids = std::collections::BTreeSet::new();
+            for (_, log) in checkpoint::readable_logs(disk, &p, &cf).expect("reads") {
+                for r in &log.records {
+                    for m in &r.record.markers {
+                        if let engine::redo::Marker::Commit { xid } = m {
+                            xids.insert(*xid);
+                        }
+                    }
+                }
+            }
+            self.model.resolve_in_doubt(&xids);
+        }
+        let inst = self.inst.as_mut().expect("instance");
+        let scan = match inst.scan() {
+            Ok(s) => s,
+            Err(e) => return self.after_housekeeping(Err(e)),
+        };
+        let mut found = data::check_rows(&self.model, &p, &scan, true);
+        let inst = self.inst.as_mut().expect("instance");
+        let scn = inst.current_scn();
+        let reported = inst
+            .controlfile()
+            .map(|c| c.corrupt_blocks.clone())
+            .unwrap_or_default();
+        let disk = inst.storage_mut();
+        found.extend(blocks::check_blocks(disk, &p, &self.model, &reported, scn).expect("reads"));
+        found.extend(fuzzy::check_after_open(disk, &p).expect("reads"));
+        found.extend(fuzzy::check_truthful(disk, &p).expect("reads"));
+        found.extend(checkpoint::check_matches_controlfile(disk, &p).expect("reads"));
+        found.extend(checkpoint::check_monotonic(disk, &p, &mut self.model).expect("reads"));
+        found.extend(checkpoint::check_redo_online(disk, &p, &self.model).expect("reads"));
+        found.extend(self.structure_checks());
+        self.judge(found)
+    }
+
+    /// After a clean shutdown: no fuzzy bit, truthful headers, and every
+    /// structure on disk (INV-FUZZY-1, -3, INV-BLK, INV-LOG, INV-CF).
+    pub(crate) fn checks_after_clean_shutdown(&mut self) -> Flow {
+        let p = self.p.clone();
+        let mut found = Vec::new();
+        {
+            let disk = self.disk.as_mut().expect("disk");
+            let saved = disk.crash_armed();
+            disk.disarm_crash();
+            found.extend(fuzzy::check_clean_shutdown(disk, &p).expect("reads"));
+            found.extend(fuzzy::check_truthful(disk, &p).expect("reads"));
+            found.extend(checkpoint::check_monotonic(disk, &p, &mut self.model).expect("reads"));
+            let cf = engine::inspect::newest_controlfile(disk, &p).expect("reads");
+            if let Some(cf) = cf {
+                let scn = cf.thread(1).ckpt.scn;
+                found.extend(
+                    blocks::check_blocks(disk, &p, &self.model, &cf.corrupt_blocks, scn)
+                        .expect("reads"),
+                );
+            }
+            if let Some(k) = saved {
+                disk.arm_crash(k);
+            }
+        }
+        found.extend(self.structure_checks());
+        self.judge(found)
+    }
+
+    /// INV-LOG-1..3 and INV-CF-1..2 on whatever the disk holds now.
+    fn structure_checks(&mut self) -> Vec<Violation> {
+        let p = self.p.clone();
+        let model = &self.model;
+        let disk: &mut Disk = match self.inst.as_mut() {
+            Some(i) => i.storage_mut(),
+            None => self.disk.as_mut().expect("disk"),
+        };
+        let mut found = Vec::new();
+        found.extend(logs::check_archived_before_reuse(disk, &p, model).expect("reads"));
+        found.extend(logs::check_sequences(disk, &p).expect("reads"));
+        found.extend(logs::check_copies_agree(disk, &p).expect("reads"));
+        found.extend(controlfile::check_copies_identical(disk, &p).expect("reads"));
+        found.extend(controlfile::check_agrees_with_files(disk, &p, model).expect("reads"));
+        found
+    }
+}
+
+/// `host cp SRC DST` on the simulated disk: the whole file, synced, and its
+/// directory entry made durable.
+pub(crate) fn copy_file(disk: &mut Disk, src: &str, dst: &str) -> Result<(), IoErrorKind> {
+    let n = disk.size(src).map_err(|e| e.kind)? as usize;
+    let mut buf = vec![0u8; n.div_ceil(disk.os_block_size()) * disk.os_block_size()];
+    disk.read(src, 0, &mut buf).map_err(|e| e.kind)?;
+    if disk.exists(dst) {
+        disk.delete(dst).map_err(|e| e.kind)?;
+    }
+    disk.create(dst).map_err(|e| e.kind)?;
+    disk.write(dst, 0, &buf).map_err(|e| e.kind)?;
+    disk.sync(dst).map_err(|e| e.kind)?;
+    disk.sync_dir(dir_of(dst)).map_err(|e| e.kind)
+}
