@@ -33,10 +33,9 @@ impl Cache {
     pub fn get(&mut self, dba: Dba) -> Option<&mut Buffer> {
         self.tick += 1;
         let t = self.tick;
-        self.buffers.get_mut(&dba).map(|b| {
-            b.touched = t;
-            b
-        })
+        let b = self.buffers.get_mut(&dba)?;
+        b.touched = t;
+        Some(b)
     }
 
     pub fn insert(&mut self, block: Block) -> &mut Buffer {

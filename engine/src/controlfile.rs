@@ -249,10 +249,10 @@ pub fn read_copy<S: Storage + ?Sized>(io: &mut S, path: &str) -> IoResult<CopySt
     let mut buf = vec![0u8; SLOT_BYTES as usize];
     for slot in 0..2u64 {
         io.read(path, slot * SLOT_BYTES, &mut buf)?;
-        if let Some(cf) = decode_slot(&buf) {
-            if best.as_ref().is_none_or(|b| cf.version > b.version) {
-                best = Some(cf);
-            }
+        if let Some(cf) = decode_slot(&buf)
+            && best.as_ref().is_none_or(|b| cf.version > b.version)
+        {
+            best = Some(cf);
         }
     }
     Ok(match best {

@@ -47,10 +47,10 @@ pub fn newest_controlfile<S: Storage + ?Sized>(
 ) -> IoResult<Option<ControlFile>> {
     let mut best: Option<ControlFile> = None;
     for (_, c) in controlfile_copies(io, p)? {
-        if let CopyState::Valid(cf) = c {
-            if best.as_ref().is_none_or(|b| cf.version > b.version) {
-                best = Some(*cf);
-            }
+        if let CopyState::Valid(cf) = c
+            && best.as_ref().is_none_or(|b| cf.version > b.version)
+        {
+            best = Some(*cf);
         }
     }
     Ok(best)

@@ -191,10 +191,10 @@ impl<S: Storage> Instance<S> {
 
     /// Marks the instance dead on a fatal error, passing the error on.
     pub(crate) fn fatal<T>(&mut self, r: DbResult<T>) -> DbResult<T> {
-        if let Err(e) = &r {
-            if e.is_terminated() {
-                self.state = DbState::Dead;
-            }
+        if let Err(e) = &r
+            && e.is_terminated()
+        {
+            self.state = DbState::Dead;
         }
         r
     }
@@ -732,11 +732,11 @@ impl<S: Storage> Instance<S> {
         let old_seq = cf.thread(1).current_seq;
         let old_first = cf.group(cur).map_or(0, |g| g.first_scn);
         let old_time = cf.group(cur).map_or(0, |g| g.first_time);
-        if let Some(o) = cf.group_mut(cur) {
-            if o.status == LogStatus::Current {
-                o.status = LogStatus::Active;
-                o.next_scn = Some(scn + 1);
-            }
+        if let Some(o) = cf.group_mut(cur)
+            && o.status == LogStatus::Current
+        {
+            o.status = LogStatus::Active;
+            o.next_scn = Some(scn + 1);
         }
         cf.push_history(controlfile::LogHistoryRecord {
             thread: 1,
@@ -1100,12 +1100,13 @@ impl<S: Storage> Instance<S> {
             if m.status != MemberStatus::Valid {
                 continue;
             }
-            if let Ok(c) =
-                redo::read_log(&mut self.io, &m.path, self.p.log_blocks).map_err(io_fatal)?
+            let read =
+                redo::read_log(&mut self.io, &m.path, self.p.log_blocks).map_err(io_fatal)?;
+            if let Ok(c) = read
+                && c.header.seq == g.seq
+                && c.blocks_read == blocks
             {
-                if c.header.seq == g.seq && c.blocks_read == blocks {
-                    return Ok(Some(m.path.clone()));
-                }
+                return Ok(Some(m.path.clone()));
             }
         }
         Ok(None)

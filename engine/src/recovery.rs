@@ -160,19 +160,24 @@ impl<S: Storage> Instance<S> {
                 let Some(spec) = self.p.datafile(c.file).cloned() else {
                     continue;
                 };
-                if !blocks.contains_key(&dba) {
-                    let read =
-                        datafile::read_block(&mut self.io, &spec.path, c.file, c.block, bs, ignore)
-                            .map_err(io_fatal)?;
-                    blocks.insert(
-                        dba,
-                        match read {
+                let slot = match blocks.entry(dba) {
+                    std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        let read = datafile::read_block(
+                            &mut self.io,
+                            &spec.path,
+                            c.file,
+                            c.block,
+                            bs,
+                            ignore,
+                        )
+                        .map_err(io_fatal)?;
+                        e.insert(match read {
                             Ok(b) => Slot::Good(b),
                             Err(_) => Slot::Corrupt,
-                        },
-                    );
-                }
-                let slot = blocks.get_mut(&dba).expect("inserted");
+                        })
+                    }
+                };
                 if let Slot::Corrupt = slot {
                     if !rebuilds_block(&c.op) {
                         continue;
@@ -222,10 +227,10 @@ fn first_pass(records: &[ReadRecord]) -> BTreeMap<Dba, Scn> {
             need.insert((c.file, c.block), r.record.scn);
         }
         for m in &r.record.markers {
-            if let Marker::BlockWritten { file, block, scn } = m {
-                if need.get(&(*file, *block)).is_some_and(|last| *last <= *scn) {
-                    need.remove(&(*file, *block));
-                }
+            if let Marker::BlockWritten { file, block, scn } = m
+                && need.get(&(*file, *block)).is_some_and(|last| *last <= *scn)
+            {
+                need.remove(&(*file, *block));
             }
         }
     }

@@ -65,13 +65,13 @@ impl<S: Storage> Instance<S> {
     fn dml_inner(&mut self, sid: u32, k: u64, v: Option<String>, kind: Dml) -> DbResult<u32> {
         self.make_room()?;
         let my = self.txns.get(&sid).map(|t| t.xid);
-        if let Some(&owner) = self.locks.get(&k) {
-            if Some(owner) != my {
-                return Err(DbError::ora(
-                    54,
-                    "resource busy and acquire with NOWAIT specified or timeout expired",
-                ));
-            }
+        if let Some(&owner) = self.locks.get(&k)
+            && Some(owner) != my
+        {
+            return Err(DbError::ora(
+                54,
+                "resource busy and acquire with NOWAIT specified or timeout expired",
+            ));
         }
         let dba = row_home(&self.p, k);
         let before = self.current_row(dba, k)?;

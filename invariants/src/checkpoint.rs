@@ -90,10 +90,11 @@ pub fn readable_logs<S: Storage + ?Sized>(
         .collect();
     paths.extend(cf.archived_logs.iter().map(|a| a.name.clone()));
     for path in paths {
-        if let Ok(c) = log_file(io, p, &path)? {
-            if c.header.incarnation == cf.incarnation && c.header.dbid == p.dbid {
-                out.push((path, c));
-            }
+        if let Ok(c) = log_file(io, p, &path)?
+            && c.header.incarnation == cf.incarnation
+            && c.header.dbid == p.dbid
+        {
+            out.push((path, c));
         }
     }
     Ok(out)

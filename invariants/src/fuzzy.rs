@@ -13,16 +13,16 @@ pub fn check_clean_shutdown<S: Storage + ?Sized>(
 ) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
     for f in &p.datafiles {
-        if let Ok(h) = datafile_header(io, p, f.file_no)? {
-            if h.fuzzy.any() {
-                out.push(Violation::new(
-                    "INV-FUZZY-1",
-                    format!(
-                        "file {} is still fuzzy after a clean shutdown: {:?}",
-                        f.file_no, h.fuzzy
-                    ),
-                ));
-            }
+        if let Ok(h) = datafile_header(io, p, f.file_no)?
+            && h.fuzzy.any()
+        {
+            out.push(Violation::new(
+                "INV-FUZZY-1",
+                format!(
+                    "file {} is still fuzzy after a clean shutdown: {:?}",
+                    f.file_no, h.fuzzy
+                ),
+            ));
         }
     }
     Ok(out)
@@ -33,13 +33,13 @@ pub fn check_clean_shutdown<S: Storage + ?Sized>(
 pub fn check_after_open<S: Storage + ?Sized>(io: &mut S, p: &DbParams) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
     for f in &p.datafiles {
-        if let Ok(h) = datafile_header(io, p, f.file_no)? {
-            if h.fuzzy.hot_backup || h.fuzzy.media_recovery {
-                out.push(Violation::new(
-                    "INV-FUZZY-2",
-                    format!("file {} opened with {:?}", f.file_no, h.fuzzy),
-                ));
-            }
+        if let Ok(h) = datafile_header(io, p, f.file_no)?
+            && (h.fuzzy.hot_backup || h.fuzzy.media_recovery)
+        {
+            out.push(Violation::new(
+                "INV-FUZZY-2",
+                format!("file {} opened with {:?}", f.file_no, h.fuzzy),
+            ));
         }
     }
     Ok(out)
@@ -57,16 +57,16 @@ pub fn check_truthful<S: Storage + ?Sized>(io: &mut S, p: &DbParams) -> IoResult
             continue;
         }
         for (b, r) in datafile_blocks(io, p, f.file_no)? {
-            if let Ok(blk) = r {
-                if blk.scn > h.ckpt_scn {
-                    out.push(Violation::new(
-                        "INV-FUZZY-3",
-                        format!(
-                            "file {} is not fuzzy at checkpoint SCN {} but block {b} has SCN {}",
-                            f.file_no, h.ckpt_scn, blk.scn
-                        ),
-                    ));
-                }
+            if let Ok(blk) = r
+                && blk.scn > h.ckpt_scn
+            {
+                out.push(Violation::new(
+                    "INV-FUZZY-3",
+                    format!(
+                        "file {} is not fuzzy at checkpoint SCN {} but block {b} has SCN {}",
+                        f.file_no, h.ckpt_scn, blk.scn
+                    ),
+                ));
             }
         }
     }

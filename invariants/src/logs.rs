@@ -102,10 +102,10 @@ pub fn check_copies_agree<S: Storage + ?Sized>(
     {
         let mut members = Vec::new();
         for m in g.members.iter().filter(|m| m.status == MemberStatus::Valid) {
-            if let Ok(c) = log_file(io, p, &m.path)? {
-                if c.header.seq == g.seq {
-                    members.push((m.path.clone(), c));
-                }
+            if let Ok(c) = log_file(io, p, &m.path)?
+                && c.header.seq == g.seq
+            {
+                members.push((m.path.clone(), c));
             }
         }
         for w in members.windows(2) {
@@ -122,13 +122,13 @@ pub fn check_copies_agree<S: Storage + ?Sized>(
         let longest = members.iter().map(|m| &m.1).max_by_key(|c| c.records.len());
         if let (Some(online), true) = (longest, g.archived) {
             let name = p.archive_name(1, g.seq, cf.incarnation.id());
-            if let Ok(a) = log_file(io, p, &name)? {
-                if a.records != online.records {
-                    out.push(Violation::new(
+            if let Ok(a) = log_file(io, p, &name)?
+                && a.records != online.records
+            {
+                out.push(Violation::new(
                         "INV-LOG-3",
                         format!("archived log '{name}' ({} records) differs from online group {} ({} records)", a.records.len(), g.group, online.records.len()),
                     ));
-                }
             }
         }
     }

@@ -101,15 +101,14 @@ impl Model {
     /// The instance died: open transactions die with it, an in-flight commit
     /// becomes in doubt.
     pub fn instance_died(&mut self) {
-        if let Some(sid) = self.committing.take() {
-            if let Some(t) = self.open.remove(&sid) {
-                if let Some(xid) = t.xid {
-                    self.in_doubt.push(InDoubt {
-                        xid,
-                        writes: t.writes,
-                    });
-                }
-            }
+        if let Some(sid) = self.committing.take()
+            && let Some(t) = self.open.remove(&sid)
+            && let Some(xid) = t.xid
+        {
+            self.in_doubt.push(InDoubt {
+                xid,
+                writes: t.writes,
+            });
         }
         for (_, t) in std::mem::take(&mut self.open) {
             self.uncommitted.extend(t.writes.into_values().flatten());

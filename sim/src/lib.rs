@@ -1,6 +1,10 @@
 //! The redosim simulator: a seeded run drives the engine on a simulated
 //! disk, injects power losses and file losses, recovers as a DBA would and
 //! checks every invariant after every recovery.
+pub mod cli;
+pub mod config;
 pub mod disk;
+pub mod planner;
 pub mod rng;
 pub mod runner;
+pub mod trace;

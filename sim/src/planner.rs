@@ -135,7 +135,7 @@ impl Run {
                 Ok(()) => {
                     self.model.lost_files.remove(&dst);
                 }
-                Err(k) if k == IoErrorKind::PowerLost => {
+                Err(IoErrorKind::PowerLost) => {
                     self.note("-- power lost");
                     self.crash_in_recovery = true;
                     self.power_loss();

@@ -172,7 +172,7 @@ fn missing_and_corrupt_files_give_oracle_errors() {
     d.corrupt_os_block(&p.control_files[0], 0, 1);
     d.corrupt_os_block(
         &p.control_files[0],
-        (engine::controlfile::SLOT_BYTES / 512) as u64,
+        engine::controlfile::SLOT_BYTES / 512,
         2,
     );
     let e = Instance::new(p.clone(), d).startup().unwrap_err();

@@ -1,0 +1,68 @@
+//! The full runner over many seeds: every invariant must hold on all of them.
+//!
+//! Seeds run on a few threads (parallelism across runs only; each run is one
+//! thread and one seeded generator).
+
+use sim::runner::{RunOptions, RunSummary, run_seed};
+
+/// Seeds 0..n, spread over `threads` threads, in seed order.
+fn run_many(n: u64, threads: u64) -> Vec<RunSummary> {
+    let mut all: Vec<RunSummary> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    (0..n)
+                        .filter(|seed| seed % threads == t)
+                        .map(|seed| {
+                            run_seed(&RunOptions {
+                                seed,
+                                ..Default::default()
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a worker thread"))
+            .collect()
+    });
+    all.sort_by_key(|s| s.seed);
+    all
+}
+
+#[test]
+fn three_hundred_seeds_hold_every_invariant() {
+    let runs = run_many(300, 2);
+    let failed: Vec<String> = runs
+        .iter()
+        .filter_map(|s| {
+            s.violation.as_ref().map(|v| {
+                format!(
+                    "seed {}: {} at step {}: {}\n  reproduce: {}",
+                    s.seed,
+                    v.id,
+                    v.step,
+                    v.evidence,
+                    s.repro_command()
+                )
+            })
+        })
+        .collect();
+    let crashes: usize = runs.iter().map(|s| s.crashes).sum();
+    let recoveries: usize = runs.iter().map(|s| s.recoveries).sum();
+    let checks: usize = runs.iter().map(|s| s.checks).sum();
+    println!("300 seeds: {crashes} crashes, {recoveries} recoveries, {checks} checks");
+    assert!(
+        failed.is_empty(),
+        "{} seeds failed:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+    // The sweep must really exercise crashes and recoveries ("sometimes" coverage).
+    assert!(
+        crashes > 1000 && recoveries > 1000,
+        "too few crashes ({crashes}) or recoveries ({recoveries})"
+    );
+}
