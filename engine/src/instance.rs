@@ -545,6 +545,15 @@ impl<S: Storage> Instance<S> {
     where
         F: Fn(Scn) -> (Vec<Change>, Vec<Marker>),
     {
+        // Every block the record changes must be in the cache first (read
+        // from disk if DBWn aged it out); a corrupt one fails the statement
+        // here, before any redo exists for it.
+        let (changes, _) = build(self.scn + 1);
+        for c in &changes {
+            if !c.op.formats_block() && !self.cache.buffers.contains_key(&(c.file, c.block)) {
+                self.get_block((c.file, c.block))?;
+            }
+        }
         let mut bytes = Vec::new();
         for _attempt in 0..2 {
             let scn = self.scn + 1;

@@ -179,7 +179,7 @@ impl<S: Storage> Instance<S> {
                     }
                 };
                 if let Slot::Corrupt = slot {
-                    if !rebuilds_block(&c.op) {
+                    if !c.op.formats_block() {
                         continue;
                     }
                     *slot =
@@ -203,19 +203,6 @@ impl<S: Storage> Instance<S> {
         }
         Ok(blocks)
     }
-}
-
-/// Changes that define a block's whole content: they can rebuild a block
-/// that was torn on disk.
-fn rebuilds_block(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::Image { .. }
-            | Op::FormatData
-            | Op::FormatUndo { .. }
-            | Op::FormatUndoHeader { .. }
-            | Op::Dictionary(_)
-    )
 }
 
 /// First pass: the blocks changed after the checkpoint, minus those a

@@ -58,6 +58,21 @@ pub enum Op {
     Image { scn: Scn, seq: u32, body: Body },
 }
 
+impl Op {
+    /// Whether the operation sets the block's whole content, so it needs
+    /// nothing of the old block (and can rebuild a torn one).
+    pub fn formats_block(&self) -> bool {
+        matches!(
+            self,
+            Op::Image { .. }
+                | Op::FormatData
+                | Op::FormatUndo { .. }
+                | Op::FormatUndoHeader { .. }
+                | Op::Dictionary(_)
+        )
+    }
+}
+
 /// A change vector: one operation on one block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {

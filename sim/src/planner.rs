@@ -60,7 +60,6 @@ impl Run {
                     match e {
                         DbError::Terminated { .. } => {
                             if self.disk_mut().is_powered_off() {
-                                self.note("-- power lost");
                                 self.crash_in_recovery = true;
                                 self.power_loss();
                                 self.crash_checks()?;
@@ -136,7 +135,6 @@ impl Run {
                     self.model.lost_files.remove(&dst);
                 }
                 Err(IoErrorKind::PowerLost) => {
-                    self.note("-- power lost");
                     self.crash_in_recovery = true;
                     self.power_loss();
                     return self.crash_checks();

@@ -130,6 +130,13 @@ pub(crate) struct Run {
     pub value_counter: u64,
     /// A power loss struck the recovery in progress.
     pub crash_in_recovery: bool,
+    /// The SCN of the last instance seen, for trace lines while none runs.
+    pub last_scn: u64,
+}
+
+thread_local! {
+    /// The step the run on this thread is at: a panic report names it.
+    static STEP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Runs one seed. A panic anywhere in the run is itself a violation
@@ -137,6 +144,7 @@ pub(crate) struct Run {
 pub fn run_seed(opts: &RunOptions) -> RunSummary {
     let cfg = RunConfig::from_seed(opts.seed);
     let config = cfg.describe();
+    STEP.with(|s| s.set(0));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut run = Run::new(opts, cfg);
         let r = run.run();
@@ -169,7 +177,8 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "panic".into());
-            let v = invariants::recovery::check_panic("the run", &msg, false);
+            let step = STEP.with(|s| s.get());
+            let v = invariants::recovery::check_panic(&format!("step {step}"), &msg, false);
             RunSummary {
                 seed: opts.seed,
                 plant,
@@ -182,7 +191,7 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
                 violation: Some(ViolationReport {
                     id: v.id.to_string(),
                     evidence: v.evidence,
-                    step: 0,
+                    step,
                 }),
                 step_hashes: Vec::new(),
             }
@@ -215,6 +224,7 @@ impl Run {
             checks: 0,
             value_counter: 0,
             crash_in_recovery: false,
+            last_scn: 0,
             cfg,
         }
     }
@@ -238,6 +248,7 @@ impl Run {
         self.recover()?;
         while self.step < self.steps {
             self.step += 1;
+            STEP.with(|s| s.set(self.step));
             if self
                 .inst
                 .as_ref()
@@ -589,9 +600,13 @@ impl Run {
         }
     }
 
+    /// A line of the simulator's own in the trace, stamped with the SCN of
+    /// the running instance (or the last one seen when none runs).
     pub(crate) fn note(&mut self, text: &str) {
-        let scn = self.inst.as_ref().map_or(0, |i| i.current_scn());
-        self.trace.line(self.step, scn, text);
+        if let Some(i) = self.inst.as_ref() {
+            self.last_scn = i.current_scn();
+        }
+        self.trace.line(self.step, self.last_scn, text);
     }
 
     pub(crate) fn drain_alerts(&mut self) {
