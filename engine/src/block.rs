@@ -230,7 +230,7 @@ impl Block {
         let ty = bytes[0];
         if ty == 0 {
             // Never written: must be all zero, else the head was lost in a tear.
-            if bytes.iter().all(|&b| b == 0) || ignore_tail {
+            if bytes.iter().fold(0u8, |acc, &b| acc | b) == 0 || ignore_tail {
                 return Ok(Block::new(file, block, Body::Unformatted));
             }
             return Err(Corruption::Fractured);

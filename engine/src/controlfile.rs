@@ -246,9 +246,17 @@ pub fn read_copy<S: Storage + ?Sized>(io: &mut S, path: &str) -> IoResult<CopySt
         return Ok(CopyState::Missing);
     }
     let mut best: Option<ControlFile> = None;
-    let mut buf = vec![0u8; SLOT_BYTES as usize];
+    let os = io.os_block_size();
     for slot in 0..2u64 {
+        // The slot's first OS block says how long it is: read only that much.
+        let mut buf = vec![0u8; os];
         io.read(path, slot * SLOT_BYTES, &mut buf)?;
+        let len = u32::from_le_bytes(buf[12..16].try_into().expect("4 bytes")) as usize;
+        let total = SLOT_HEADER.saturating_add(len).min(SLOT_BYTES as usize);
+        if total > os {
+            buf.resize(total.div_ceil(os) * os, 0);
+            io.read(path, slot * SLOT_BYTES, &mut buf)?;
+        }
         if let Some(cf) = decode_slot(&buf)
             && best.as_ref().is_none_or(|b| cf.version > b.version)
         {

@@ -218,7 +218,7 @@ impl Run {
     // ----- the checks --------------------------------------------------------
 
     /// At the instant of a crash, on the durable files (INV-CKPT-2..4,
-    /// INV-FUZZY-3).
+    /// INV-FUZZY-3). Also decides the commits that were in flight.
     pub(crate) fn crash_checks(&mut self) -> Flow {
         let p = self.p.clone();
         let mut found = Vec::new();
@@ -226,6 +226,14 @@ impl Run {
             let disk = self.disk.as_mut().expect("disk");
             let saved = disk.crash_armed();
             disk.disarm_crash();
+            // A commit in flight is decided by the redo that survived the
+            // crash: recovery will apply its commit record if and only if the
+            // record is in the online logs now (INV-DATA-2). Decided now, not
+            // after recovery: a later recovery may legitimately reuse the log.
+            if self.model.has_in_doubt() {
+                let xids = durable_commits(disk, &p);
+                self.model.resolve_in_doubt(&xids);
+            }
             found.extend(checkpoint::check_monotonic(disk, &p, &mut self.model).expect("reads"));
             found.extend(checkpoint::check_changes_on_disk(disk, &p, &self.model).expect("reads"));
             found.extend(checkpoint::check_redo_online(disk, &p, &self.model).expect("reads"));
@@ -241,24 +249,6 @@ impl Run {
     /// structure on disk.
     fn checks_after_open(&mut self) -> Flow {
         let p = self.p.clone();
-        // The in-doubt commits are decided by the redo this recovery read.
-        if self.model.has_in_doubt() {
-            let disk = self.inst.as_mut().expect("instance").storage_mut();
-            let cf = engine::inspect::newest_controlfile(disk, &p)
-                .expect("reads")
-                .expect("an open database has a control file");
-            let mut xids = std::collections::BTreeSet::new();
-            for (_, log) in checkpoint::readable_logs(disk, &p, &cf).expect("reads") {
-                for r in &log.records {
-                    for m in &r.record.markers {
-                        if let engine::redo::Marker::Commit { xid } = m {
-                            xids.insert(*xid);
-                        }
-                    }
-                }
-            }
-            self.model.resolve_in_doubt(&xids);
-        }
         let inst = self.inst.as_mut().expect("instance");
         let scan = match inst.scan() {
             Ok(s) => s,
@@ -326,6 +316,27 @@ impl Run {
         found.extend(controlfile::check_agrees_with_files(disk, &p, model).expect("reads"));
         found
     }
+}
+
+/// Transaction ids whose commit record is in a readable log on the disk.
+fn durable_commits(
+    disk: &mut Disk,
+    p: &engine::DbParams,
+) -> std::collections::BTreeSet<engine::block::Xid> {
+    let mut xids = std::collections::BTreeSet::new();
+    let Some(cf) = engine::inspect::newest_controlfile(disk, p).expect("reads") else {
+        return xids;
+    };
+    for (_, log) in checkpoint::readable_logs(disk, p, &cf).expect("reads") {
+        for r in &log.records {
+            for m in &r.record.markers {
+                if let engine::redo::Marker::Commit { xid } = m {
+                    xids.insert(*xid);
+                }
+            }
+        }
+    }
+    xids
 }
 
 /// `host cp SRC DST` on the simulated disk: the whole file, synced, and its
