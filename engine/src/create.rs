@@ -74,6 +74,8 @@ pub fn create_database<S: Storage + ?Sized>(
         first_scn: scn,
         first_time: now,
         incarnation: inc,
+        next_scn: 0,
+        end_of_thread: false,
     };
     let mut groups = Vec::new();
     for (i, members) in p.log_groups.iter().enumerate() {

@@ -716,6 +716,8 @@ impl<S: Storage> Instance<S> {
             first_scn: self.scn + 1,
             first_time: self.clock,
             incarnation: self.cf().incarnation,
+            next_scn: 0,
+            end_of_thread: false,
         };
         // Re-created members become valid with the group's next use.
         for m in self
@@ -1069,6 +1071,14 @@ impl<S: Storage> Instance<S> {
         let os = self.io.os_block_size();
         let mut bytes = vec![0u8; c.end_block as usize * os];
         self.io.read(&best, 0, &mut bytes).map_err(io_fatal)?;
+        // The archived copy's header carries the log's next SCN (S-FILE-4);
+        // it is a new file, so this rewrites nothing already synced.
+        let next_scn = g.next_scn.unwrap_or(self.scn + 1);
+        let stamped = LogHeader {
+            next_scn,
+            ..c.header
+        };
+        bytes[..os].copy_from_slice(&stamped.encode(os));
         let inc = self.cf().incarnation;
         let name = self.p.archive_name(1, g.seq, inc.id());
         let dest = dir_of(&name).to_string();
@@ -1079,7 +1089,6 @@ impl<S: Storage> Instance<S> {
         self.io.write(&name, 0, &bytes).map_err(io_fatal)?;
         self.io.sync(&name).map_err(io_fatal)?;
         self.io.sync_dir(&dest).map_err(io_fatal)?;
-        let next_scn = g.next_scn.unwrap_or(self.scn + 1);
         let clock = self.clock;
         let cf = self.cf_mut();
         cf.group_mut(group).expect("group").archived = true;

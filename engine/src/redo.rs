@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! block 0   log header: magic, dbid, thread, sequence, first SCN/time,
-//!           incarnation, checksum
+//!           incarnation, next SCN (0 while the log is being written),
+//!           flags (end-of-thread), checksum
 //! block 1.. redo blocks: seq u32 | salt u32 | block# u32 | used u16 |
 //!           first record offset u16 | crc u32 | payload
 //! ```
@@ -222,6 +223,14 @@ pub struct LogHeader {
     pub first_scn: Scn,
     pub first_time: SimTime,
     pub incarnation: Incarnation,
+    /// The first SCN of the next log, once this one is full; 0 while it is
+    /// being written. ARCn stamps it into the archived copy; the online
+    /// header is never rewritten in place, so there it stays 0 and the
+    /// control file's log record holds it.
+    pub next_scn: Scn,
+    /// End-of-thread mark (S-FILE-4): part of the format, written from the
+    /// media-recovery work on (complete recovery stops at it).
+    pub end_of_thread: bool,
 }
 
 impl LogHeader {
@@ -242,15 +251,17 @@ impl LogHeader {
         b[24..32].copy_from_slice(&self.first_time.to_le_bytes());
         b[32..40].copy_from_slice(&self.incarnation.resetlogs_scn.to_le_bytes());
         b[40..48].copy_from_slice(&self.incarnation.resetlogs_time.to_le_bytes());
-        let crc = crc32fast::hash(&b[..48]);
-        b[48..52].copy_from_slice(&crc.to_le_bytes());
+        b[48..56].copy_from_slice(&self.next_scn.to_le_bytes());
+        b[56] = u8::from(self.end_of_thread);
+        let crc = crc32fast::hash(&b[..60]);
+        b[60..64].copy_from_slice(&crc.to_le_bytes());
         b
     }
 
     pub fn decode(b: &[u8]) -> Option<LogHeader> {
         let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().expect("4 bytes"));
         let u64_at = |o: usize| u64::from_le_bytes(b[o..o + 8].try_into().expect("8 bytes"));
-        if u32_at(0) != LOG_MAGIC || crc32fast::hash(&b[..48]) != u32_at(48) {
+        if u32_at(0) != LOG_MAGIC || crc32fast::hash(&b[..60]) != u32_at(60) {
             return None;
         }
         Some(LogHeader {
@@ -263,6 +274,8 @@ impl LogHeader {
                 resetlogs_scn: u64_at(32),
                 resetlogs_time: u64_at(40),
             },
+            next_scn: u64_at(48),
+            end_of_thread: b[56] == 1,
         })
     }
 }
@@ -512,8 +525,22 @@ mod tests {
                 resetlogs_scn: 1,
                 resetlogs_time: 1,
             },
+            next_scn: 777,
+            end_of_thread: true,
         };
         assert_eq!(LogHeader::decode(&h.encode(512)), Some(h));
+        let mut torn = h.encode(512);
+        torn[50] ^= 1;
+        assert_eq!(
+            LogHeader::decode(&torn),
+            None,
+            "the checksum covers the next SCN"
+        );
+        let h = LogHeader {
+            next_scn: 0,
+            end_of_thread: false,
+            ..h
+        };
         let mut stream = Vec::new();
         for i in 0..40 {
             encode_record(&rec(100 + i, i), &mut stream);

@@ -236,3 +236,34 @@ fn random_rot_never_panics() {
         }
     }
 }
+
+#[test]
+fn archived_log_header_carries_the_next_scn() {
+    let p = DbParams::sim_default(4096, 3, 2, 1, 2);
+    let mut i = fresh(&p);
+    i.insert(1, 1, "a").unwrap();
+    i.commit(1).unwrap();
+    i.switch_logfile().unwrap();
+    let seq = i.arch_tick().unwrap().expect("a log to archive");
+    let cf = i.controlfile().unwrap().clone();
+    let rec = cf
+        .archived_logs
+        .iter()
+        .find(|a| a.seq == seq)
+        .expect("archived log record");
+    let mut d = i.into_storage();
+    let log = engine::inspect::log_file(&mut d, &p, &rec.name)
+        .unwrap()
+        .unwrap();
+    assert_eq!(log.header.seq, seq);
+    assert!(log.header.next_scn > log.header.first_scn);
+    assert_eq!(log.header.next_scn, rec.next_scn);
+    assert_eq!(
+        Some(log.header.next_scn),
+        cf.log_groups
+            .iter()
+            .find(|g| g.seq == seq)
+            .unwrap()
+            .next_scn
+    );
+}
