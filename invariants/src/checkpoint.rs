@@ -197,7 +197,7 @@ pub fn check_redo_online<S: Storage + ?Sized>(
 mod tests {
     use super::*;
     use crate::testdb::{closed_db, open_db};
-    use engine::controlfile::{CopyState, read_copy, write_copy};
+
     use engine::datafile::{read_header, write_header};
 
     #[test]
@@ -269,14 +269,7 @@ mod tests {
         let p = i.params().clone();
         let mut io = i.into_storage();
         // Pretend the thread checkpoint is far behind: its logs were reused.
-        for c in p.control_files.clone() {
-            let CopyState::Valid(mut cf) = read_copy(&mut io, &c).unwrap() else {
-                panic!()
-            };
-            cf.threads[0].ckpt.rba.seq = 1;
-            cf.version += 1;
-            write_copy(&mut io, &c, &cf).unwrap();
-        }
+        crate::testdb::edit_controlfiles(&mut io, &p, |cf| cf.threads[0].ckpt.rba.seq = 1);
         let v = check_redo_online(&mut io, &p, &Model::new()).unwrap();
         assert!(!v.is_empty() && v[0].id == "INV-CKPT-4");
     }

@@ -134,19 +134,9 @@ mod tests {
     #[test]
     fn a_record_naming_the_wrong_file_fires_cf_2() {
         let (p, mut io) = closed_db();
-        for c in p.control_files.clone() {
-            let CopyState::Valid(mut cf) = read_copy(&mut io, &c).unwrap() else {
-                panic!()
-            };
-            let g = cf
-                .log_groups
-                .iter_mut()
-                .find(|g| g.status == LogStatus::Inactive)
-                .unwrap();
-            g.seq += 7;
-            cf.version += 1;
-            write_copy(&mut io, &c, &cf).unwrap();
-        }
+        crate::testdb::edit_controlfiles(&mut io, &p, |cf| {
+            crate::testdb::inactive_group(cf).seq += 7
+        });
         let v = check_agrees_with_files(&mut io, &p, &Model::new()).unwrap();
         assert!(!v.is_empty() && v[0].id == "INV-CF-2");
         // A lost archived log is explained by its fault.

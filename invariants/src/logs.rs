@@ -182,21 +182,10 @@ mod tests {
 
     #[test]
     fn gap_in_sequences_fires_log_2() {
-        use engine::controlfile::{CopyState, read_copy, write_copy};
         let (p, mut io) = closed_db();
-        for c in p.control_files.clone() {
-            let CopyState::Valid(mut cf) = read_copy(&mut io, &c).unwrap() else {
-                panic!()
-            };
-            let g = cf
-                .log_groups
-                .iter_mut()
-                .find(|g| g.status == LogStatus::Inactive)
-                .unwrap();
-            g.seq += 100;
-            cf.version += 1;
-            write_copy(&mut io, &c, &cf).unwrap();
-        }
+        crate::testdb::edit_controlfiles(&mut io, &p, |cf| {
+            crate::testdb::inactive_group(cf).seq += 100
+        });
         assert_eq!(check_sequences(&mut io, &p).unwrap()[0].id, "INV-LOG-2");
     }
 

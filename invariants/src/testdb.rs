@@ -100,6 +100,34 @@ impl Storage for MemStorage {
     }
 }
 
+/// Rewrites every control-file copy with `edit` applied (a new version), as
+/// a stale or mistaken control file would look.
+pub fn edit_controlfiles(
+    io: &mut MemStorage,
+    p: &DbParams,
+    edit: impl Fn(&mut engine::controlfile::ControlFile),
+) {
+    use engine::controlfile::{CopyState, read_copy, write_copy};
+    for c in &p.control_files {
+        let CopyState::Valid(mut cf) = read_copy(io, c).unwrap() else {
+            panic!("copy {c} is readable")
+        };
+        edit(&mut cf);
+        cf.version += 1;
+        write_copy(io, c, &cf).unwrap();
+    }
+}
+
+/// The first INACTIVE online log group of a control file.
+pub fn inactive_group(
+    cf: &mut engine::controlfile::ControlFile,
+) -> &mut engine::controlfile::LogGroupRecord {
+    cf.log_groups
+        .iter_mut()
+        .find(|g| g.status == engine::controlfile::LogStatus::Inactive)
+        .expect("an inactive group")
+}
+
 pub fn params() -> DbParams {
     let mut p = DbParams::sim_default(2048, 3, 2, 2, 2);
     p.log_blocks = 40;
