@@ -20,6 +20,7 @@ pub mod redo;
 pub mod scn;
 pub mod storage;
 pub mod txn;
+pub mod views;
 
 pub use error::{DbError, DbResult, OraError, OraStack};
 pub use instance::{AlertLine, DbState, Instance, ShutdownMode, row_home};
