@@ -3,7 +3,7 @@
 //! Seeds run on a few threads (parallelism across runs only; each run is one
 //! thread and one seeded generator).
 
-use sim::runner::{RunOptions, RunSummary, run_seed};
+use sim::runner::{Coverage, RunOptions, RunSummary, run_seed};
 
 /// Seeds 0..n, spread over `threads` threads, in seed order.
 fn run_many(n: u64, threads: u64) -> Vec<RunSummary> {
@@ -60,9 +60,39 @@ fn three_hundred_seeds_hold_every_invariant() {
         failed.len(),
         failed.join("\n")
     );
-    // The sweep must really exercise crashes and recoveries ("sometimes" coverage).
+    // The sweep must really exercise crashes and recoveries, and reach every
+    // state the simulator exists to test ("sometimes" coverage).
     assert!(
         crashes > 1000 && recoveries > 1000,
         "too few crashes ({crashes}) or recoveries ({recoveries})"
+    );
+    let mut cov = Coverage::default();
+    for s in &runs {
+        cov.add(&s.coverage);
+    }
+    println!("coverage over 300 seeds: {cov:?}");
+    assert!(
+        cov.crash_in_recovery > 0,
+        "no power loss struck a recovery: {cov:?}"
+    );
+    assert!(
+        cov.torn_reported > 0,
+        "no torn block was reported corrupt: {cov:?}"
+    );
+    assert!(
+        cov.torn_repaired > 0,
+        "no torn block was repaired from its image: {cov:?}"
+    );
+    assert!(
+        cov.controlfile_replicated > 0,
+        "no control-file copy was replicated: {cov:?}"
+    );
+    assert!(
+        cov.log_member_recreated > 0,
+        "no log member was re-created: {cov:?}"
+    );
+    assert!(
+        cov.in_doubt_committed > 0 && cov.in_doubt_lost > 0,
+        "in-doubt commits were not decided both ways: {cov:?}"
     );
 }

@@ -62,6 +62,12 @@ impl<S: Storage> Instance<S> {
             ..Default::default()
         };
         let blocks = self.second_pass(&records, &need, &mut report)?;
+        for dba in &report.repaired_from_image {
+            self.alert(format!(
+                "Fractured block (file {}, block {}) repaired from a logged block image",
+                dba.0, dba.1
+            ));
+        }
         for (dba, slot) in blocks {
             match slot {
                 Slot::Good(b) => {

@@ -118,9 +118,12 @@ impl Model {
     /// Decides the in-doubt commits from the durable redo: a commit whose
     /// commit record survived must be there after recovery, one whose record
     /// did not must not (INV-DATA-2).
-    pub fn resolve_in_doubt(&mut self, durable_commits: &BTreeSet<Xid>) {
+    /// Returns how many were found committed and how many not.
+    pub fn resolve_in_doubt(&mut self, durable_commits: &BTreeSet<Xid>) -> (usize, usize) {
+        let mut counts = (0, 0);
         for d in std::mem::take(&mut self.in_doubt) {
             if durable_commits.contains(&d.xid) {
+                counts.0 += 1;
                 for (k, v) in d.writes {
                     match v {
                         Some(v) => self.committed.insert(k, v),
@@ -128,9 +131,11 @@ impl Model {
                     };
                 }
             } else {
+                counts.1 += 1;
                 self.uncommitted.extend(d.writes.into_values().flatten());
             }
         }
+        counts
     }
 
     pub fn has_in_doubt(&self) -> bool {

@@ -28,7 +28,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::runner::{RunOptions, RunSummary, ViolationReport, run_seed};
+use crate::runner::{Coverage, RunOptions, RunSummary, ViolationReport, run_seed};
 
 /// Every invariant held.
 pub const EXIT_HELD: i32 = 0;
@@ -444,6 +444,7 @@ struct Totals {
     crashes: u64,
     recoveries: u64,
     checks: u64,
+    coverage: Coverage,
 }
 
 impl Totals {
@@ -459,6 +460,7 @@ impl Totals {
         self.crashes += s.crashes as u64;
         self.recoveries += s.recoveries as u64;
         self.checks += s.checks as u64;
+        self.coverage.add(&s.coverage);
     }
 }
 
@@ -491,6 +493,18 @@ impl fmt::Display for SoakReport<'_> {
         writeln!(f, "crashes       {}", t.crashes)?;
         writeln!(f, "recoveries    {}", t.recoveries)?;
         writeln!(f, "checks        {}", t.checks)?;
+        let c = &t.coverage;
+        writeln!(
+            f,
+            "reached       {} crashes during recovery, {} torn blocks reported, {} repaired from images,\n              {} control-file copies replicated, {} log members re-created, in-doubt commits {} kept / {} lost",
+            c.crash_in_recovery,
+            c.torn_reported,
+            c.torn_repaired,
+            c.controlfile_replicated,
+            c.log_member_recreated,
+            c.in_doubt_committed,
+            c.in_doubt_lost
+        )?;
         writeln!(f, "wall time     {secs:.2} s")?;
         writeln!(f, "seeds/s       {:.1}", rate(t.seeds, self.elapsed))?;
         writeln!(f, "recoveries/s  {:.1}", rate(t.recoveries, self.elapsed))?;
@@ -764,6 +778,7 @@ mod tests {
                 evidence: evidence.into(),
                 step: 9,
             }),
+            coverage: Default::default(),
             step_hashes: Vec::new(),
         }
     }

@@ -133,6 +133,7 @@ impl Run {
             match copy_file(self.disk.as_mut().expect("disk"), &src, &dst) {
                 Ok(()) => {
                     self.model.lost_files.remove(&dst);
+                    self.coverage.controlfile_replicated += 1;
                 }
                 Err(IoErrorKind::PowerLost) => {
                     self.crash_in_recovery = true;
@@ -192,6 +193,7 @@ impl Run {
             match r {
                 Ok(()) => {
                     self.model.lost_files.remove(&path);
+                    self.coverage.log_member_recreated += 1;
                 }
                 Err(e) => return self.after_housekeeping(Err(e)),
             }
@@ -232,7 +234,9 @@ impl Run {
             // after recovery: a later recovery may legitimately reuse the log.
             if self.model.has_in_doubt() {
                 let xids = durable_commits(disk, &p);
-                self.model.resolve_in_doubt(&xids);
+                let (committed, lost) = self.model.resolve_in_doubt(&xids);
+                self.coverage.in_doubt_committed += committed;
+                self.coverage.in_doubt_lost += lost;
             }
             found.extend(checkpoint::check_monotonic(disk, &p, &mut self.model).expect("reads"));
             found.extend(checkpoint::check_changes_on_disk(disk, &p, &self.model).expect("reads"));

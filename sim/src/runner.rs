@@ -44,6 +44,38 @@ pub struct ViolationReport {
     pub step: usize,
 }
 
+/// How often a run reached the states the simulator exists to test
+/// ("sometimes" properties: a sweep where one stays at zero never tested it).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Coverage {
+    /// Power losses that struck a recovery in progress (INV-REC-2).
+    pub crash_in_recovery: usize,
+    /// Torn blocks crash recovery reported as corrupt (no protection).
+    pub torn_reported: usize,
+    /// Torn blocks crash recovery rebuilt from a logged image.
+    pub torn_repaired: usize,
+    /// Control-file copies the DBA replicated from a survivor.
+    pub controlfile_replicated: usize,
+    /// Log members the DBA re-created.
+    pub log_member_recreated: usize,
+    /// In-flight commits whose commit record survived the crash.
+    pub in_doubt_committed: usize,
+    /// In-flight commits whose commit record did not survive.
+    pub in_doubt_lost: usize,
+}
+
+impl Coverage {
+    pub fn add(&mut self, o: &Coverage) {
+        self.crash_in_recovery += o.crash_in_recovery;
+        self.torn_reported += o.torn_reported;
+        self.torn_repaired += o.torn_repaired;
+        self.controlfile_replicated += o.controlfile_replicated;
+        self.log_member_recreated += o.log_member_recreated;
+        self.in_doubt_committed += o.in_doubt_committed;
+        self.in_doubt_lost += o.in_doubt_lost;
+    }
+}
+
 /// What a run did.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSummary {
@@ -57,6 +89,7 @@ pub struct RunSummary {
     /// A one-line description of the swarm configuration.
     pub config: String,
     pub violation: Option<ViolationReport>,
+    pub coverage: Coverage,
     /// The running trace hash after each step (for INV-DET-1 comparisons).
     #[serde(skip)]
     pub step_hashes: Vec<u64>,
@@ -132,6 +165,7 @@ pub(crate) struct Run {
     pub crash_in_recovery: bool,
     /// The SCN of the last instance seen, for trace lines while none runs.
     pub last_scn: u64,
+    pub coverage: Coverage,
 }
 
 thread_local! {
@@ -169,6 +203,7 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
                 }),
                 _ => None,
             },
+            coverage: run.coverage,
             step_hashes: run.trace.per_step,
         },
         Err(panic) => {
@@ -193,6 +228,7 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
                     evidence: v.evidence,
                     step,
                 }),
+                coverage: Coverage::default(),
                 step_hashes: Vec::new(),
             }
         }
@@ -225,6 +261,7 @@ impl Run {
             value_counter: 0,
             crash_in_recovery: false,
             last_scn: 0,
+            coverage: Coverage::default(),
             cfg,
         }
     }
@@ -546,6 +583,9 @@ impl Run {
             .power_loss(&mut self.power);
         self.crashes += 1;
         self.model.power_losses += 1;
+        if self.crash_in_recovery {
+            self.coverage.crash_in_recovery += 1;
+        }
         let torn = self.torn_blocks(&report);
         self.note(&format!(
             "-- power lost: {} pending OS-block writes resolved '{}', {} of {} namespace changes kept{}",
@@ -612,6 +652,11 @@ impl Run {
     pub(crate) fn drain_alerts(&mut self) {
         if let Some(i) = self.inst.as_mut() {
             for a in i.take_alerts() {
+                if a.text.contains("Fractured block found during crash") {
+                    self.coverage.torn_reported += 1;
+                } else if a.text.contains("repaired from a logged block image") {
+                    self.coverage.torn_repaired += 1;
+                }
                 self.trace.line(self.step, a.scn, &a.text);
             }
         }
