@@ -7,4 +7,5 @@ pub mod disk;
 pub mod planner;
 pub mod rng;
 pub mod runner;
+pub mod script;
 pub mod trace;

@@ -104,15 +104,19 @@ fn torn_block_is_repaired_from_its_image_with_protection() {
     i.startup().unwrap();
     let alerts: Vec<String> = i.take_alerts().into_iter().map(|a| a.text).collect();
     assert!(
-        !alerts.iter().any(|a| a.contains("Fractured block")),
+        !alerts.iter().any(|a| a.contains("Fractured block found")),
         "{alerts:?}"
     );
+    let repaired = format!(
+        "Fractured block (file {}, block {}) repaired from a logged block image",
+        home.0, home.1
+    );
+    assert!(alerts.contains(&repaired), "{alerts:?}");
     assert_eq!(
         i.select(9, 5).unwrap().as_deref(),
         Some("changed-after-checkpoint")
     );
     assert!(i.controlfile().unwrap().corrupt_blocks.is_empty());
-    let _ = home;
 }
 
 #[test]
