@@ -65,6 +65,23 @@ enum Command {
     Bench(BenchArgs),
     /// List the planted bugs: what each does, what must catch it, whether it is built.
     Bugs,
+    /// Run a scenario (../shared/SCENARIO.md), printing what SQL*Plus would;
+    /// exit 1 when an expectation or check fails, 2 when it does not parse or
+    /// needs a feature the engine lacks.
+    Script(ScriptArgs),
+}
+
+#[derive(Debug, Args)]
+struct ScriptArgs {
+    /// The scenario file (`*.scn`).
+    #[arg(value_name = "FILE")]
+    file: std::path::PathBuf,
+    /// One JSON object per statement instead of the transcript.
+    #[arg(long)]
+    json: bool,
+    /// Print the alert log as it runs (to stderr).
+    #[arg(long)]
+    trace: bool,
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +147,7 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
         Command::Soak(args) => cmd_soak(args),
         Command::Bench(args) => cmd_bench(args),
         Command::Bugs => cmd_bugs(),
+        Command::Script(args) => cmd_script(args),
     };
     result.unwrap_or_else(|err| {
         eprintln!("error: {err:#}");
@@ -246,6 +264,46 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(exit_code(summary.passed()))
+}
+
+fn cmd_script(args: ScriptArgs) -> anyhow::Result<i32> {
+    let name = args.file.display().to_string();
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {name}: {e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    if args.trace {
+        install_trace(|| QuietPipe(io::stderr()), io::stderr().is_terminal());
+    }
+    let outcome = crate::scenario::run_script(&name, &text, args.trace);
+    if args.json {
+        let mut out = String::new();
+        for r in &outcome.results {
+            out.push_str(&serde_json::to_string(r)?);
+            out.push('\n');
+        }
+        emit(&out);
+    } else {
+        let t = outcome.transcript();
+        emit(
+            t.strip_suffix(
+                outcome
+                    .failure
+                    .as_deref()
+                    .map(|f| format!("{f}\n"))
+                    .as_deref()
+                    .unwrap_or(""),
+            )
+            .unwrap_or(&t),
+        );
+    }
+    if let Some(f) = &outcome.failure {
+        eprintln!("{f}");
+    }
+    Ok(outcome.exit)
 }
 
 /// The runner emits the alert log as `tracing` events: print their messages

@@ -52,6 +52,8 @@ pub struct RunConfig {
     /// Chance (per 1000) that a recovery attempt has a crash point armed.
     pub crash_in_recovery_per_mille: u64,
     pub weights: OpWeights,
+    /// USERS datafiles (files 3…).
+    pub users_datafiles: usize,
 }
 
 /// The simulated devices: one for the datafiles, one per log member letter,
@@ -134,12 +136,9 @@ impl RunConfig {
             crash_point_ios: r.range(4, 60),
             crash_in_recovery_per_mille: r.range(0, 400),
             weights: w,
+            users_datafiles: 2,
         };
-        // A log must hold the largest record: three full block images.
-        let payload = (cfg.os_block_size - engine::redo::REDO_BLOCK_HEADER) as u32;
-        cfg.log_blocks = cfg
-            .log_blocks
-            .max((4 * cfg.db_block_size as u32).div_ceil(payload) + 4);
+        cfg.fit_log_size();
         if garbage {
             let p = cfg.params(None);
             let names: std::collections::BTreeSet<String> =
@@ -153,6 +152,59 @@ impl RunConfig {
         cfg
     }
 
+    /// SCENARIO.md's defaults for a scenario (before its `set` lines):
+    /// ARCHIVELOG on, 3 groups of 2 members, 2 control files, 8 KiB blocks
+    /// on 512-byte OS blocks, 2 USERS datafiles, no torn-block protection,
+    /// no garbage devices. Nothing random is armed: a scenario says itself
+    /// where the power fails.
+    pub fn scenario_default() -> RunConfig {
+        let mut cfg = RunConfig {
+            db_block_size: 8192,
+            os_block_size: 512,
+            log_groups: 3,
+            log_members: 2,
+            control_files: 2,
+            archivelog: true,
+            torn_block_protection: false,
+            garbage_devices: Vec::new(),
+            fates: (1, 1, 0),
+            cache_buffers: 32,
+            log_blocks: 64,
+            log_buffer_bytes: 4096,
+            keys: 100,
+            sessions: 1,
+            steps: 0,
+            crash_point_ios: 1,
+            crash_in_recovery_per_mille: 0,
+            weights: OpWeights {
+                dml: 0,
+                commit: 0,
+                rollback: 0,
+                checkpoint: 0,
+                switch_logfile: 0,
+                dbwr: 0,
+                archive: 0,
+                shutdown_clean: 0,
+                shutdown_abort: 0,
+                power_loss: 0,
+                crash_point: 0,
+                lose_log_member: 0,
+                lose_controlfile: 0,
+            },
+            users_datafiles: 2,
+        };
+        cfg.fit_log_size();
+        cfg
+    }
+
+    /// A log must hold the largest record: three full block images.
+    pub fn fit_log_size(&mut self) {
+        let payload = (self.os_block_size - engine::redo::REDO_BLOCK_HEADER) as u32;
+        self.log_blocks = self
+            .log_blocks
+            .max((4 * self.db_block_size as u32).div_ceil(payload) + 4);
+    }
+
     /// The parameter file for this configuration.
     pub fn params(&self, plant: Option<engine::Plant>) -> DbParams {
         let mut p = DbParams::sim_default(
@@ -160,7 +212,7 @@ impl RunConfig {
             self.log_groups,
             self.log_members,
             self.control_files,
-            2,
+            self.users_datafiles,
         );
         p.archivelog = self.archivelog;
         p.torn_block_protection = self.torn_block_protection;

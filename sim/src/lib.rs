@@ -7,5 +7,6 @@ pub mod disk;
 pub mod planner;
 pub mod rng;
 pub mod runner;
+pub mod scenario;
 pub mod script;
 pub mod trace;

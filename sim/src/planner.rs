@@ -251,7 +251,7 @@ impl Run {
 
     /// After every successful OPEN: the data against the model, and every
     /// structure on disk.
-    fn checks_after_open(&mut self) -> Flow {
+    pub(crate) fn checks_after_open(&mut self) -> Flow {
         let p = self.p.clone();
         let inst = self.inst.as_mut().expect("instance");
         let scan = match inst.scan() {

@@ -166,6 +166,9 @@ pub(crate) struct Run {
     /// The SCN of the last instance seen, for trace lines while none runs.
     pub last_scn: u64,
     pub coverage: Coverage,
+    /// The fates of the next power loss, when a scenario pins them
+    /// (`resolve '…'`): per pending OS-block write, then namespace ops kept.
+    pub pinned_fates: Option<(Vec<Fate>, usize)>,
 }
 
 thread_local! {
@@ -262,6 +265,7 @@ impl Run {
             crash_in_recovery: false,
             last_scn: 0,
             coverage: Coverage::default(),
+            pinned_fates: None,
             cfg,
         }
     }
@@ -562,6 +566,14 @@ impl Run {
     /// The instance is gone: resolve the power loss if there was one, check
     /// the durable state at the crash instant, then recover.
     pub(crate) fn instance_died(&mut self) -> Flow {
+        self.instance_gone()?;
+        self.recover()
+    }
+
+    /// The instance is gone (and the power, if it failed): the model drops
+    /// what died with it, the power loss is resolved, and the durable state
+    /// is checked at the crash instant. Nothing is recovered yet.
+    pub(crate) fn instance_gone(&mut self) -> Flow {
         self.model.instance_died();
         if let Some(inst) = self.inst.take() {
             self.disk = Some(inst.into_storage());
@@ -569,18 +581,17 @@ impl Run {
         if self.disk_mut().is_powered_off() {
             self.power_loss();
         }
-        self.crash_checks()?;
-        self.recover()
+        self.crash_checks()
     }
 
     /// Resolves a power loss and records in the model which datafile blocks
     /// it tore.
     pub(crate) fn power_loss(&mut self) {
-        let report = self
-            .disk
-            .as_mut()
-            .expect("disk")
-            .power_loss(&mut self.power);
+        let disk = self.disk.as_mut().expect("disk");
+        let report = match self.pinned_fates.take() {
+            Some((fates, kept)) => disk.power_loss_with(&fates, kept),
+            None => disk.power_loss(&mut self.power),
+        };
         self.crashes += 1;
         self.model.power_losses += 1;
         if self.crash_in_recovery {

@@ -1,0 +1,961 @@
+//! Running a scenario (`redosim script FILE`): each statement of a parsed
+//! [`Script`] against the simulated database, printing what SQL*Plus would,
+//! with the expectations and checks of SCENARIO.md.
+//!
+//! The executor reuses the runner's world ([`Run`]): the same disk, model,
+//! trace, power-loss resolution and check schedule. Differences from a random
+//! run: nothing is random unless the script asks (`workload`, an unpinned
+//! `crash`), and a crash is not recovered until the script says `startup`.
+//!
+//! Outcomes: exit 0 when every expectation and check held; 1 when one did
+//! not, or a statement failed with no `expect error` after it (the line is
+//! named); 2 when the script does not parse or uses a statement whose engine
+//! feature does not exist yet (`not supported yet: … (S-…)`).
+
+use std::collections::BTreeMap;
+
+use engine::instance::{DbState, Instance, ShutdownMode};
+use engine::{DbError, OraStack};
+use invariants::Violation;
+use serde::Serialize;
+
+use crate::config::RunConfig;
+use crate::disk::Fate;
+use crate::rng::Prng;
+use crate::runner::{Halt, Run, RunOptions};
+use crate::script::{
+    AlterDatabase, AlterSystem, FaultCmd, FileRef, GroupRef, HostCmd, Located, ScnRef, Script,
+    Setting, SqlPlusSet, SqlStmt, StartupMode, Statement, parse, print_statement,
+};
+
+/// What one statement printed and whether it succeeded.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementResult {
+    pub line: u32,
+    /// `SQL> `, `RMAN> ` or nothing (a directive).
+    #[serde(skip)]
+    pub prompt: &'static str,
+    pub statement: String,
+    pub output: Vec<String>,
+    /// The ORA- code it failed with, if it failed.
+    pub error: Option<u32>,
+}
+
+/// The result of a whole scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScriptOutcome {
+    /// 0 held, 1 an expectation or check failed, 2 bad input.
+    pub exit: i32,
+    /// Why it did not exit 0 (with FILE:LINE).
+    pub failure: Option<String>,
+    pub results: Vec<StatementResult>,
+    pub trace_hash: u64,
+}
+
+impl ScriptOutcome {
+    /// The transcript, as SQL*Plus would show it.
+    pub fn transcript(&self) -> String {
+        let mut out = String::new();
+        for r in &self.results {
+            out.push_str(r.prompt);
+            out.push_str(&r.statement);
+            out.push('\n');
+            for l in &r.output {
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
+        if let Some(f) = &self.failure {
+            out.push_str(f);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Why a statement stops the script.
+enum Stop {
+    /// Exit 1: an expectation, a check or an unexpected error.
+    Failed(String),
+    /// Exit 2: a feature the engine does not have yet.
+    Unsupported(String),
+}
+
+type StepResult = Result<Result<Vec<String>, OraStack>, Stop>;
+
+/// Parses and runs a scenario. `trace` emits the alert log through `tracing`.
+pub fn run_script(file: &str, text: &str, trace: bool) -> ScriptOutcome {
+    let script = match parse(file, text) {
+        Ok(s) => s,
+        Err(e) => {
+            return ScriptOutcome {
+                exit: 2,
+                failure: Some(e.to_string()),
+                results: Vec::new(),
+                trace_hash: 0,
+            };
+        }
+    };
+    let (cfg, seed) = match configure(file, &script) {
+        Ok(c) => c,
+        Err(why) => {
+            return ScriptOutcome {
+                exit: 2,
+                failure: Some(why),
+                results: Vec::new(),
+                trace_hash: 0,
+            };
+        }
+    };
+    let mut ex = Executor::new(file, seed, cfg, trace);
+    ex.run(&script)
+}
+
+/// The configuration from the preamble's `set` lines.
+fn configure(file: &str, script: &Script) -> Result<(RunConfig, u64), String> {
+    let mut cfg = RunConfig::scenario_default();
+    let mut seed = 0;
+    for s in &script.settings {
+        let bad = |what: &str| format!("{file}:{}:{}: {what}", s.line, s.col);
+        match s.node {
+            Setting::Seed(n) => seed = n,
+            Setting::Archivelog(b) => cfg.archivelog = b,
+            Setting::Threads(1) => {}
+            Setting::Threads(n) => {
+                return Err(bad(&format!(
+                    "not supported yet: set threads {n} (several redo threads, S-INST-7)"
+                )));
+            }
+            Setting::LogGroups(n) if (2..=8).contains(&n) => cfg.log_groups = n as usize,
+            Setting::LogMembers(n) if (1..=3).contains(&n) => cfg.log_members = n as usize,
+            Setting::ControlFiles(n) if (1..=3).contains(&n) => cfg.control_files = n as usize,
+            Setting::DbBlockSize(n) if [2048, 4096, 8192, 16384].contains(&n) => {
+                cfg.db_block_size = n as usize
+            }
+            Setting::OsBlockSize(n) if n == 512 || n == 4096 => cfg.os_block_size = n as usize,
+            Setting::UsersDatafiles(n) if (1..=4).contains(&n) => cfg.users_datafiles = n as usize,
+            Setting::TornBlockProtection(b) => cfg.torn_block_protection = b,
+            Setting::GarbageOnPowerLoss(b) => {
+                cfg.fates.2 = u64::from(b);
+                cfg.garbage_devices = if b {
+                    vec![
+                        "data".into(),
+                        "log_a".into(),
+                        "log_b".into(),
+                        "log_c".into(),
+                        "arch".into(),
+                    ]
+                } else {
+                    Vec::new()
+                };
+            }
+            ref other => {
+                return Err(bad(&format!(
+                    "value out of range: {}",
+                    crate::script::print_setting(other)
+                )));
+            }
+        }
+    }
+    if cfg.os_block_size > cfg.db_block_size {
+        return Err(format!(
+            "{file}: os_block_size {} is larger than db_block_size {}",
+            cfg.os_block_size, cfg.db_block_size
+        ));
+    }
+    cfg.fit_log_size();
+    Ok((cfg, seed))
+}
+
+struct Executor {
+    file: String,
+    run: Run,
+    sessions: BTreeMap<String, u32>,
+    session: u32,
+    marks: BTreeMap<String, BTreeMap<u64, String>>,
+    workload: Prng,
+    values: u64,
+    /// The last power loss left the database crashed (not cleanly shut down).
+    crashed: bool,
+    /// `crash torn after N io`: tear a block when the armed power loss strikes.
+    torn_armed: bool,
+}
+
+impl Executor {
+    fn new(file: &str, seed: u64, cfg: RunConfig, trace: bool) -> Executor {
+        let mut run = Run::new(
+            &RunOptions {
+                seed,
+                steps: Some(0),
+                plant: None,
+                trace,
+            },
+            cfg,
+        );
+        engine::create::create_database(run.disk.as_mut().expect("disk"), &run.p, 1)
+            .expect("creating the database on a fresh disk cannot fail");
+        let mut sessions = BTreeMap::new();
+        sessions.insert(crate::script::DEFAULT_SESSION.to_string(), 1);
+        Executor {
+            file: file.to_string(),
+            run,
+            sessions,
+            session: 1,
+            marks: BTreeMap::new(),
+            workload: Prng::new(seed, "script-workload"),
+            values: 0,
+            crashed: false,
+            torn_armed: false,
+        }
+    }
+
+    fn run(&mut self, script: &Script) -> ScriptOutcome {
+        let mut results: Vec<StatementResult> = Vec::new();
+        let stmts = &script.statements;
+        let mut failure = None;
+        let mut exit = 0;
+        let mut last_error: Option<(u32, OraStack)> = None;
+        for (i, st) in stmts.iter().enumerate() {
+            self.run.step = i + 1;
+            let text = print_statement(&st.node);
+            self.run.note(&text);
+            let r = self.exec(st, stmts.get(i + 1).map(|n| &n.node), &last_error);
+            self.run.trace.end_step();
+            let at = format!("{}:{}", self.file, st.line);
+            match r {
+                Ok(Ok(output)) => {
+                    if !matches!(
+                        st.node,
+                        Statement::ExpectError(_) | Statement::ExpectSuccess
+                    ) {
+                        last_error = None;
+                    }
+                    results.push(StatementResult {
+                        line: st.line,
+                        prompt: prompt(&st.node),
+                        statement: text.clone(),
+                        output,
+                        error: None,
+                    });
+                }
+                Ok(Err(stack)) => {
+                    let expected = matches!(
+                        stmts.get(i + 1).map(|n| &n.node),
+                        Some(Statement::ExpectError(_))
+                    );
+                    results.push(StatementResult {
+                        line: st.line,
+                        prompt: prompt(&st.node),
+                        statement: text.clone(),
+                        output: {
+                            let mut lines: Vec<String> =
+                                stack.0.iter().map(|e| e.to_string()).collect();
+                            if stack.code() == 3113 {
+                                lines.insert(0, "-- power lost".into());
+                            }
+                            lines
+                        },
+                        error: Some(stack.code()),
+                    });
+                    if !expected {
+                        failure = Some(format!("{at}: unexpected error\n{stack}"));
+                        exit = 1;
+                        break;
+                    }
+                    last_error = Some((st.line, stack));
+                }
+                Err(Stop::Failed(why)) => {
+                    results.push(StatementResult {
+                        line: st.line,
+                        prompt: prompt(&st.node),
+                        statement: text.clone(),
+                        output: Vec::new(),
+                        error: None,
+                    });
+                    failure = Some(format!("{at}: {why}"));
+                    exit = 1;
+                    break;
+                }
+                Err(Stop::Unsupported(why)) => {
+                    results.push(StatementResult {
+                        line: st.line,
+                        prompt: prompt(&st.node),
+                        statement: text.clone(),
+                        output: Vec::new(),
+                        error: None,
+                    });
+                    failure = Some(format!("{at}: not supported yet: {why}"));
+                    exit = 2;
+                    break;
+                }
+            }
+        }
+        ScriptOutcome {
+            exit,
+            failure,
+            results,
+            trace_hash: self.run.trace.hash(),
+        }
+    }
+
+    /// Executes one statement: Ok(Ok(lines)) printed lines, Ok(Err(stack))
+    /// an ORA error, Err(stop) the script stops.
+    fn exec(
+        &mut self,
+        st: &Located<Statement>,
+        next: Option<&Statement>,
+        last_error: &Option<(u32, OraStack)>,
+    ) -> StepResult {
+        match &st.node {
+            Statement::Startup { mode, force } => self.startup(*mode, *force),
+            Statement::Shutdown(mode) => self.shutdown(*mode),
+            Statement::AlterDatabase(a) => self.alter_database(a),
+            Statement::AlterSystem(a) => self.alter_system(a),
+            Statement::Sql(s) => self.sql(s),
+            Statement::Session(name) => {
+                let n = self.sessions.len() as u32 + 1;
+                self.session = *self.sessions.entry(name.clone()).or_insert(n);
+                Ok(Ok(Vec::new()))
+            }
+            Statement::Connect => Ok(Ok(vec!["Connected.".into()])),
+            Statement::Set(SqlPlusSet::Autorecovery(_))
+            | Statement::Set(SqlPlusSet::Display { .. }) => Ok(Ok(Vec::new())),
+            Statement::Host(h) => self.host(h),
+            Statement::Echo(t) => Ok(Ok(vec![t.clone()])),
+            Statement::Mark(name) => {
+                self.marks
+                    .insert(name.clone(), self.run.model.expected().clone());
+                Ok(Ok(Vec::new()))
+            }
+            Statement::Crash { torn, after_io } => self.crash(*torn, *after_io, next),
+            Statement::Resolve(_) => Ok(Ok(Vec::new())), // consumed by the crash before it
+            Statement::Fault(f) => self.fault(f),
+            Statement::Workload { n, sessions } => self.workload(*n, sessions.unwrap_or(1)),
+            Statement::Dbwr { buffers } => {
+                self.with_open(|i| i.dbwr_tick(*buffers as usize).map(|_| Vec::new()))
+            }
+            Statement::Arch => self.with_open(|i| {
+                while i.arch_tick()?.is_some() {}
+                Ok(Vec::new())
+            }),
+            Statement::Check => self.check(),
+            Statement::ExpectError(code) => match last_error {
+                Some((_, s)) if s.has(*code) => Ok(Ok(Vec::new())),
+                Some((_, s)) => Err(Stop::Failed(format!("expected ORA-{code:05}, got:\n{s}"))),
+                None => Err(Stop::Failed(format!(
+                    "expected ORA-{code:05}, but the statement before succeeded"
+                ))),
+            },
+            Statement::ExpectSuccess => match last_error {
+                None => Ok(Ok(Vec::new())),
+                Some((_, s)) => Err(Stop::Failed(format!("expected success, got:\n{s}"))),
+            },
+            Statement::ExpectDataComplete => self.expect_data(None),
+            Statement::ExpectDataAt(ScnRef::Mark(m)) => match self.marks.get(m).cloned() {
+                Some(state) => self.expect_data(Some(state)),
+                None => Err(Stop::Failed(format!("no mark named {m}"))),
+            },
+            Statement::ExpectDataAt(ScnRef::Scn(_)) => Err(Stop::Unsupported(
+                "expect data at scn N (incomplete recovery, S-IR-1)".into(),
+            )),
+            Statement::Recover(_) | Statement::Answer(_) => {
+                Err(Stop::Unsupported("recover (media recovery, S-MR-1)".into()))
+            }
+            Statement::CreateControlfile(_) => {
+                Err(Stop::Unsupported("create controlfile (S-CF-4)".into()))
+            }
+            Statement::AlterTablespace { .. } => Err(Stop::Unsupported(
+                "alter tablespace (hot backup S-BK-2, offline S-CD-2, read only S-CD-3)".into(),
+            )),
+            Statement::Rman(_) => Err(Stop::Unsupported(
+                "RMAN (backups and restores, S-BK-3..8)".into(),
+            )),
+        }
+    }
+
+    // ----- the instance ------------------------------------------------------
+
+    fn startup(&mut self, mode: StartupMode, force: bool) -> StepResult {
+        let mut out = Vec::new();
+        if let Some(i) = self.run.inst.as_mut() {
+            if !force {
+                return Ok(Err(OraStack::one(
+                    1081,
+                    "cannot start already-running ORACLE - shut it down first",
+                )));
+            }
+            let _ = i.shutdown(ShutdownMode::Abort);
+            self.gone()?;
+        }
+        let disk = self.run.disk.take().expect("no instance: the disk is here");
+        let mut inst = Instance::new(self.run.p.clone(), disk);
+        inst.set_time(1000 + self.run.step as u64);
+        let mut r = inst.nomount();
+        if r.is_ok() {
+            out.push("ORACLE instance started.".to_string());
+        }
+        if r.is_ok() && mode != StartupMode::Nomount {
+            r = inst.mount();
+            if r.is_ok() {
+                out.push("Database mounted.".into());
+            }
+        }
+        if r.is_ok() && mode == StartupMode::Open {
+            r = inst.open();
+        }
+        self.run.inst = Some(inst);
+        self.run.drain_alerts();
+        match r {
+            Ok(()) if mode == StartupMode::Open => {
+                out.push("Database opened.".into());
+                self.after_open()?;
+                Ok(Ok(out))
+            }
+            Ok(()) => Ok(Ok(out)),
+            Err(e) => self.db_error(e),
+        }
+    }
+
+    /// After every OPEN: the same checks as after a recovery in a random run.
+    fn after_open(&mut self) -> Result<(), Stop> {
+        if self.crashed {
+            self.run.recoveries += 1;
+        }
+        self.crashed = false;
+        self.run.checks_after_open().map_err(halt)
+    }
+
+    fn shutdown(&mut self, mode: ShutdownMode) -> StepResult {
+        let Some(inst) = self.run.inst.as_mut() else {
+            return Ok(Err(OraStack::one(1034, "ORACLE not available")));
+        };
+        if mode == ShutdownMode::Abort {
+            let _ = inst.shutdown(ShutdownMode::Abort);
+            self.run.drain_alerts();
+            self.gone()?;
+            self.crashed = true;
+            return Ok(Ok(vec!["ORACLE instance shut down.".into()]));
+        }
+        let was_open = inst.state() == DbState::Open;
+        let sessions = self.run.model.open_sessions();
+        let r = inst.shutdown(mode);
+        self.run.drain_alerts();
+        match r {
+            Ok(()) => {
+                for s in sessions {
+                    self.run.model.rollback(s);
+                }
+                let inst = self.run.inst.take().expect("instance");
+                self.run.disk = Some(inst.into_storage());
+                if was_open {
+                    self.run.checks_after_clean_shutdown().map_err(halt)?;
+                }
+                let mut out = Vec::new();
+                if was_open {
+                    out.push("Database closed.".into());
+                }
+                out.push("Database dismounted.".into());
+                out.push("ORACLE instance shut down.".into());
+                Ok(Ok(out))
+            }
+            Err(e) => self.db_error(e),
+        }
+    }
+
+    fn alter_database(&mut self, a: &AlterDatabase) -> StepResult {
+        let r = match a {
+            AlterDatabase::Mount => self.with_inst(|i| i.mount()),
+            AlterDatabase::Open(None) => {
+                let r = self.with_inst(|i| i.open());
+                if matches!(r, Ok(Ok(_))) {
+                    self.after_open()?;
+                }
+                return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
+            }
+            AlterDatabase::Open(Some(_)) => {
+                return Err(Stop::Unsupported(
+                    "open resetlogs/noresetlogs (S-OPEN-2..4)".into(),
+                ));
+            }
+            other => {
+                return Err(Stop::Unsupported(format!(
+                    "alter database {} (S-BK-2, S-CD-1, S-CF-1)",
+                    short(&print_statement(&Statement::AlterDatabase(other.clone())))
+                )));
+            }
+        };
+        r.map(|x| x.map(|_| vec!["Database altered.".into()]))
+    }
+
+    fn alter_system(&mut self, a: &AlterSystem) -> StepResult {
+        let r = match a {
+            AlterSystem::SwitchLogfile => {
+                self.with_open(|i| i.switch_logfile().map(|_| Vec::new()))
+            }
+            AlterSystem::Checkpoint => self.with_open(|i| i.checkpoint().map(|_| Vec::new())),
+            AlterSystem::ArchiveLogCurrent => self.with_open(|i| {
+                i.switch_logfile()?;
+                while i.arch_tick()?.is_some() {}
+                Ok(Vec::new())
+            }),
+        };
+        r.map(|x| x.map(|_| vec!["System altered.".into()]))
+    }
+
+    /// Runs `f` on the instance (any state); a dead instance is handled.
+    fn with_inst<T>(
+        &mut self,
+        f: impl FnOnce(&mut Instance<crate::disk::Disk>) -> Result<T, DbError>,
+    ) -> Result<Result<T, OraStack>, Stop> {
+        let Some(inst) = self.run.inst.as_mut() else {
+            return Ok(Err(OraStack::one(1034, "ORACLE not available")));
+        };
+        let r = f(inst);
+        self.run.drain_alerts();
+        match r {
+            Ok(v) => Ok(Ok(v)),
+            Err(e) => self.db_error::<T>(e),
+        }
+    }
+
+    fn with_open(
+        &mut self,
+        f: impl FnOnce(&mut Instance<crate::disk::Disk>) -> Result<Vec<String>, DbError>,
+    ) -> StepResult {
+        self.with_inst(f)
+    }
+
+    /// An engine error: an ORA stack, or the instance's death.
+    fn db_error<T>(&mut self, e: DbError) -> Result<Result<T, OraStack>, Stop> {
+        match e {
+            DbError::Ora(s) => Ok(Err(s)),
+            DbError::Terminated { power_lost, stack } => {
+                self.gone()?;
+                self.crashed = true;
+                if power_lost {
+                    Ok(Err(OraStack::one(
+                        3113,
+                        "end-of-file on communication channel",
+                    )))
+                } else {
+                    Ok(Err(stack.then(
+                        1092,
+                        "ORACLE instance terminated. Disconnection forced",
+                    )))
+                }
+            }
+        }
+    }
+
+    fn gone(&mut self) -> Result<(), Stop> {
+        if self.torn_armed
+            && self.run.pinned_fates.is_none()
+            && self.run.disk_mut().is_powered_off()
+        {
+            let fates = self.torn_fates();
+            self.run.pinned_fates = Some((fates, 0));
+        }
+        self.torn_armed = false;
+        self.run.instance_gone().map_err(halt)
+    }
+
+    // ----- SQL ---------------------------------------------------------------
+
+    fn sql(&mut self, s: &SqlStmt) -> StepResult {
+        let sid = self.session;
+        let table_ok = |t: &str| t.eq_ignore_ascii_case("t");
+        let no_table = |t: &str| {
+            Ok(Err(OraStack::one(
+                942,
+                format!("table or view \"{t}\" does not exist"),
+            )))
+        };
+        match s {
+            SqlStmt::Insert { table, k, v } if table_ok(table) => {
+                self.dml(sid, *k, Some(v.clone()), "created")
+            }
+            SqlStmt::Update { table, v, k } if table_ok(table) => {
+                self.dml(sid, *k, Some(v.clone()), "updated")
+            }
+            SqlStmt::Delete { table, k } if table_ok(table) => self.dml(sid, *k, None, "deleted"),
+            SqlStmt::Insert { table, .. }
+            | SqlStmt::Update { table, .. }
+            | SqlStmt::Delete { table, .. } => no_table(table),
+            SqlStmt::Commit => {
+                self.run.model.commit_issued(sid);
+                let r = self.with_inst(|i| i.commit(sid));
+                match &r {
+                    Ok(Ok(scn)) => self.run.model.commit_acked(sid, *scn),
+                    Ok(Err(_)) => self.run.model.commit_failed(sid),
+                    Err(_) => {}
+                }
+                r.map(|x| x.map(|_| vec!["Commit complete.".into()]))
+            }
+            SqlStmt::Rollback => {
+                let r = self.with_inst(|i| i.rollback(sid));
+                if matches!(r, Ok(Ok(()))) {
+                    self.run.model.rollback(sid);
+                }
+                r.map(|x| x.map(|_| vec!["Rollback complete.".into()]))
+            }
+            SqlStmt::SelectCount { table } if table_ok(table) => self.with_inst(|i| {
+                let n = i.scan()?.rows.len();
+                Ok(vec![
+                    "  COUNT(*)".into(),
+                    "----------".into(),
+                    format!("{n:>10}"),
+                ])
+            }),
+            SqlStmt::SelectWhere { table, k } if table_ok(table) => self.with_inst(|i| {
+                Ok(match i.select(sid, *k)? {
+                    Some(v) => vec![
+                        format!("{:>10} {}", "K", "V"),
+                        "---------- ----------".into(),
+                        format!("{k:>10} {v}"),
+                    ],
+                    None => vec!["no rows selected".into()],
+                })
+            }),
+            SqlStmt::SelectCount { table } if table.to_ascii_uppercase().starts_with("V$") => {
+                let Some(inst) = self.run.inst.as_mut() else {
+                    return Ok(Err(OraStack::one(1034, "ORACLE not available")));
+                };
+                let t = engine::views::query(inst, table);
+                self.run.drain_alerts();
+                Ok(t.map(|t| {
+                    vec![
+                        "  COUNT(*)".into(),
+                        "----------".into(),
+                        format!("{:>10}", t.rows.len()),
+                    ]
+                }))
+            }
+            SqlStmt::SelectCount { table } | SqlStmt::SelectWhere { table, .. } => no_table(table),
+            SqlStmt::SelectView { view, filter } => {
+                let Some(inst) = self.run.inst.as_mut() else {
+                    return Ok(Err(OraStack::one(1034, "ORACLE not available")));
+                };
+                let t = engine::views::query(inst, view).and_then(|t| match filter {
+                    Some((c, v)) => t.filter(c, v),
+                    None => Ok(t),
+                });
+                self.run.drain_alerts();
+                Ok(t.map(|t| t.to_string().lines().map(str::to_string).collect()))
+            }
+            SqlStmt::CreateTable { table, .. } if table_ok(table) => Ok(Err(OraStack::one(
+                955,
+                "name is already used by an existing object",
+            ))),
+            SqlStmt::CreateTable { .. } => Err(Stop::Unsupported(
+                "create table (the model has one table, T)".into(),
+            )),
+        }
+    }
+
+    fn dml(&mut self, sid: u32, k: u64, v: Option<String>, verb: &str) -> StepResult {
+        let r = self.with_inst(|i| {
+            let n = match (&v, verb) {
+                (Some(v), "created") => i.insert(sid, k, v)?,
+                (Some(v), _) => i.update(sid, k, v)?,
+                (None, _) => i.delete(sid, k)?,
+            };
+            Ok((n, i.session_xid(sid)))
+        })?;
+        Ok(r.map(|(n, xid)| {
+            if n > 0 {
+                self.run
+                    .model
+                    .write(sid, xid.expect("a changed row has a transaction"), k, v);
+            }
+            vec![format!("{n} row{} {verb}.", if n == 1 { "" } else { "s" })]
+        }))
+    }
+
+    // ----- the operating system and faults -----------------------------------
+
+    fn host(&mut self, h: &HostCmd) -> StepResult {
+        let disk = self.run.disk_mut();
+        let r = match h {
+            HostCmd::Cp { src, dst } => crate::planner::copy_file(disk, src, dst),
+            HostCmd::Mv { src, dst } => engine::storage::Storage::rename(disk, src, dst)
+                .and_then(|_| {
+                    engine::storage::Storage::sync_dir(disk, engine::storage::dir_of(dst))
+                })
+                .map_err(|e| e.kind),
+            HostCmd::Rm(path) => engine::storage::Storage::delete(disk, path)
+                .and_then(|_| {
+                    engine::storage::Storage::sync_dir(disk, engine::storage::dir_of(path))
+                })
+                .map_err(|e| e.kind),
+        };
+        match r {
+            Ok(()) => {
+                if let HostCmd::Cp { dst, .. } | HostCmd::Mv { dst, .. } = h {
+                    self.run.model.lost_files.remove(dst);
+                }
+                Ok(Ok(Vec::new()))
+            }
+            Err(engine::storage::IoErrorKind::PowerLost) => {
+                if let Some(i) = self.run.inst.as_mut() {
+                    let _ = i.shutdown(ShutdownMode::Abort);
+                }
+                self.gone()?;
+                self.crashed = true;
+                Ok(Ok(vec!["-- power lost".into()]))
+            }
+            Err(k) => Ok(Ok(vec![format!("cp: {k:?}")])),
+        }
+    }
+
+    fn crash(&mut self, torn: bool, after_io: Option<u64>, next: Option<&Statement>) -> StepResult {
+        if let Some(Statement::Resolve(letters)) = next {
+            let fates = letters.chars().filter_map(Fate::from_letter).collect();
+            self.run.pinned_fates = Some((fates, 0));
+        } else if torn && after_io.is_none() {
+            self.run.pinned_fates = Some((self.torn_fates(), 0));
+        }
+        self.torn_armed = torn && after_io.is_some();
+        if let Some(n) = after_io {
+            self.run.disk_mut().arm_crash(n);
+            return Ok(Ok(Vec::new()));
+        }
+        self.run.disk_mut().cut_power();
+        if let Some(i) = self.run.inst.as_mut() {
+            let _ = i.shutdown(ShutdownMode::Abort);
+        }
+        self.gone()?;
+        self.crashed = true;
+        Ok(Ok(vec!["-- power lost".into()]))
+    }
+
+    /// Fates that tear at least one database block in flight (`crash torn`):
+    /// half of the first pending datafile block applied, half dropped; every
+    /// other write drawn from the seed.
+    fn torn_fates(&mut self) -> Vec<Fate> {
+        let writes = self.run.disk_mut().clone().power_loss_with(&[], 0).writes;
+        let per_block = (self.run.p.db_block_size / self.run.cfg.os_block_size) as u64;
+        let mut fates: Vec<Fate> = writes
+            .iter()
+            .map(|_| {
+                if self.workload.chance(1, 2) {
+                    Fate::Applied
+                } else {
+                    Fate::Dropped
+                }
+            })
+            .collect();
+        if per_block > 1
+            && let Some(first) = writes
+                .iter()
+                .position(|w| self.run.p.datafiles.iter().any(|f| f.path == w.path))
+        {
+            let block = writes[first].os_block / per_block;
+            let path = writes[first].path.clone();
+            for (n, w) in writes.iter().enumerate() {
+                if w.path == path && w.os_block / per_block == block {
+                    fates[n] = if w.os_block % per_block < per_block / 2 {
+                        Fate::Applied
+                    } else {
+                        Fate::Dropped
+                    };
+                }
+            }
+        }
+        fates
+    }
+
+    fn fault(&mut self, f: &FaultCmd) -> StepResult {
+        let p = self.run.p.clone();
+        let file_path = |r: &FileRef| match r {
+            FileRef::Number(n) => p.datafile(*n as u32).map(|d| d.path.clone()),
+            FileRef::Name(s) => Some(s.clone()),
+        };
+        let mut lose = Vec::new();
+        match f {
+            FaultCmd::LoseDatafile(r) => lose.extend(file_path(r)),
+            FaultCmd::LoseFile(path) => lose.push(path.clone()),
+            FaultCmd::LoseLogGroup { group, member } => {
+                let g = match group {
+                    GroupRef::Number(n) => *n as usize,
+                    GroupRef::Current => self.current_group().unwrap_or(1),
+                };
+                let Some(members) = p.log_groups.get(g.wrapping_sub(1)) else {
+                    return Err(Stop::Failed(format!("there is no log group {g}")));
+                };
+                match member {
+                    Some(m) => lose.extend(members.get((*m as usize).wrapping_sub(1)).cloned()),
+                    None => lose.extend(members.iter().cloned()),
+                }
+            }
+            FaultCmd::LoseOnlineLogs => lose.extend(p.log_groups.iter().flatten().cloned()),
+            FaultCmd::LoseArchivelog { thread, sequence } => {
+                let inc = engine::inspect::newest_controlfile(self.run.disk_mut(), &p)
+                    .ok()
+                    .flatten()
+                    .map(|c| c.incarnation.id())
+                    .unwrap_or(1);
+                lose.push(p.archive_name(*thread as u32, *sequence as u32, inc));
+            }
+            FaultCmd::LoseControlfile { copy: Some(k) } => {
+                lose.extend(p.control_files.get((*k as usize).wrapping_sub(1)).cloned())
+            }
+            FaultCmd::LoseControlfile { copy: None } => {
+                lose.extend(p.control_files.iter().cloned())
+            }
+            FaultCmd::CorruptDatafileBlock { file, block } => {
+                let Some(path) = file_path(file) else {
+                    return Err(Stop::Failed("no such datafile".into()));
+                };
+                let Some(spec) = p.datafiles.iter().find(|d| d.path == path) else {
+                    return Err(Stop::Failed(format!("'{path}' is not a datafile")));
+                };
+                let per_block = (p.db_block_size / self.run.cfg.os_block_size) as u64;
+                let os = *block * per_block + per_block / 2;
+                self.run.disk_mut().corrupt_os_block(&path, os, *block);
+                self.run.model.torn.insert((spec.file_no, *block as u32));
+                return Ok(Ok(Vec::new()));
+            }
+            FaultCmd::LoseDevice(prefix) => {
+                let names: Vec<String> = crate::config::devices(&p)
+                    .into_iter()
+                    .filter(|(_, pre)| pre.starts_with(prefix.as_str()))
+                    .map(|(n, _)| n)
+                    .collect();
+                for n in names {
+                    lose.extend(self.run.disk_mut().lose_device(&n));
+                }
+                self.run.model.lost_files.extend(lose);
+                return Ok(Ok(Vec::new()));
+            }
+            FaultCmd::LoseBackupPiece(_) => {
+                return Err(Stop::Unsupported(
+                    "fault lose backup piece (RMAN, S-BK-4)".into(),
+                ));
+            }
+        }
+        for path in lose {
+            self.run.disk_mut().lose_file(&path);
+            self.run.model.lost_files.insert(path);
+        }
+        Ok(Ok(Vec::new()))
+    }
+
+    fn current_group(&mut self) -> Option<usize> {
+        let p = self.run.p.clone();
+        let cf = engine::inspect::newest_controlfile(self.run.disk_mut(), &p)
+            .ok()
+            .flatten()?;
+        Some(cf.thread(1).current_group as usize)
+    }
+
+    // ----- directives --------------------------------------------------------
+
+    /// `workload N sessions=K`: N transactions of 1–4 row changes over K
+    /// sessions; most commit, some roll back, some stay open.
+    fn workload(&mut self, n: u64, sessions: u64) -> StepResult {
+        let mut out = Vec::new();
+        let keys = self.run.cfg.keys;
+        for _ in 0..n {
+            let sid = 100 + self.workload.below(sessions.max(1)) as u32;
+            for _ in 0..self.workload.range(1, 4) {
+                let k = self.workload.below(keys);
+                self.values += 1;
+                let v = format!("w{}", self.values);
+                let verb = match self.workload.below(5) {
+                    0 | 1 => "created",
+                    2 | 3 => "updated",
+                    _ => "deleted",
+                };
+                let value = (verb != "deleted").then_some(v);
+                match self.dml(sid, k, value, verb)? {
+                    Ok(_) => {}
+                    Err(s) if matches!(s.code(), 1 | 54 | 1653) => {}
+                    Err(s) => return Ok(Err(s)),
+                }
+            }
+            let end = self.workload.below(10);
+            let saved = self.session;
+            self.session = sid;
+            let r = match end {
+                0 => self.sql(&SqlStmt::Rollback)?,
+                1 => Ok(Vec::new()), // left open
+                _ => self.sql(&SqlStmt::Commit)?,
+            };
+            self.session = saved;
+            if let Err(s) = r {
+                return Ok(Err(s));
+            }
+        }
+        out.push(format!("{n} transactions run."));
+        Ok(Ok(out))
+    }
+
+    fn check(&mut self) -> StepResult {
+        let r = match self.run.inst.as_ref().map(|i| i.state()) {
+            Some(DbState::Open) => self.run.checks_after_open(),
+            Some(_) => Ok(()),
+            None if self.crashed => self.run.crash_checks(),
+            None => self.run.checks_after_clean_shutdown(),
+        };
+        r.map_err(halt)?;
+        Ok(Ok(vec!["Invariants held.".into()]))
+    }
+
+    fn expect_data(&mut self, at: Option<BTreeMap<u64, String>>) -> StepResult {
+        let Some(inst) = self
+            .run
+            .inst
+            .as_mut()
+            .filter(|i| i.state() == DbState::Open)
+        else {
+            return Err(Stop::Failed("expect data needs an open database".into()));
+        };
+        let scan = match inst.scan() {
+            Ok(s) => s,
+            Err(e) => return Err(Stop::Failed(format!("the table cannot be read: {e}"))),
+        };
+        let found = match at {
+            None => invariants::data::check_rows(&self.run.model, &self.run.p, &scan, true),
+            Some(state) => {
+                let seen: BTreeMap<u64, String> = scan.rows.iter().cloned().collect();
+                if seen == state {
+                    Vec::new()
+                } else {
+                    vec![Violation::new(
+                        "INV-DATA-3",
+                        format!(
+                            "the rows differ from the committed state at the mark: {} visible, {} expected",
+                            seen.len(),
+                            state.len()
+                        ),
+                    )]
+                }
+            }
+        };
+        match found.into_iter().next() {
+            Some(v) => Err(Stop::Failed(format!("{v}"))),
+            None => Ok(Ok(Vec::new())),
+        }
+    }
+}
+
+fn halt(h: Halt) -> Stop {
+    match h {
+        Halt::Violation(v) => Stop::Failed(format!("VIOLATION {v}")),
+        Halt::Unrecoverable(why) => Stop::Failed(why),
+    }
+}
+
+fn prompt(s: &Statement) -> &'static str {
+    match s {
+        Statement::Rman(_) => "RMAN> ",
+        s if s.is_directive() => "",
+        _ => "SQL> ",
+    }
+}
+
+fn short(s: &str) -> String {
+    s.trim_end_matches(';')
+        .trim_start_matches("alter database ")
+        .to_string()
+}
