@@ -21,6 +21,7 @@ use serde::Serialize;
 use crate::config::{RunConfig, devices};
 use crate::disk::{Disk, Fate, PowerLossReport};
 use crate::rng::Prng;
+use crate::script::{AlterSystem, FaultCmd, SqlStmt, Statement, print_statement};
 use crate::trace::Trace;
 
 /// What to run.
@@ -169,6 +170,8 @@ pub(crate) struct Run {
     /// The fates of the next power loss, when a scenario pins them
     /// (`resolve '…'`): per pending OS-block write, then namespace ops kept.
     pub pinned_fates: Option<(Vec<Fate>, usize)>,
+    /// The session the last SQL operation ran in (the trace names a change).
+    pub current_session: u32,
 }
 
 thread_local! {
@@ -266,6 +269,7 @@ impl Run {
             last_scn: 0,
             coverage: Coverage::default(),
             pinned_fates: None,
+            current_session: 0,
             cfg,
         }
     }
@@ -429,8 +433,13 @@ impl Run {
         if let Some(i) = self.inst.as_mut() {
             i.set_time(clock);
         }
-        let text = describe(&op);
-        self.note(&text);
+        if let Some(s) = op.session()
+            && s != self.current_session
+        {
+            self.current_session = s;
+            self.note(&print_statement(&Statement::Session(session_name(s))));
+        }
+        self.note(&print_statement(&op.statement()));
         let r = match op {
             Op::Insert { session, k, v } => self.dml(session, k, Some(v), |i, s, k, v| {
                 i.insert(s, k, v.expect("value"))
@@ -459,7 +468,10 @@ impl Run {
             Op::Checkpoint => self.inst_mut().checkpoint().map(|_| ()),
             Op::SwitchLogfile => self.inst_mut().switch_logfile(),
             Op::Dbwr { buffers } => self.inst_mut().dbwr_tick(buffers).map(|_| ()),
-            Op::Archive => self.inst_mut().arch_tick().map(|_| ()),
+            Op::Archive => (|| {
+                while self.inst_mut().arch_tick()?.is_some() {}
+                Ok(())
+            })(),
             Op::ShutdownClean => {
                 if self.shutdown_clean()? {
                     return self.recover();
@@ -525,15 +537,11 @@ impl Run {
         Ok(())
     }
 
-    /// A clean shutdown (IMMEDIATE if transactions are open, else NORMAL)
-    /// and the checks of a closed database. Returns whether it succeeded;
-    /// on a crash during the shutdown the instance is recovered instead.
+    /// SHUTDOWN IMMEDIATE and the checks of a closed database. Returns
+    /// whether it succeeded; on a crash during the shutdown the instance is
+    /// recovered instead.
     fn shutdown_clean(&mut self) -> Flow<bool> {
-        let mode = if self.inst_mut().open_transactions() > 0 {
-            ShutdownMode::Immediate
-        } else {
-            ShutdownMode::Normal
-        };
+        let mode = ShutdownMode::Immediate;
         let sessions = self.model.open_sessions();
         let r = self.inst_mut().shutdown(mode);
         self.drain_alerts();
@@ -686,26 +694,111 @@ impl Run {
     }
 }
 
-/// How an operation reads in the trace: as a DBA would type it.
-fn describe(op: &Op) -> String {
-    match op {
-        Op::Insert { session, k, v } => {
-            format!("SQL({session})> insert into t values ({k}, '{v}');")
+impl Op {
+    /// The session a SQL operation runs in.
+    pub(crate) fn session(&self) -> Option<u32> {
+        match self {
+            Op::Insert { session, .. }
+            | Op::Update { session, .. }
+            | Op::Delete { session, .. }
+            | Op::Commit { session }
+            | Op::Rollback { session } => Some(*session),
+            _ => None,
         }
-        Op::Update { session, k, v } => {
-            format!("SQL({session})> update t set v = '{v}' where k = {k};")
+    }
+
+    /// The operation as a statement of the scenario language: every step of
+    /// a random run reads (and, from the scenario issue on, replays) as
+    /// scenario text.
+    pub(crate) fn statement(&self) -> Statement {
+        let t = || "T".to_string();
+        match self {
+            Op::Insert { k, v, .. } => Statement::Sql(SqlStmt::Insert {
+                table: t(),
+                k: *k,
+                v: v.clone(),
+            }),
+            Op::Update { k, v, .. } => Statement::Sql(SqlStmt::Update {
+                table: t(),
+                v: v.clone(),
+                k: *k,
+            }),
+            Op::Delete { k, .. } => Statement::Sql(SqlStmt::Delete { table: t(), k: *k }),
+            Op::Commit { .. } => Statement::Sql(SqlStmt::Commit),
+            Op::Rollback { .. } => Statement::Sql(SqlStmt::Rollback),
+            Op::Checkpoint => Statement::AlterSystem(AlterSystem::Checkpoint),
+            Op::SwitchLogfile => Statement::AlterSystem(AlterSystem::SwitchLogfile),
+            Op::Dbwr { buffers } => Statement::Dbwr {
+                buffers: *buffers as u64,
+            },
+            Op::Archive => Statement::Arch,
+            Op::ShutdownClean => Statement::Shutdown(ShutdownMode::Immediate),
+            Op::ShutdownAbort => Statement::Shutdown(ShutdownMode::Abort),
+            Op::PowerLoss => Statement::Crash {
+                torn: false,
+                after_io: None,
+            },
+            Op::CrashPoint { after_io } => Statement::Crash {
+                torn: false,
+                after_io: Some(*after_io),
+            },
+            Op::LoseFile { path } => Statement::Fault(FaultCmd::LoseFile(path.clone())),
         }
-        Op::Delete { session, k } => format!("SQL({session})> delete from t where k = {k};"),
-        Op::Commit { session } => format!("SQL({session})> commit;"),
-        Op::Rollback { session } => format!("SQL({session})> rollback;"),
-        Op::Checkpoint => "SQL> alter system checkpoint;".into(),
-        Op::SwitchLogfile => "SQL> alter system switch logfile;".into(),
-        Op::Dbwr { buffers } => format!("-- DBWn writes up to {buffers} aged buffers"),
-        Op::Archive => "-- ARCn pass".into(),
-        Op::ShutdownClean => "SQL> shutdown".into(),
-        Op::ShutdownAbort => "SQL> shutdown abort".into(),
-        Op::PowerLoss => "-- crash".into(),
-        Op::CrashPoint { after_io } => format!("-- crash after {after_io} io"),
-        Op::LoseFile { path } => format!("-- fault lose '{path}'"),
+    }
+}
+
+/// The scenario name of a workload session.
+pub(crate) fn session_name(session: u32) -> String {
+    format!("S{session}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::script::{parse, print_statement};
+
+    /// Every operation of a random run prints as scenario text that parses
+    /// back to the same statement.
+    #[test]
+    fn every_operation_prints_as_a_parsable_statement() {
+        let ops = [
+            Op::Insert {
+                session: 2,
+                k: 7,
+                v: "v1".into(),
+            },
+            Op::Update {
+                session: 1,
+                k: 7,
+                v: "v2".into(),
+            },
+            Op::Delete { session: 3, k: 7 },
+            Op::Commit { session: 2 },
+            Op::Rollback { session: 2 },
+            Op::Checkpoint,
+            Op::SwitchLogfile,
+            Op::Dbwr { buffers: 3 },
+            Op::Archive,
+            Op::ShutdownClean,
+            Op::ShutdownAbort,
+            Op::PowerLoss,
+            Op::CrashPoint { after_io: 9 },
+            Op::LoseFile {
+                path: "/u01/oradata/SIM/redo01b.log".into(),
+            },
+        ];
+        for op in ops {
+            let st = op.statement();
+            let text = print_statement(&st);
+            let back = parse("op.scn", &format!("{text}\n"))
+                .unwrap_or_else(|e| panic!("{op:?} printed as {text:?}: {e}"));
+            assert_eq!(back.statements.len(), 1, "{text}");
+            assert_eq!(back.statements[0].node, st, "{text}");
+        }
+        let s = print_statement(&Statement::Session(session_name(3)));
+        assert_eq!(
+            parse("s.scn", &format!("{s}\n")).unwrap().statements[0].node,
+            Statement::Session("S3".into())
+        );
     }
 }
