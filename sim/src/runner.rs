@@ -439,7 +439,12 @@ impl Run {
             self.current_session = s;
             self.note(&print_statement(&Statement::Session(session_name(s))));
         }
-        self.note(&print_statement(&op.statement()));
+        let st = op.statement();
+        self.note(&format!(
+            "{}{}",
+            crate::scenario::prompt(&st),
+            print_statement(&st)
+        ));
         let r = match op {
             Op::Insert { session, k, v } => self.dml(session, k, Some(v), |i, s, k, v| {
                 i.insert(s, k, v.expect("value"))

@@ -946,7 +946,9 @@ fn halt(h: Halt) -> Stop {
     }
 }
 
-fn prompt(s: &Statement) -> &'static str {
+/// The prompt a transcript shows before a statement: `SQL> `, `RMAN> `, or
+/// nothing for a simulator directive.
+pub(crate) fn prompt(s: &Statement) -> &'static str {
     match s {
         Statement::Rman(_) => "RMAN> ",
         s if s.is_directive() => "",
