@@ -733,98 +733,13 @@ fn v_database_incarnation(cf: &ControlFile) -> Table {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
     use crate::ShutdownMode;
     use crate::create::create_database;
     use crate::params::DbParams;
-    use crate::storage::{IoError, IoResult};
 
-    /// A fault-free in-memory disk (the shape of invariants' `testdb`).
-    #[derive(Debug, Default)]
-    struct Mem {
-        files: BTreeMap<String, Vec<u8>>,
-    }
-
-    impl Storage for Mem {
-        fn os_block_size(&self) -> usize {
-            512
-        }
-        fn create(&mut self, path: &str) -> IoResult<()> {
-            if self.files.contains_key(path) {
-                return Err(IoError::new(IoErrorKind::AlreadyExists, path));
-            }
-            self.files.insert(path.to_string(), Vec::new());
-            Ok(())
-        }
-        fn exists(&self, path: &str) -> bool {
-            self.files.contains_key(path)
-        }
-        fn read(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> IoResult<usize> {
-            let f = self
-                .files
-                .get(path)
-                .ok_or_else(|| IoError::new(IoErrorKind::NotFound, path))?;
-            buf.fill(0);
-            let o = offset as usize;
-            if o >= f.len() {
-                return Ok(0);
-            }
-            let n = buf.len().min(f.len() - o);
-            buf[..n].copy_from_slice(&f[o..o + n]);
-            Ok(n)
-        }
-        fn write(&mut self, path: &str, offset: u64, data: &[u8]) -> IoResult<()> {
-            let f = self
-                .files
-                .get_mut(path)
-                .ok_or_else(|| IoError::new(IoErrorKind::NotFound, path))?;
-            let o = offset as usize;
-            if f.len() < o + data.len() {
-                f.resize(o + data.len(), 0);
-            }
-            f[o..o + data.len()].copy_from_slice(data);
-            Ok(())
-        }
-        fn sync(&mut self, path: &str) -> IoResult<()> {
-            if self.files.contains_key(path) {
-                Ok(())
-            } else {
-                Err(IoError::new(IoErrorKind::NotFound, path))
-            }
-        }
-        fn sync_dir(&mut self, _dir: &str) -> IoResult<()> {
-            Ok(())
-        }
-        fn delete(&mut self, path: &str) -> IoResult<()> {
-            self.files
-                .remove(path)
-                .map(|_| ())
-                .ok_or_else(|| IoError::new(IoErrorKind::NotFound, path))
-        }
-        fn rename(&mut self, from: &str, to: &str) -> IoResult<()> {
-            let f = self
-                .files
-                .remove(from)
-                .ok_or_else(|| IoError::new(IoErrorKind::NotFound, from))?;
-            self.files.insert(to.to_string(), f);
-            Ok(())
-        }
-        fn size(&mut self, path: &str) -> IoResult<u64> {
-            self.files
-                .get(path)
-                .map(|f| f.len() as u64)
-                .ok_or_else(|| IoError::new(IoErrorKind::NotFound, path))
-        }
-        fn list(&self, prefix: &str) -> Vec<String> {
-            self.files
-                .keys()
-                .filter(|k| k.starts_with(prefix))
-                .cloned()
-                .collect()
-        }
-    }
+    use crate::storage::MemStorage as Mem;
 
     /// A freshly created database SIM (4 datafiles, 3 groups of 2 members,
     /// 2 control files), open.
