@@ -101,6 +101,10 @@ struct RunArgs {
     /// Print the summary as one JSON object instead of a text block.
     #[arg(long)]
     json: bool,
+    /// Print the run as a scenario instead of the summary (the violation, if
+    /// any, goes to stderr); `redosim script` of it replays the run.
+    #[arg(long, conflicts_with = "json")]
+    print_scenario: bool,
 }
 
 #[derive(Debug, Args)]
@@ -252,6 +256,13 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<i32> {
         }
     }
     let summary = run_seed(&opts);
+    if args.print_scenario {
+        emit(&summary.scenario);
+        if let Some(v) = &summary.violation {
+            eprintln!("VIOLATION {} at step {}\n  {}", v.id, v.step, v.evidence);
+        }
+        return Ok(exit_code(summary.passed()));
+    }
     if args.json {
         emit(&format!("{}\n", serde_json::to_string(&summary)?));
     } else {
@@ -302,6 +313,9 @@ fn cmd_script(args: ScriptArgs) -> anyhow::Result<i32> {
     }
     if let Some(f) = &outcome.failure {
         eprintln!("{f}");
+    }
+    if !args.json && outcome.exit != 2 {
+        emit(&format!("trace hash {:016x}\n", outcome.trace_hash));
     }
     Ok(outcome.exit)
 }
@@ -838,6 +852,7 @@ mod tests {
             }),
             coverage: Default::default(),
             step_hashes: Vec::new(),
+            scenario: String::new(),
         }
     }
 

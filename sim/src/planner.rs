@@ -16,12 +16,13 @@
 
 use engine::DbError;
 use engine::controlfile::{CopyState, LogStatus};
-use engine::instance::{DbState, Instance};
+use engine::instance::{DbState, Instance, ShutdownMode};
 use engine::storage::{IoErrorKind, Storage, dir_of};
 use invariants::{Violation, blocks, checkpoint, controlfile, data, fuzzy, logs};
 
 use crate::disk::Disk;
 use crate::runner::{Flow, Halt, Run};
+use crate::script::{AlterDatabase, AlterSystem, HostCmd, StartupMode, Statement};
 
 /// Recovery attempts before the run is judged stuck.
 const MAX_ATTEMPTS: usize = 20;
@@ -30,61 +31,73 @@ impl Run {
     /// Starts the database, recovering whatever needs it, until it is open.
     pub(crate) fn recover(&mut self) -> Flow {
         debug_assert!(self.inst.is_none());
-        self.disk_mut().disarm_crash();
         for _ in 0..MAX_ATTEMPTS {
             let armed = self.planner.below(1000) < self.cfg.crash_in_recovery_per_mille;
             if armed {
                 let k = 1 + self.planner.below(self.cfg.crash_point_ios);
                 self.disk_mut().arm_crash(k);
-                self.note(&format!("-- crash after {k} io (during recovery)"));
+                self.note(&format!("crash after {k} io"));
+                self.record(Statement::Crash {
+                    torn: false,
+                    after_io: Some(k),
+                });
             }
             self.note("SQL> startup");
+            self.record(Statement::Startup {
+                mode: StartupMode::Open,
+                force: false,
+            });
             let disk = self.disk.take().expect("disk");
             let mut inst = Instance::new(self.p.clone(), disk);
-            inst.set_time(1000 + self.step as u64);
+            inst.set_time(self.clock);
             let r = inst.startup();
             self.inst = Some(inst);
             self.drain_alerts();
-            match r {
+            let e = match r {
                 Ok(()) => {
-                    self.disk_mut().disarm_crash();
                     self.note("Database opened.");
                     self.recoveries += 1;
                     self.checks_after_open()?;
                     self.crash_in_recovery = false;
                     return Ok(());
                 }
-                Err(e) => {
+                Err(e) => e,
+            };
+            self.record_error(&e);
+            match e {
+                DbError::Terminated { .. } => {
                     let inst = self.inst.take().expect("instance");
                     self.disk = Some(inst.into_storage());
-                    match e {
-                        DbError::Terminated { .. } => {
-                            if self.disk_mut().is_powered_off() {
-                                self.crash_in_recovery = true;
-                                self.power_loss();
-                                self.crash_checks()?;
-                            }
-                        }
-                        DbError::Ora(s) => {
-                            self.note(&s.to_string());
-                            match s.code() {
-                                205 | 227 | 214 => self.replicate_controlfile()?,
-                                _ => {
-                                    let v = invariants::recovery::check_failure(
-                                        "startup",
-                                        &s,
-                                        &self.model,
-                                        self.crash_in_recovery,
-                                    );
-                                    return Err(match v {
-                                        Some(v) => Halt::Violation(v),
-                                        None => Halt::Unrecoverable(format!(
-                                            "explained, but needs recovery this engine lacks: {}",
-                                            s.0[0]
-                                        )),
-                                    });
-                                }
-                            }
+                    if self.disk_mut().is_powered_off() {
+                        self.crash_in_recovery = true;
+                        self.power_loss();
+                    }
+                    self.crash_checks()?;
+                }
+                DbError::Ora(s) => {
+                    self.note(&s.to_string());
+                    // The instance stays started: the DBA aborts it first.
+                    self.note("SQL> shutdown abort");
+                    self.record(Statement::Shutdown(ShutdownMode::Abort));
+                    let _ = self.inst_mut().shutdown(ShutdownMode::Abort);
+                    self.drain_alerts();
+                    self.instance_gone()?;
+                    match s.code() {
+                        205 | 227 | 214 => self.replicate_controlfile()?,
+                        _ => {
+                            let v = invariants::recovery::check_failure(
+                                "startup",
+                                &s,
+                                &self.model,
+                                self.crash_in_recovery,
+                            );
+                            return Err(match v {
+                                Some(v) => Halt::Violation(v),
+                                None => Halt::Unrecoverable(format!(
+                                    "explained, but needs recovery this engine lacks: {}",
+                                    s.0[0]
+                                )),
+                            });
                         }
                     }
                 }
@@ -129,7 +142,11 @@ impl Run {
             if !stale {
                 continue;
             }
-            self.note(&format!("$ cp {src} {dst}"));
+            self.note(&format!("SQL> host cp {src} {dst}"));
+            self.record(Statement::Host(HostCmd::Cp {
+                src: src.clone(),
+                dst: dst.clone(),
+            }));
             match copy_file(self.disk.as_mut().expect("disk"), &src, &dst) {
                 Ok(()) => {
                     self.model.lost_files.remove(&dst);
@@ -167,6 +184,7 @@ impl Run {
                 .any(|(g, _, s)| *g == group && *s == LogStatus::Current);
             if current {
                 self.note("SQL> alter system switch logfile;");
+                self.record(Statement::AlterSystem(AlterSystem::SwitchLogfile));
                 let r = self.inst_mut().switch_logfile();
                 self.drain_alerts();
                 if r.is_err() {
@@ -176,18 +194,26 @@ impl Run {
             self.note(&format!(
                 "SQL> alter database drop logfile member '{path}';"
             ));
+            self.record(Statement::AlterDatabase(AlterDatabase::DropLogfileMember(
+                path.clone(),
+            )));
             let r = self.inst_mut().drop_log_member(&path);
             self.drain_alerts();
             if let Err(e) = r {
                 if e.is_terminated() {
                     return self.after_housekeeping(Err(e));
                 }
+                self.record_error(&e);
                 self.note(&e.to_string());
                 continue; // e.g. the group is still needed: try again later
             }
             self.note(&format!(
                 "SQL> alter database add logfile member '{path}' to group {group};"
             ));
+            self.record(Statement::AlterDatabase(AlterDatabase::AddLogfileMember {
+                name: path.clone(),
+                group: u64::from(group),
+            }));
             let r = self.inst_mut().add_log_member(&path, group);
             self.drain_alerts();
             match r {
@@ -202,6 +228,9 @@ impl Run {
     }
 
     fn after_housekeeping(&mut self, r: Result<(), DbError>) -> Flow {
+        if let Err(e) = &r {
+            self.record_error(e);
+        }
         match r {
             Err(DbError::Terminated { .. }) => self.instance_died(),
             Err(DbError::Ora(s)) => match invariants::recovery::check_failure(
@@ -252,6 +281,18 @@ impl Run {
     /// After every successful OPEN: the data against the model, and every
     /// structure on disk.
     pub(crate) fn checks_after_open(&mut self) -> Flow {
+        // An armed crash point waits: the checks' own I/O (a scan makes DBWn
+        // write) is not part of the run.
+        let saved = self.disk_mut().crash_armed();
+        self.disk_mut().disarm_crash();
+        let r = self.checks_after_open_now();
+        if let Some(k) = saved {
+            self.disk_mut().arm_crash(k);
+        }
+        r
+    }
+
+    fn checks_after_open_now(&mut self) -> Flow {
         let p = self.p.clone();
         let inst = self.inst.as_mut().expect("instance");
         let scan = match inst.scan() {

@@ -94,6 +94,10 @@ pub struct RunSummary {
     /// The running trace hash after each step (for INV-DET-1 comparisons).
     #[serde(skip)]
     pub step_hashes: Vec<u64>,
+    /// The run printed as a scenario: `redosim script` of it replays the run
+    /// with the same trace hash.
+    #[serde(skip)]
+    pub scenario: String,
 }
 
 impl RunSummary {
@@ -172,11 +176,33 @@ pub(crate) struct Run {
     pub pinned_fates: Option<(Vec<Fate>, usize)>,
     /// The session the last SQL operation ran in (the trace names a change).
     pub current_session: u32,
+    /// Every statement the run executed, as a scenario replays it: the
+    /// workload, the faults, the DBA's steps, `expect error` after each
+    /// failure and `resolve` after each crash.
+    pub tape: Vec<Statement>,
+    /// Where the last crash statement stands on the tape, until its power
+    /// loss happens and its `resolve` is written after it.
+    pub resolve_at: Option<usize>,
+    pub seed: u64,
+    /// The simulated clock: one tick per statement that reaches the engine.
+    pub clock: u64,
 }
 
 thread_local! {
     /// The step the run on this thread is at: a panic report names it.
     static STEP: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The comment a printed run opens with.
+fn scenario_header(opts: &RunOptions, config: &str) -> String {
+    let plant = opts
+        .plant
+        .map(|p| format!(" --plant {}", p.name()))
+        .unwrap_or_default();
+    format!(
+        "# The run of `redosim run --seed {}{plant}`, printed as a scenario:\n# `redosim script` of this file replays it with the same trace hash.\n# config: {config}\n",
+        opts.seed
+    )
 }
 
 /// Runs one seed. A panic anywhere in the run is itself a violation
@@ -200,6 +226,7 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
             recoveries: run.recoveries,
             checks: run.checks,
             trace_hash: run.trace.hash(),
+            scenario: run.scenario_text(&scenario_header(opts, &config)),
             config,
             violation: match r {
                 Err(Halt::Violation(v)) => Some(ViolationReport {
@@ -236,6 +263,7 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
                 }),
                 coverage: Coverage::default(),
                 step_hashes: Vec::new(),
+                scenario: String::new(),
             }
         }
     }
@@ -270,6 +298,10 @@ impl Run {
             coverage: Coverage::default(),
             pinned_fates: None,
             current_session: 0,
+            tape: Vec::new(),
+            resolve_at: None,
+            seed: opts.seed,
+            clock: 1000,
             cfg,
         }
     }
@@ -429,22 +461,22 @@ impl Run {
     }
 
     fn exec(&mut self, op: Op) -> Flow {
-        let clock = 1000 + self.step as u64;
-        if let Some(i) = self.inst.as_mut() {
-            i.set_time(clock);
-        }
         if let Some(s) = op.session()
             && s != self.current_session
         {
             self.current_session = s;
             self.note(&print_statement(&Statement::Session(session_name(s))));
+            self.record(Statement::Session(session_name(s)));
         }
         let st = op.statement();
-        self.note(&format!(
-            "{}{}",
-            crate::scenario::prompt(&st),
-            print_statement(&st)
-        ));
+        if op != Op::ShutdownClean {
+            self.note(&format!(
+                "{}{}",
+                crate::scenario::prompt(&st),
+                print_statement(&st)
+            ));
+            self.record(st);
+        }
         let r = match op {
             Op::Insert { session, k, v } => self.dml(session, k, Some(v), |i, s, k, v| {
                 i.insert(s, k, v.expect("value"))
@@ -510,6 +542,9 @@ impl Run {
     /// Judges a call's result: a dead instance is recovered, an ORA error
     /// must be one the workload expects or one a fault explains.
     fn after_call(&mut self, r: Result<(), DbError>) -> Flow {
+        if let Err(e) = &r {
+            self.record_error(e);
+        }
         match r {
             Ok(()) => Ok(()),
             Err(DbError::Terminated { .. }) => self.instance_died(),
@@ -547,6 +582,8 @@ impl Run {
     /// recovered instead.
     fn shutdown_clean(&mut self) -> Flow<bool> {
         let mode = ShutdownMode::Immediate;
+        self.note("SQL> shutdown immediate");
+        self.record(Statement::Shutdown(mode));
         let sessions = self.model.open_sessions();
         let r = self.inst_mut().shutdown(mode);
         self.drain_alerts();
@@ -561,7 +598,8 @@ impl Run {
                 self.checks_after_clean_shutdown()?;
                 Ok(true)
             }
-            Err(DbError::Terminated { .. }) => {
+            Err(e @ DbError::Terminated { .. }) => {
+                self.record_error(&e);
                 self.instance_died()?;
                 Ok(false)
             }
@@ -601,17 +639,44 @@ impl Run {
     /// it tore.
     pub(crate) fn power_loss(&mut self) {
         let disk = self.disk.as_mut().expect("disk");
-        let report = match self.pinned_fates.take() {
-            Some((fates, kept)) => disk.power_loss_with(&fates, kept),
-            None => disk.power_loss(&mut self.power),
+        // The seed decides the fates on a snapshot; the real resolution is
+        // always the explicit one, so a printed `resolve` replays it exactly.
+        let (fates, kept) = match self.pinned_fates.take() {
+            Some(pinned) => pinned,
+            None => {
+                let drawn = disk.clone().power_loss(&mut self.power);
+                (
+                    drawn.writes.iter().map(|w| w.fate).collect(),
+                    drawn.namespace_ops_kept,
+                )
+            }
         };
+        let report = disk.power_loss_with(&fates, kept);
+        if let Some(at) = self.resolve_at.take() {
+            let letters = report.fates_string();
+            // An empty resolve does not parse; an extra fate is ignored.
+            let fates = if letters.is_empty() {
+                "a".to_string()
+            } else {
+                letters
+            };
+            self.tape.insert(
+                at + 1,
+                Statement::Resolve {
+                    fates,
+                    namespace: Some(report.namespace_ops_kept as u64),
+                },
+            );
+        }
         self.crashes += 1;
         self.model.power_losses += 1;
         if self.crash_in_recovery {
             self.coverage.crash_in_recovery += 1;
         }
         let torn = self.torn_blocks(&report);
-        self.note(&format!(
+        let scn = self.last_scn;
+        let step = self.step;
+        self.trace.event(step, scn, &format!(
             "-- power lost: {} pending OS-block writes resolved '{}', {} of {} namespace changes kept{}",
             report.writes.len(),
             report.fates_string(),
@@ -650,6 +715,67 @@ impl Run {
 
     // ----- helpers -----------------------------------------------------------
 
+    /// Writes a statement on the tape; a crash statement waits for its
+    /// `resolve`.
+    pub(crate) fn record(&mut self, st: Statement) {
+        if matches!(st, Statement::Crash { .. }) {
+            self.resolve_at = Some(self.tape.len());
+        }
+        if crate::scenario::reaches_engine(&st) {
+            self.tick();
+        }
+        self.tape.push(st);
+    }
+
+    /// The `expect error` a scenario needs after a statement failed this way.
+    pub(crate) fn record_error(&mut self, e: &DbError) {
+        let code = match e {
+            DbError::Ora(s) => s.code(),
+            DbError::Terminated {
+                power_lost: true, ..
+            } => 3113,
+            DbError::Terminated { stack, .. } if stack.0.is_empty() => 3113,
+            DbError::Terminated { stack, .. } => stack.code(),
+        };
+        self.tape.push(Statement::ExpectError(code));
+    }
+
+    /// One tick of the simulated clock: a statement reaches the engine.
+    pub(crate) fn tick(&mut self) {
+        self.clock += 1;
+        let clock = self.clock;
+        if let Some(i) = self.inst.as_mut() {
+            i.set_time(clock);
+        }
+    }
+
+    /// The run as a scenario: its configuration as the preamble, then every
+    /// statement it executed. `redosim script` of this text replays the run.
+    pub fn scenario_text(&self, header: &str) -> String {
+        use crate::script::{Located, Script, Setting, print};
+        let c = &self.cfg;
+        let settings = [
+            Setting::Seed(self.seed),
+            Setting::Archivelog(c.archivelog),
+            Setting::LogGroups(c.log_groups as u64),
+            Setting::LogMembers(c.log_members as u64),
+            Setting::ControlFiles(c.control_files as u64),
+            Setting::DbBlockSize(c.db_block_size as u64),
+            Setting::OsBlockSize(c.os_block_size as u64),
+            Setting::UsersDatafiles(c.users_datafiles as u64),
+            Setting::TornBlockProtection(c.torn_block_protection),
+            Setting::GarbageOnPowerLoss(!c.garbage_devices.is_empty()),
+            Setting::CacheBuffers(c.cache_buffers as u64),
+            Setting::LogBlocks(u64::from(c.log_blocks)),
+            Setting::LogBuffer(c.log_buffer_bytes as u64),
+        ];
+        let script = Script {
+            settings: settings.into_iter().map(Located::unlocated).collect(),
+            statements: self.tape.iter().cloned().map(Located::unlocated).collect(),
+        };
+        format!("{header}{}", print(&script))
+    }
+
     pub(crate) fn inst_mut(&mut self) -> &mut Instance<Disk> {
         self.inst.as_mut().expect("an instance is running")
     }
@@ -670,7 +796,7 @@ impl Run {
         if let Some(i) = self.inst.as_ref() {
             self.last_scn = i.current_scn();
         }
-        self.trace.line(self.step, self.last_scn, text);
+        self.trace.note(self.step, self.last_scn, text);
     }
 
     pub(crate) fn drain_alerts(&mut self) {

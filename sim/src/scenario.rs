@@ -135,16 +135,21 @@ fn configure(file: &str, script: &Script) -> Result<(RunConfig, u64), String> {
             Setting::OsBlockSize(n) if n == 512 || n == 4096 => cfg.os_block_size = n as usize,
             Setting::UsersDatafiles(n) if (1..=4).contains(&n) => cfg.users_datafiles = n as usize,
             Setting::TornBlockProtection(b) => cfg.torn_block_protection = b,
+            Setting::CacheBuffers(n) if (4..=4096).contains(&n) => cfg.cache_buffers = n as usize,
+            Setting::LogBlocks(n) if (8..=100_000).contains(&n) => cfg.log_blocks = n as u32,
+            Setting::LogBuffer(n) if (512..=1 << 20).contains(&n) => {
+                cfg.log_buffer_bytes = n as usize
+            }
             Setting::GarbageOnPowerLoss(b) => {
                 cfg.fates.2 = u64::from(b);
                 cfg.garbage_devices = if b {
-                    vec![
-                        "data".into(),
-                        "log_a".into(),
-                        "log_b".into(),
-                        "log_c".into(),
-                        "arch".into(),
-                    ]
+                    // Every device may return garbage; which writes did is
+                    // what `resolve` says.
+                    let p = cfg.params(None);
+                    crate::config::devices(&p)
+                        .into_iter()
+                        .map(|d| d.0)
+                        .collect()
                 } else {
                     Vec::new()
                 };
@@ -217,6 +222,9 @@ impl Executor {
         let mut last_error: Option<(u32, OraStack)> = None;
         for (i, st) in stmts.iter().enumerate() {
             self.run.step = i + 1;
+            if reaches_engine(&st.node) {
+                self.run.tick();
+            }
             let text = print_statement(&st.node);
             self.run.note(&text);
             let r = self.exec(st, stmts.get(i + 1).map(|n| &n.node), &last_error);
@@ -313,7 +321,12 @@ impl Executor {
             Statement::AlterSystem(a) => self.alter_system(a),
             Statement::Sql(s) => self.sql(s),
             Statement::Session(name) => {
-                let n = self.sessions.len() as u32 + 1;
+                // `S<n>` is engine session n (the names random runs print);
+                // other names get sessions from 200 on.
+                let n = match name.strip_prefix('S').and_then(|d| d.parse::<u32>().ok()) {
+                    Some(n) if n > 0 && n < 100 => n,
+                    _ => 200 + self.sessions.len() as u32,
+                };
                 self.session = *self.sessions.entry(name.clone()).or_insert(n);
                 Ok(Ok(Vec::new()))
             }
@@ -328,7 +341,7 @@ impl Executor {
                 Ok(Ok(Vec::new()))
             }
             Statement::Crash { torn, after_io } => self.crash(*torn, *after_io, next),
-            Statement::Resolve(_) => Ok(Ok(Vec::new())), // consumed by the crash before it
+            Statement::Resolve { .. } => Ok(Ok(Vec::new())), // consumed by the crash before it
             Statement::Fault(f) => self.fault(f),
             Statement::Workload { n, sessions } => self.workload(*n, sessions.unwrap_or(1)),
             Statement::Dbwr { buffers } => {
@@ -389,7 +402,7 @@ impl Executor {
         }
         let disk = self.run.disk.take().expect("no instance: the disk is here");
         let mut inst = Instance::new(self.run.p.clone(), disk);
-        inst.set_time(1000 + self.run.step as u64);
+        inst.set_time(self.run.clock);
         let mut r = inst.nomount();
         if r.is_ok() {
             out.push("ORACLE instance started.".to_string());
@@ -476,6 +489,17 @@ impl Executor {
                 return Err(Stop::Unsupported(
                     "open resetlogs/noresetlogs (S-OPEN-2..4)".into(),
                 ));
+            }
+            AlterDatabase::DropLogfileMember(name) => {
+                let r = self.with_inst(|i| i.drop_log_member(name));
+                return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
+            }
+            AlterDatabase::AddLogfileMember { name, group } => {
+                let r = self.with_inst(|i| i.add_log_member(name, *group as u32));
+                if matches!(r, Ok(Ok(()))) {
+                    self.run.model.lost_files.remove(name);
+                }
+                return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
             }
             other => {
                 return Err(Stop::Unsupported(format!(
@@ -696,9 +720,6 @@ impl Executor {
                 Ok(Ok(Vec::new()))
             }
             Err(engine::storage::IoErrorKind::PowerLost) => {
-                if let Some(i) = self.run.inst.as_mut() {
-                    let _ = i.shutdown(ShutdownMode::Abort);
-                }
                 self.gone()?;
                 self.crashed = true;
                 Ok(Ok(vec!["-- power lost".into()]))
@@ -708,9 +729,13 @@ impl Executor {
     }
 
     fn crash(&mut self, torn: bool, after_io: Option<u64>, next: Option<&Statement>) -> StepResult {
-        if let Some(Statement::Resolve(letters)) = next {
+        if let Some(Statement::Resolve {
+            fates: letters,
+            namespace,
+        }) = next
+        {
             let fates = letters.chars().filter_map(Fate::from_letter).collect();
-            self.run.pinned_fates = Some((fates, 0));
+            self.run.pinned_fates = Some((fates, namespace.map_or(usize::MAX, |n| n as usize)));
         } else if torn && after_io.is_none() {
             self.run.pinned_fates = Some((self.torn_fates(), 0));
         }
@@ -719,10 +744,8 @@ impl Executor {
             self.run.disk_mut().arm_crash(n);
             return Ok(Ok(Vec::new()));
         }
+        // The power fails: the instance is simply gone (no SHUTDOWN ABORT).
         self.run.disk_mut().cut_power();
-        if let Some(i) = self.run.inst.as_mut() {
-            let _ = i.shutdown(ShutdownMode::Abort);
-        }
         self.gone()?;
         self.crashed = true;
         Ok(Ok(vec!["-- power lost".into()]))
@@ -943,6 +966,19 @@ fn halt(h: Halt) -> Stop {
     match h {
         Halt::Violation(v) => Stop::Failed(format!("VIOLATION {v}")),
         Halt::Unrecoverable(why) => Stop::Failed(why),
+    }
+}
+
+/// Whether a statement reaches the engine (and so ticks the simulated
+/// clock): SQL, SQL*Plus commands, host commands and the background
+/// directives; not sessions, expectations, marks, crashes or faults.
+pub(crate) fn reaches_engine(s: &Statement) -> bool {
+    match s {
+        Statement::Dbwr { .. } | Statement::Arch | Statement::Workload { .. } => true,
+        Statement::Session(_) | Statement::Connect | Statement::Set(_) | Statement::Answer(_) => {
+            false
+        }
+        s => !s.is_directive(),
     }
 }
 

@@ -103,6 +103,12 @@ pub enum Setting {
     TornBlockProtection(bool),
     /// `set garbage_on_power_loss on|off` (default off; S-DISK-2).
     GarbageOnPowerLoss(bool),
+    /// `set cache_buffers N` (extension): buffers in the buffer cache.
+    CacheBuffers(u64),
+    /// `set log_blocks N` (extension): redo blocks per online log.
+    LogBlocks(u64),
+    /// `set log_buffer N` (extension): bytes of the log buffer.
+    LogBuffer(u64),
 }
 
 impl Setting {
@@ -120,12 +126,16 @@ impl Setting {
             Setting::UsersDatafiles(_) => "users_datafiles",
             Setting::TornBlockProtection(_) => "torn_block_protection",
             Setting::GarbageOnPowerLoss(_) => "garbage_on_power_loss",
+            Setting::CacheBuffers(_) => "cache_buffers",
+            Setting::LogBlocks(_) => "log_blocks",
+            Setting::LogBuffer(_) => "log_buffer",
         }
     }
 }
 
-/// Every preamble key, in the order SCENARIO.md lists them.
-pub const SETTING_KEYS: [&str; 11] = [
+/// Every preamble key, in the order SCENARIO.md lists them, then the
+/// extensions that let a random run's configuration print.
+pub const SETTING_KEYS: [&str; 14] = [
     "seed",
     "archivelog",
     "threads",
@@ -137,6 +147,9 @@ pub const SETTING_KEYS: [&str; 11] = [
     "users_datafiles",
     "torn_block_protection",
     "garbage_on_power_loss",
+    "cache_buffers",
+    "log_blocks",
+    "log_buffer",
 ];
 
 /// One statement of a scenario.
@@ -203,9 +216,16 @@ pub enum Statement {
         /// Arm the power loss at the N-th write or sync from now.
         after_io: Option<u64>,
     },
-    /// Directive `resolve 'adg…'`: the fate of each pending OS-block write
-    /// (`a` applied, `d` dropped, `g` garbage), lower case.
-    Resolve(String),
+    /// Directive `resolve 'adg…' [namespace N]`: the fate of each pending
+    /// OS-block write (`a` applied, `d` dropped, `g` garbage), lower case,
+    /// and (an extension) how many of the unsynced create/delete/rename
+    /// operations survive, in order (all when omitted).
+    Resolve {
+        /// The fates, in the order the writes were issued.
+        fates: String,
+        /// Namespace operations kept.
+        namespace: Option<u64>,
+    },
     /// Directive `fault …`.
     Fault(FaultCmd),
     /// Directive `mark NAME`.
@@ -240,7 +260,7 @@ impl Statement {
             self,
             Statement::Workload { .. }
                 | Statement::Crash { .. }
-                | Statement::Resolve(_)
+                | Statement::Resolve { .. }
                 | Statement::Fault(_)
                 | Statement::Mark(_)
                 | Statement::Check
@@ -347,6 +367,16 @@ pub enum AlterDatabase {
     BeginBackup,
     /// `alter database end backup`
     EndBackup,
+    /// `alter database drop logfile member 'name'` (an extension of
+    /// SCENARIO.md: the DBA's re-creation of a lost member prints with it).
+    DropLogfileMember(String),
+    /// `alter database add logfile member 'name' to group G` (extension).
+    AddLogfileMember {
+        /// The member's file name.
+        name: String,
+        /// The group.
+        group: u64,
+    },
     /// `alter database datafile N|'name' offline|online|end backup`
     Datafile {
         /// The file.

@@ -584,6 +584,9 @@ impl<'a> Parser<'a> {
             "os_block_size" => Setting::OsBlockSize(self.number("a number")?),
             "users_datafiles" => Setting::UsersDatafiles(self.number("a number")?),
             "torn_block_protection" => Setting::TornBlockProtection(flag(self)?),
+            "cache_buffers" => Setting::CacheBuffers(self.number("a number")?),
+            "log_blocks" => Setting::LogBlocks(self.number("a number")?),
+            "log_buffer" => Setting::LogBuffer(self.number("a number")?),
             _ => Setting::GarbageOnPowerLoss(flag(self)?),
         })
     }
@@ -824,8 +827,7 @@ impl<'a> Parser<'a> {
     }
 
     fn alter_database(&mut self) -> PResult<AlterDatabase> {
-        let expected =
-            "MOUNT, OPEN, ARCHIVELOG, NOARCHIVELOG, BEGIN, END, DATAFILE, CREATE or BACKUP";
+        let expected = "MOUNT, OPEN, ARCHIVELOG, NOARCHIVELOG, BEGIN, END, DATAFILE, CREATE, BACKUP, DROP or ADD";
         let kws = [
             "mount",
             "open",
@@ -836,6 +838,8 @@ impl<'a> Parser<'a> {
             "datafile",
             "create",
             "backup",
+            "drop",
+            "add",
         ];
         Ok(match self.choose(&kws, expected)? {
             "mount" => AlterDatabase::Mount,
@@ -868,6 +872,22 @@ impl<'a> Parser<'a> {
                 let file = self.file_ref()?;
                 let as_name = self.as_name()?;
                 AlterDatabase::CreateDatafile { file, as_name }
+            }
+            "drop" => {
+                self.expect("logfile", "LOGFILE")?;
+                self.expect("member", "MEMBER")?;
+                AlterDatabase::DropLogfileMember(self.string("a quoted file name")?)
+            }
+            "add" => {
+                self.expect("logfile", "LOGFILE")?;
+                self.expect("member", "MEMBER")?;
+                let name = self.string("a quoted file name")?;
+                self.expect("to", "TO")?;
+                self.expect("group", "GROUP")?;
+                AlterDatabase::AddLogfileMember {
+                    name,
+                    group: self.number("a group number")?,
+                }
             }
             _ => self.backup_controlfile()?,
         })
@@ -1215,7 +1235,14 @@ impl<'a> Parser<'a> {
             return Err(self.error_at(t.line, col, msg));
         }
         self.bump();
-        Ok(Statement::Resolve(text.to_ascii_lowercase()))
+        let namespace = match self.choose_opt(&["namespace"]) {
+            Some(_) => Some(self.number("a number")?),
+            None => None,
+        };
+        Ok(Statement::Resolve {
+            fates: text.to_ascii_lowercase(),
+            namespace,
+        })
     }
 
     fn fault(&mut self) -> PResult<FaultCmd> {

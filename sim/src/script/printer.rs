@@ -58,7 +58,10 @@ pub fn print_setting(setting: &Setting) -> String {
         | Setting::ControlFiles(n)
         | Setting::DbBlockSize(n)
         | Setting::OsBlockSize(n)
-        | Setting::UsersDatafiles(n) => n.to_string(),
+        | Setting::UsersDatafiles(n)
+        | Setting::CacheBuffers(n)
+        | Setting::LogBlocks(n)
+        | Setting::LogBuffer(n) => n.to_string(),
         Setting::Archivelog(b)
         | Setting::TornBlockProtection(b)
         | Setting::GarbageOnPowerLoss(b) => on_off(b).to_string(),
@@ -118,7 +121,14 @@ fn directive(stmt: &Statement) -> String {
             }
             s
         }
-        Statement::Resolve(fates) => format!("resolve {}", quote(fates)),
+        Statement::Resolve {
+            fates,
+            namespace: None,
+        } => format!("resolve {}", quote(fates)),
+        Statement::Resolve {
+            fates,
+            namespace: Some(n),
+        } => format!("resolve {} namespace {n}", quote(fates)),
         Statement::Fault(f) => format!("fault {}", fault(f)),
         Statement::Mark(name) => format!("mark {}", ident(name)),
         Statement::Check => "check".to_string(),
@@ -229,6 +239,10 @@ fn alter_database(a: &AlterDatabase) -> String {
                 DatafileAction::EndBackup => "end backup",
             };
             format!("datafile {} {action}", file_ref(file))
+        }
+        AlterDatabase::DropLogfileMember(name) => format!("drop logfile member {}", quote(name)),
+        AlterDatabase::AddLogfileMember { name, group } => {
+            format!("add logfile member {} to group {group}", quote(name))
         }
         AlterDatabase::CreateDatafile { file, as_name } => {
             let mut s = format!("create datafile {}", file_ref(file));

@@ -82,10 +82,16 @@ fn resetlogs() -> impl Strategy<Value = Resetlogs> {
 fn settings() -> BoxedStrategy<Vec<Setting>> {
     let numbers = (num(), 1..=2u64, num(), num(), num(), num(), num(), num());
     let flags = (flag(), flag(), flag());
-    let present = vec(flag(), 11);
-    (numbers, flags, present)
+    let present = vec(flag(), 14);
+    let extensions = (num(), num(), num());
+    (numbers, flags, present, extensions)
         .prop_map(
-            |((seed, threads, g, m, c, db, os, u), (arch, torn, garbage), present)| {
+            |(
+                (seed, threads, g, m, c, db, os, u),
+                (arch, torn, garbage),
+                present,
+                (cache, blocks, buffer),
+            )| {
                 let all = [
                     Setting::Seed(seed),
                     Setting::Archivelog(arch),
@@ -98,6 +104,9 @@ fn settings() -> BoxedStrategy<Vec<Setting>> {
                     Setting::UsersDatafiles(u),
                     Setting::TornBlockProtection(torn),
                     Setting::GarbageOnPowerLoss(garbage),
+                    Setting::CacheBuffers(cache),
+                    Setting::LogBlocks(blocks),
+                    Setting::LogBuffer(buffer),
                 ];
                 all.into_iter()
                     .zip(present)
@@ -128,6 +137,8 @@ fn alter_database() -> BoxedStrategy<AlterDatabase> {
         (file_ref(), proptest::option::of(file()))
             .prop_map(|(file, as_name)| AlterDatabase::CreateDatafile { file, as_name }),
         (file(), flag()).prop_map(|(to, reuse)| AlterDatabase::BackupControlfile { to, reuse }),
+        file().prop_map(AlterDatabase::DropLogfileMember),
+        (file(), num()).prop_map(|(name, group)| AlterDatabase::AddLogfileMember { name, group }),
         (
             proptest::option::of(resetlogs()),
             proptest::option::of(file())
@@ -349,7 +360,8 @@ fn directive() -> BoxedStrategy<Statement> {
             .prop_map(|(n, sessions)| Statement::Workload { n, sessions }),
         (flag(), proptest::option::of(num()))
             .prop_map(|(torn, after_io)| Statement::Crash { torn, after_io }),
-        "[adg]{1,8}".prop_map(Statement::Resolve),
+        ("[adg]{1,8}", proptest::option::of(num()))
+            .prop_map(|(fates, namespace)| Statement::Resolve { fates, namespace }),
         fault().prop_map(Statement::Fault),
         name().prop_map(Statement::Mark),
         text().prop_map(Statement::Echo),

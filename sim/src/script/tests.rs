@@ -242,7 +242,7 @@ fn alter_database_errors() {
     assert_eq!(
         err("alter database\n  datafil 3 offline;\n"),
         "scenario.scn:2:3: expected MOUNT, OPEN, ARCHIVELOG, NOARCHIVELOG, BEGIN, END, \
-         DATAFILE, CREATE or BACKUP"
+         DATAFILE, CREATE, BACKUP, DROP or ADD"
     );
     assert_eq!(
         err("alter database datafile users offline;"),
@@ -662,8 +662,40 @@ fn session_and_directives() {
             after_io: Some(17)
         }
     );
-    assert_eq!(one("resolve 'aDg'"), Statement::Resolve("adg".into()));
-    assert_eq!(one("resolve adgga"), Statement::Resolve("adgga".into()));
+    assert_eq!(
+        one("resolve 'aDg'"),
+        Statement::Resolve {
+            fates: "adg".into(),
+            namespace: None
+        }
+    );
+    assert_eq!(
+        one("resolve adgga"),
+        Statement::Resolve {
+            fates: "adgga".into(),
+            namespace: None
+        }
+    );
+    assert_eq!(
+        one("resolve 'ad' namespace 2"),
+        Statement::Resolve {
+            fates: "ad".into(),
+            namespace: Some(2)
+        }
+    );
+    assert_eq!(
+        one("alter database add logfile member '/u01/oradata/SIM/redo02b.log' to group 2;"),
+        Statement::AlterDatabase(AlterDatabase::AddLogfileMember {
+            name: "/u01/oradata/SIM/redo02b.log".into(),
+            group: 2
+        })
+    );
+    assert_eq!(
+        one("alter database drop logfile member '/u01/oradata/SIM/redo02b.log';"),
+        Statement::AlterDatabase(AlterDatabase::DropLogfileMember(
+            "/u01/oradata/SIM/redo02b.log".into()
+        ))
+    );
     assert_eq!(one("mark before"), Statement::Mark("BEFORE".into()));
     assert_eq!(one("check"), Statement::Check);
     assert_eq!(one("expect error ORA-01113"), Statement::ExpectError(1113));
