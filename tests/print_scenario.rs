@@ -71,3 +71,37 @@ fn the_replay_depends_on_the_scenario() {
         "a different tear must trace differently"
     );
 }
+
+#[test]
+fn the_command_line_round_trip() {
+    use std::process::Command;
+    let bin = env!("CARGO_BIN_EXE_redosim");
+    let out = Command::new(bin)
+        .args(["run", "--seed", "12", "--print-scenario"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let file = std::env::temp_dir().join(format!("redosim-seed12-{}.scn", std::process::id()));
+    std::fs::write(&file, &out.stdout).unwrap();
+    let replay = Command::new(bin).arg("script").arg(&file).output().unwrap();
+    assert_eq!(
+        replay.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+    let summary = Command::new(bin)
+        .args(["run", "--seed", "12"])
+        .output()
+        .unwrap();
+    let hash_of = |text: &[u8], prefix: &str| {
+        String::from_utf8_lossy(text)
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix).map(|h| h.trim().to_string()))
+            .expect("a trace hash line")
+    };
+    assert_eq!(
+        hash_of(&replay.stdout, "trace hash "),
+        hash_of(&summary.stdout, "trace hash")
+    );
+}
