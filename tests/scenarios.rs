@@ -117,6 +117,18 @@ fn a_failed_expectation_exits_1_naming_the_line() {
 }
 
 #[test]
+fn data_at_a_point_in_time_is_compared_exactly() {
+    let text = "startup\ninsert into t values (1, 'a');\ncommit;\nmark one\ninsert into t values (2, 'b');\ncommit;\n";
+    let (code, _, stderr) = redosim_script(&format!("{text}expect data at scn 999999\n"), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = redosim_script(&format!("{text}expect data at &one\n"), &[]);
+    assert_eq!(code, 1, "the state at the mark lacks row 2: {stderr}");
+    assert!(stderr.contains("case.scn:7: INV-DATA-3"), "{stderr}");
+    let (code, _, stderr) = redosim_script(&format!("{text}expect data at scn 1\n"), &[]);
+    assert_eq!(code, 1, "nothing was committed before SCN 1: {stderr}");
+}
+
+#[test]
 fn prompts_comments_and_json_output() {
     let text = "REM a runbook pasted from SQL*Plus\nSQL> startup -- open it\nSQL> insert into t values (7, 'x');\nSQL> commit;\n# done\nSQL> select * from t where k = 7;\n";
     let (code, stdout, stderr) = redosim_script(text, &[]);

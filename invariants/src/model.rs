@@ -39,6 +39,9 @@ pub struct Model {
     uncommitted: BTreeSet<String>,
     /// Acknowledged commits, with their SCN, in order.
     pub commits: Vec<(Scn, Xid)>,
+    /// What each acknowledged commit wrote, by commit SCN (for the state at
+    /// a point in time).
+    history: Vec<(Scn, BTreeMap<u64, Option<String>>)>,
     /// Blocks a power loss tore (or garbled), never repaired by a restore.
     pub torn: BTreeSet<Dba>,
     /// Files a fault removed (and not since put back).
@@ -69,14 +72,15 @@ impl Model {
     pub fn commit_acked(&mut self, sid: u32, scn: Option<Scn>) {
         self.committing = None;
         if let Some(t) = self.open.remove(&sid) {
+            if let (Some(scn), Some(x)) = (scn, t.xid) {
+                self.commits.push((scn, x));
+                self.history.push((scn, t.writes.clone()));
+            }
             for (k, v) in t.writes {
                 match v {
                     Some(v) => self.committed.insert(k, v),
                     None => self.committed.remove(&k),
                 };
-            }
-            if let (Some(scn), Some(x)) = (scn, t.xid) {
-                self.commits.push((scn, x));
             }
         }
     }
@@ -142,6 +146,22 @@ impl Model {
         !self.in_doubt.is_empty()
     }
 
+    /// The committed state at SCN `scn`: every acknowledged commit with a
+    /// commit SCN below it (UNTIL CHANGE semantics, S-IR-1). Commits that
+    /// were in doubt at a crash have no known SCN and are not included.
+    pub fn state_at(&self, scn: Scn) -> BTreeMap<u64, String> {
+        let mut state = BTreeMap::new();
+        for (_, writes) in self.history.iter().filter(|(s, _)| *s < scn) {
+            for (k, v) in writes {
+                match v {
+                    Some(v) => state.insert(*k, v.clone()),
+                    None => state.remove(k),
+                };
+            }
+        }
+        state
+    }
+
     /// The committed state: what a complete recovery must show.
     pub fn expected(&self) -> &BTreeMap<u64, String> {
         &self.committed
@@ -180,5 +200,15 @@ mod tests {
         assert_eq!(m.expected().get(&3).map(String::as_str), Some("c"));
         assert!(m.is_uncommitted_value("b") && m.is_uncommitted_value("d"));
         assert!(!m.is_uncommitted_value("a"));
+        m.write(5, 0x104, 1, Some("a2".into()));
+        m.commit_issued(5);
+        m.commit_acked(5, Some(20));
+        assert_eq!(
+            m.state_at(10).get(&1),
+            None,
+            "the commit at SCN 10 is not before SCN 10"
+        );
+        assert_eq!(m.state_at(11).get(&1).map(String::as_str), Some("a"));
+        assert_eq!(m.state_at(21).get(&1).map(String::as_str), Some("a2"));
     }
 }

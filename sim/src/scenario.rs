@@ -368,9 +368,10 @@ impl Executor {
                 Some(state) => self.expect_data(Some(state)),
                 None => Err(Stop::Failed(format!("no mark named {m}"))),
             },
-            Statement::ExpectDataAt(ScnRef::Scn(_)) => Err(Stop::Unsupported(
-                "expect data at scn N (incomplete recovery, S-IR-1)".into(),
-            )),
+            Statement::ExpectDataAt(ScnRef::Scn(n)) => {
+                let state = self.run.model.state_at(*n);
+                self.expect_data(Some(state))
+            }
             Statement::Recover(_) | Statement::Answer(_) => {
                 Err(Stop::Unsupported("recover (media recovery, S-MR-1)".into()))
             }
