@@ -272,7 +272,11 @@ impl Executor {
                     }
                     last_error = Some((st.line, stack));
                 }
-                Err(Stop::Failed(why)) => {
+                Err(stop) => {
+                    let (code, why) = match stop {
+                        Stop::Failed(why) => (1, why),
+                        Stop::Unsupported(why) => (2, format!("not supported yet: {why}")),
+                    };
                     results.push(StatementResult {
                         line: st.line,
                         prompt: prompt(&st.node),
@@ -281,19 +285,7 @@ impl Executor {
                         error: None,
                     });
                     failure = Some(format!("{at}: {why}"));
-                    exit = 1;
-                    break;
-                }
-                Err(Stop::Unsupported(why)) => {
-                    results.push(StatementResult {
-                        line: st.line,
-                        prompt: prompt(&st.node),
-                        statement: text.clone(),
-                        output: Vec::new(),
-                        error: None,
-                    });
-                    failure = Some(format!("{at}: not supported yet: {why}"));
-                    exit = 2;
+                    exit = code;
                     break;
                 }
             }
