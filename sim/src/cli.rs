@@ -69,6 +69,42 @@ enum Command {
     /// exit 1 when an expectation or check fails, 2 when it does not parse or
     /// needs a feature the engine lacks.
     Script(ScriptArgs),
+    /// Shrink a failing seed to a small scenario that fails with the same
+    /// invariant and replays bit for bit.
+    Shrink(ShrinkArgs),
+    /// Replay a scenario (or a seed) with the trace; exit 1 when an invariant
+    /// fails, 0 when every invariant holds.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, Args)]
+struct ShrinkArgs {
+    /// The failing seed.
+    #[arg(long, value_name = "N")]
+    seed: u64,
+    /// The planted bug the seed fails with (names: `redosim bugs`).
+    #[arg(long, value_name = "BUG")]
+    plant: Option<String>,
+    /// Where to write the shrunk scenario.
+    #[arg(short = 'o', long = "out", value_name = "FILE.scn")]
+    out: std::path::PathBuf,
+    /// Replays to spend at most.
+    #[arg(long, default_value_t = 2000)]
+    max_replays: usize,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["file", "seed"])))]
+struct ReplayArgs {
+    /// The scenario to replay.
+    #[arg(value_name = "FILE.scn")]
+    file: Option<std::path::PathBuf>,
+    /// Replay a seed instead (`redosim run --seed N --trace`).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// With --seed: the planted bug.
+    #[arg(long, value_name = "BUG", requires = "seed")]
+    plant: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +188,8 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
         Command::Bench(args) => cmd_bench(args),
         Command::Bugs => cmd_bugs(),
         Command::Script(args) => cmd_script(args),
+        Command::Shrink(args) => cmd_shrink(args),
+        Command::Replay(args) => cmd_replay(args),
     };
     result.unwrap_or_else(|err| {
         eprintln!("error: {err:#}");
@@ -275,6 +313,104 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(exit_code(summary.passed()))
+}
+
+fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
+    let plant = parse_plant(args.plant.as_deref())?;
+    let summary = run_seed(&RunOptions {
+        seed: args.seed,
+        steps: None,
+        plant,
+        trace: false,
+    });
+    let Some(v) = &summary.violation else {
+        eprintln!(
+            "error: seed {} holds every invariant{}: nothing to shrink",
+            args.seed,
+            args.plant
+                .as_deref()
+                .map(|p| format!(" with --plant {p}"))
+                .unwrap_or_default()
+        );
+        return Ok(EXIT_BAD_INPUT);
+    };
+    let (shrunk, id) = match crate::shrink::shrink_text(&summary.scenario, args.max_replays) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: the printed run does not replay its failure: {e}");
+            return Ok(EXIT_VIOLATION);
+        }
+    };
+    let name = args.out.display().to_string();
+    let header = format!(
+        "# Shrunk failure: {id} (the run failed with {} at step {}: {})\n# found by: {}\n# config: {}\n# replay: redosim replay {name}\n# statements: {} in the printed run, {} after shrinking ({} replays)\n",
+        v.id,
+        v.step,
+        v.evidence.lines().next().unwrap_or(""),
+        summary.repro_command(),
+        summary.config,
+        shrunk.original_statements,
+        shrunk.final_statements,
+        shrunk.replays
+    );
+    std::fs::write(
+        &args.out,
+        format!("{header}{}", crate::script::print(&shrunk.script)),
+    )?;
+    emit(&format!(
+        "{id}: {} statements shrunk to {} ({} replays); written to {name}\nreplay: redosim replay {name}\n",
+        shrunk.original_statements, shrunk.final_statements, shrunk.replays
+    ));
+    Ok(0)
+}
+
+fn cmd_replay(args: ReplayArgs) -> anyhow::Result<i32> {
+    if let Some(seed) = args.seed {
+        return cmd_run(RunArgs {
+            seed,
+            steps: None,
+            plant: args.plant,
+            trace: true,
+            json: false,
+            print_scenario: false,
+        });
+    }
+    let file = args.file.expect("clap requires a file or --seed");
+    let name = file.display().to_string();
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {name}: {e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    install_trace(|| QuietPipe(io::stdout()), io::stdout().is_terminal());
+    let outcome = crate::scenario::run_script(&name, &text, true);
+    if outcome.exit == 2 {
+        eprintln!("{}", outcome.failure.as_deref().unwrap_or("bad input"));
+        return Ok(EXIT_BAD_INPUT);
+    }
+    match crate::shrink::violated_invariant(&outcome) {
+        Some(id) => {
+            emit(&format!(
+                "VIOLATION {id}: the failure replays\n{}\n",
+                outcome.failure.as_deref().unwrap_or("")
+            ));
+            Ok(EXIT_VIOLATION)
+        }
+        None => {
+            let note = outcome
+                .failure
+                .as_deref()
+                .map(|f| format!(" (the scenario stopped: {f})"))
+                .unwrap_or_default();
+            emit(&format!(
+                "every invariant held{note}\ntrace hash {:016x}\n",
+                outcome.trace_hash
+            ));
+            Ok(0)
+        }
+    }
 }
 
 fn cmd_script(args: ScriptArgs) -> anyhow::Result<i32> {

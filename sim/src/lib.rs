@@ -9,4 +9,5 @@ pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod script;
+pub mod shrink;
 pub mod trace;

@@ -754,6 +754,7 @@ impl Run {
     pub fn scenario_text(&self, header: &str) -> String {
         use crate::script::{Located, Script, Setting, print};
         let c = &self.cfg;
+        let plant = self.p.plant.map(|p| Setting::Plant(p.name().to_string()));
         let settings = [
             Setting::Seed(self.seed),
             Setting::Archivelog(c.archivelog),
@@ -770,7 +771,11 @@ impl Run {
             Setting::LogBuffer(c.log_buffer_bytes as u64),
         ];
         let script = Script {
-            settings: settings.into_iter().map(Located::unlocated).collect(),
+            settings: settings
+                .into_iter()
+                .chain(plant)
+                .map(Located::unlocated)
+                .collect(),
             statements: self.tape.iter().cloned().map(Located::unlocated).collect(),
         };
         format!("{header}{}", print(&script))

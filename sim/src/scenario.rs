@@ -96,7 +96,7 @@ pub fn run_script(file: &str, text: &str, trace: bool) -> ScriptOutcome {
             };
         }
     };
-    let (cfg, seed) = match configure(file, &script) {
+    let (cfg, seed, plant) = match configure(file, &script) {
         Ok(c) => c,
         Err(why) => {
             return ScriptOutcome {
@@ -107,14 +107,18 @@ pub fn run_script(file: &str, text: &str, trace: bool) -> ScriptOutcome {
             };
         }
     };
-    let mut ex = Executor::new(file, seed, cfg, trace);
+    let mut ex = Executor::new(file, seed, cfg, plant, trace);
     ex.run(&script)
 }
 
 /// The configuration from the preamble's `set` lines.
-fn configure(file: &str, script: &Script) -> Result<(RunConfig, u64), String> {
+fn configure(
+    file: &str,
+    script: &Script,
+) -> Result<(RunConfig, u64, Option<engine::Plant>), String> {
     let mut cfg = RunConfig::scenario_default();
     let mut seed = 0;
+    let mut plant = None;
     for s in &script.settings {
         let bad = |what: &str| format!("{file}:{}:{}: {what}", s.line, s.col);
         match s.node {
@@ -135,6 +139,9 @@ fn configure(file: &str, script: &Script) -> Result<(RunConfig, u64), String> {
             Setting::OsBlockSize(n) if n == 512 || n == 4096 => cfg.os_block_size = n as usize,
             Setting::UsersDatafiles(n) if (1..=4).contains(&n) => cfg.users_datafiles = n as usize,
             Setting::TornBlockProtection(b) => cfg.torn_block_protection = b,
+            Setting::Plant(ref name) => {
+                plant = Some(engine::Plant::parse(name).map_err(|e| bad(&e))?)
+            }
             Setting::CacheBuffers(n) if (4..=4096).contains(&n) => cfg.cache_buffers = n as usize,
             Setting::LogBlocks(n) if (8..=100_000).contains(&n) => cfg.log_blocks = n as u32,
             Setting::LogBuffer(n) if (512..=1 << 20).contains(&n) => {
@@ -169,7 +176,7 @@ fn configure(file: &str, script: &Script) -> Result<(RunConfig, u64), String> {
         ));
     }
     cfg.fit_log_size();
-    Ok((cfg, seed))
+    Ok((cfg, seed, plant))
 }
 
 struct Executor {
@@ -187,12 +194,18 @@ struct Executor {
 }
 
 impl Executor {
-    fn new(file: &str, seed: u64, cfg: RunConfig, trace: bool) -> Executor {
+    fn new(
+        file: &str,
+        seed: u64,
+        cfg: RunConfig,
+        plant: Option<engine::Plant>,
+        trace: bool,
+    ) -> Executor {
         let mut run = Run::new(
             &RunOptions {
                 seed,
                 steps: Some(0),
-                plant: None,
+                plant,
                 trace,
             },
             cfg,

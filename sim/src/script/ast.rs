@@ -67,7 +67,7 @@ impl Script {
             settings: self
                 .settings
                 .iter()
-                .map(|s| Located::unlocated(s.node))
+                .map(|s| Located::unlocated(s.node.clone()))
                 .collect(),
             statements: self
                 .statements
@@ -79,7 +79,7 @@ impl Script {
 }
 
 /// A preamble line: the shape of the database the run creates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Setting {
     /// `set seed N`: the root of every random draw of the run.
     Seed(u64),
@@ -109,6 +109,9 @@ pub enum Setting {
     LogBlocks(u64),
     /// `set log_buffer N` (extension): bytes of the log buffer.
     LogBuffer(u64),
+    /// `set plant 'NAME'` (extension): switch on a planted bug, so a shrunk
+    /// failure of a planted bug replays from its file alone.
+    Plant(String),
 }
 
 impl Setting {
@@ -129,13 +132,14 @@ impl Setting {
             Setting::CacheBuffers(_) => "cache_buffers",
             Setting::LogBlocks(_) => "log_blocks",
             Setting::LogBuffer(_) => "log_buffer",
+            Setting::Plant(_) => "plant",
         }
     }
 }
 
 /// Every preamble key, in the order SCENARIO.md lists them, then the
 /// extensions that let a random run's configuration print.
-pub const SETTING_KEYS: [&str; 14] = [
+pub const SETTING_KEYS: [&str; 15] = [
     "seed",
     "archivelog",
     "threads",
@@ -150,6 +154,7 @@ pub const SETTING_KEYS: [&str; 14] = [
     "cache_buffers",
     "log_blocks",
     "log_buffer",
+    "plant",
 ];
 
 /// One statement of a scenario.

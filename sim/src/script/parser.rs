@@ -587,6 +587,7 @@ impl<'a> Parser<'a> {
             "cache_buffers" => Setting::CacheBuffers(self.number("a number")?),
             "log_blocks" => Setting::LogBlocks(self.number("a number")?),
             "log_buffer" => Setting::LogBuffer(self.number("a number")?),
+            "plant" => Setting::Plant(self.string("a quoted planted-bug name")?),
             _ => Setting::GarbageOnPowerLoss(flag(self)?),
         })
     }

@@ -50,6 +50,9 @@ pub fn print(script: &Script) -> String {
 
 /// A preamble line.
 pub fn print_setting(setting: &Setting) -> String {
+    if let Setting::Plant(name) = setting {
+        return format!("set plant {}", quote(name));
+    }
     let value = match *setting {
         Setting::Seed(n)
         | Setting::Threads(n)
@@ -65,6 +68,7 @@ pub fn print_setting(setting: &Setting) -> String {
         Setting::Archivelog(b)
         | Setting::TornBlockProtection(b)
         | Setting::GarbageOnPowerLoss(b) => on_off(b).to_string(),
+        Setting::Plant(_) => unreachable!("printed above"),
     };
     format!("set {} {value}", setting.key())
 }

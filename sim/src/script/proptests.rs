@@ -82,7 +82,7 @@ fn resetlogs() -> impl Strategy<Value = Resetlogs> {
 fn settings() -> BoxedStrategy<Vec<Setting>> {
     let numbers = (num(), 1..=2u64, num(), num(), num(), num(), num(), num());
     let flags = (flag(), flag(), flag());
-    let present = vec(flag(), 14);
+    let present = vec(flag(), 15);
     let extensions = (num(), num(), num());
     (numbers, flags, present, extensions)
         .prop_map(
@@ -107,6 +107,7 @@ fn settings() -> BoxedStrategy<Vec<Setting>> {
                     Setting::CacheBuffers(cache),
                     Setting::LogBlocks(blocks),
                     Setting::LogBuffer(buffer),
+                    Setting::Plant("skip-wal".into()),
                 ];
                 all.into_iter()
                     .zip(present)

@@ -70,7 +70,7 @@ fn preamble_settings() {
                 set os_block_size 4096\nset users_datafiles 1\n\
                 set torn_block_protection on\nset garbage_on_power_loss on;\nstartup\n",
     );
-    let settings: Vec<Setting> = s.settings.iter().map(|s| s.node).collect();
+    let settings: Vec<Setting> = s.settings.iter().map(|s| s.node.clone()).collect();
     assert_eq!(
         settings,
         vec![
