@@ -19,14 +19,14 @@ fn scenarios(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[test]
-fn every_corpus_scenario_holds() {
+fn every_corpus_scenario_shows_what_it_says() {
     let mut files = Vec::new();
     scenarios(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"),
         &mut files,
     );
     files.sort();
-    assert!(files.len() >= 6, "the corpus has its scenarios: {files:?}");
+    assert!(files.len() >= 12, "the corpus has its scenarios: {files:?}");
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
         assert!(
@@ -35,7 +35,51 @@ fn every_corpus_scenario_holds() {
             f.display()
         );
         let out = run_script(&f.display().to_string(), &text, false);
-        assert_eq!(out.exit, 0, "{}:\n{}", f.display(), out.transcript());
+        // A case says what it must show: `# expect: INV-…` (a planted bug's
+        // shrunk failure), or nothing: every invariant holds.
+        let expected = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# expect: "))
+            .map(str::trim);
+        match expected {
+            Some(id) => assert_eq!(
+                sim::shrink::violated_invariant(&out).as_deref(),
+                Some(id),
+                "{} must fail with {id}:\n{}",
+                f.display(),
+                out.transcript()
+            ),
+            None => assert_eq!(out.exit, 0, "{}:\n{}", f.display(), out.transcript()),
+        }
+    }
+}
+
+/// Every planted-bug case fails only because of its bug: without its
+/// `set plant` line, every invariant holds.
+#[test]
+fn planted_cases_hold_without_their_bug() {
+    let mut files = Vec::new();
+    scenarios(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/planted"),
+        &mut files,
+    );
+    assert_eq!(files.len(), 5, "one case per built planted bug: {files:?}");
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let off: String = text
+            .lines()
+            .filter(|l| !l.starts_with("set plant"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_ne!(off, text, "{} names its planted bug", f.display());
+        let out = run_script("off.scn", &off, false);
+        assert_eq!(
+            sim::shrink::violated_invariant(&out),
+            None,
+            "{} without its bug:\n{}",
+            f.display(),
+            out.transcript()
+        );
     }
 }
 
