@@ -51,3 +51,37 @@ fn a_passing_seed_has_nothing_to_shrink() {
     assert_eq!(code, 2);
     assert!(err.contains("nothing to shrink"), "{err}");
 }
+
+#[test]
+fn soak_saves_each_failure_shrunk_under_a_name_that_sorts_and_says_what_failed() {
+    let dir = std::env::temp_dir().join(format!("redosim-found-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let (code, out, _) = redosim(&[
+        "soak",
+        "--seeds",
+        "0..6",
+        "--jobs",
+        "2",
+        "--plant",
+        "reuse-unarchived",
+        "--found-dir",
+        d,
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{out}");
+    for f in &files {
+        assert!(f.ends_with("-INV-LOG-1-reuse-unarchived.scn"), "{f}");
+        assert!(
+            out.contains(&format!("redosim replay {}", dir.join(f).display())),
+            "the summary lists {f}:\n{out}"
+        );
+        let (code, replay, _) = redosim(&["replay", dir.join(f).to_str().unwrap()]);
+        assert_eq!(code, 1, "{f} replays its failure: {replay}");
+    }
+}

@@ -160,6 +160,16 @@ struct SoakArgs {
     /// Stop scheduling seeds once one fails (every lower seed still runs).
     #[arg(long)]
     stop_on_failure: bool,
+    /// Where shrunk failures are written.
+    #[arg(long, value_name = "DIR", default_value = "corpus/found")]
+    found_dir: std::path::PathBuf,
+    /// Wall-clock seconds to spend shrinking failures; the rest are saved
+    /// as printed, unshrunk (they replay all the same).
+    #[arg(long, value_name = "S", default_value = "60", value_parser = parse_seconds)]
+    shrink_seconds: Duration,
+    /// Do not save failures.
+    #[arg(long)]
+    no_save: bool,
 }
 
 #[derive(Debug, Args)]
@@ -323,7 +333,7 @@ fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
         plant,
         trace: false,
     });
-    let Some(v) = &summary.violation else {
+    if summary.passed() {
         eprintln!(
             "error: seed {} holds every invariant{}: nothing to shrink",
             args.seed,
@@ -333,7 +343,7 @@ fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
                 .unwrap_or_default()
         );
         return Ok(EXIT_BAD_INPUT);
-    };
+    }
     let (shrunk, id) = match crate::shrink::shrink_text(&summary.scenario, args.max_replays) {
         Ok(s) => s,
         Err(e) => {
@@ -342,21 +352,7 @@ fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
         }
     };
     let name = args.out.display().to_string();
-    let header = format!(
-        "# Shrunk failure: {id} (the run failed with {} at step {}: {})\n# found by: {}\n# config: {}\n# replay: redosim replay {name}\n# statements: {} in the printed run, {} after shrinking ({} replays)\n",
-        v.id,
-        v.step,
-        v.evidence.lines().next().unwrap_or(""),
-        summary.repro_command(),
-        summary.config,
-        shrunk.original_statements,
-        shrunk.final_statements,
-        shrunk.replays
-    );
-    std::fs::write(
-        &args.out,
-        format!("{header}{}", crate::script::print(&shrunk.script)),
-    )?;
+    std::fs::write(&args.out, shrunk_file(&summary, &shrunk, &id, &name))?;
     emit(&format!(
         "{id}: {} statements shrunk to {} ({} replays); written to {name}\nreplay: redosim replay {name}\n",
         shrunk.original_statements, shrunk.final_statements, shrunk.replays
@@ -574,7 +570,92 @@ fn cmd_soak(args: SoakArgs) -> anyhow::Result<i32> {
     if let Some((path, file)) = out {
         write_jsonl(file, &results).with_context(|| format!("writing {}", path.display()))?;
     }
+    if !args.no_save && results.iter().any(|s| !s.passed()) {
+        let saved = save_failures(&results, &args.found_dir, args.shrink_seconds)?;
+        let mut text = format!(
+            "saved         {} failures in {}\n",
+            saved.len(),
+            args.found_dir.display()
+        );
+        for line in saved {
+            text.push_str(&format!("  {line}\n"));
+        }
+        emit(&text);
+    }
     Ok(exit_code(results.iter().all(RunSummary::passed)))
+}
+
+/// Shrinks every failure, in seed order, while the budget lasts, and writes
+/// each to `dir` as `SEED-INV-…[-PLANT].scn` (names sort by seed and say what
+/// failed). Returns one line per file: its replay command and sizes.
+fn save_failures(
+    results: &[RunSummary],
+    dir: &std::path::Path,
+    budget: Duration,
+) -> anyhow::Result<Vec<String>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let started = stopwatch();
+    let mut lines = Vec::new();
+    for s in results.iter().filter(|s| !s.passed()) {
+        let v = s
+            .violation
+            .as_ref()
+            .expect("a failed run has its violation");
+        let plant = s
+            .plant
+            .as_deref()
+            .map(|p| format!("-{p}"))
+            .unwrap_or_default();
+        let path = dir.join(format!("{:010}-{}{plant}.scn", s.seed, v.id));
+        let name = path.display().to_string();
+        let shrunk = if started.elapsed() < budget {
+            crate::shrink::shrink_text(&s.scenario, 2000).ok()
+        } else {
+            None
+        };
+        let (text, sizes) = match shrunk {
+            Some((shrunk, id)) => (
+                shrunk_file(s, &shrunk, &id, &name),
+                format!(
+                    "{} -> {} statements",
+                    shrunk.original_statements, shrunk.final_statements
+                ),
+            ),
+            None => (
+                format!(
+                    "# {}: not shrunk (out of time, or the printed run did not replay it)\n# found by: {}\n# replay: redosim replay {name}\n{}",
+                    v.id,
+                    s.repro_command(),
+                    s.scenario
+                ),
+                "not shrunk".into(),
+            ),
+        };
+        std::fs::write(&path, text).with_context(|| format!("writing {name}"))?;
+        lines.push(format!("redosim replay {name}   ({}, {sizes})", v.id));
+    }
+    Ok(lines)
+}
+
+/// A shrunk failure as a scenario file: a header saying what failed, where it
+/// came from and how to replay it, then the scenario.
+fn shrunk_file(s: &RunSummary, shrunk: &crate::shrink::Shrunk, id: &str, name: &str) -> String {
+    let v = s
+        .violation
+        .as_ref()
+        .expect("a failed run has its violation");
+    format!(
+        "# Shrunk failure: {id} (the run failed with {} at step {}: {})\n# found by: {}\n# config: {}\n# replay: redosim replay {name}\n# statements: {} in the printed run, {} after shrinking ({} replays)\n{}",
+        v.id,
+        v.step,
+        v.evidence.lines().next().unwrap_or(""),
+        s.repro_command(),
+        s.config,
+        shrunk.original_statements,
+        shrunk.final_statements,
+        shrunk.replays,
+        crate::script::print(&shrunk.script)
+    )
 }
 
 /// Runs every seed of `range` on a pool of `jobs` threads and returns the
@@ -607,7 +688,11 @@ fn run_seeds(
                         trace: false,
                     });
                     // Not reported (nor serialized): keep a long soak's memory small.
+                    // A failure keeps its printed scenario, to be shrunk.
                     summary.step_hashes = Vec::new();
+                    if summary.passed() {
+                        summary.scenario = String::new();
+                    }
                     summary
                 });
                 if summary.as_ref().is_some_and(|s| !s.passed()) {
