@@ -29,7 +29,10 @@ fn shrink_then_replay_then_switch_the_bug_off() {
         "{out}"
     );
     let text = std::fs::read_to_string(&file).unwrap();
-    assert!(text.starts_with("# Shrunk failure: INV-DATA-1"), "{text}");
+    assert!(
+        text.starts_with("# expect: INV-DATA-1\n# Shrunk failure: INV-DATA-1"),
+        "{text}"
+    );
     assert!(text.contains("# replay: redosim replay"), "{text}");
     let statements = text
         .lines()

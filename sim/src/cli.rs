@@ -623,7 +623,8 @@ fn save_failures(
             ),
             None => (
                 format!(
-                    "# {}: not shrunk (out of time, or the printed run did not replay it)\n# found by: {}\n# replay: redosim replay {name}\n{}",
+                    "# expect: {}\n# {}: not shrunk (out of time, or the printed run did not replay it)\n# found by: {}\n# replay: redosim replay {name}\n{}",
+                    v.id,
                     v.id,
                     s.repro_command(),
                     s.scenario
@@ -645,7 +646,7 @@ fn shrunk_file(s: &RunSummary, shrunk: &crate::shrink::Shrunk, id: &str, name: &
         .as_ref()
         .expect("a failed run has its violation");
     format!(
-        "# Shrunk failure: {id} (the run failed with {} at step {}: {})\n# found by: {}\n# config: {}\n# replay: redosim replay {name}\n# statements: {} in the printed run, {} after shrinking ({} replays)\n{}",
+        "# expect: {id}\n# Shrunk failure: {id} (the run failed with {} at step {}: {})\n# found by: {}\n# config: {}\n# replay: redosim replay {name}\n# statements: {} in the printed run, {} after shrinking ({} replays)\n{}",
         v.id,
         v.step,
         v.evidence.lines().next().unwrap_or(""),
