@@ -15,6 +15,7 @@ fn printed_runs_replay_with_the_same_trace_hash() {
     for seed in 0..seeds {
         let run = run_seed(&RunOptions {
             seed,
+            print_scenario: true,
             ..Default::default()
         });
         assert!(
@@ -39,9 +40,32 @@ fn printed_runs_replay_with_the_same_trace_hash() {
 }
 
 #[test]
+fn a_passing_run_is_printed_only_when_asked() {
+    let quiet = run_seed(&RunOptions {
+        seed: 1,
+        ..Default::default()
+    });
+    assert!(
+        quiet.passed() && quiet.scenario.is_empty(),
+        "soaks do not pay for printing"
+    );
+    let asked = run_seed(&RunOptions {
+        seed: 1,
+        print_scenario: true,
+        ..Default::default()
+    });
+    assert!(asked.scenario.contains("\nstartup\n"));
+    assert_eq!(
+        quiet.trace_hash, asked.trace_hash,
+        "printing does not change the run"
+    );
+}
+
+#[test]
 fn the_replay_depends_on_the_scenario() {
     let run = run_seed(&RunOptions {
         seed: 7,
+        print_scenario: true,
         ..Default::default()
     });
     assert!(

@@ -7,6 +7,8 @@ use std::process::Command;
 
 use sim::scenario::run_script;
 
+mod common;
+
 fn scenarios(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).expect("corpus directory") {
         let p = e.expect("entry").path();
@@ -100,17 +102,9 @@ fn redosim_script(text: &str, extra: &[&str]) -> (i32, String, String) {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("case.scn");
     std::fs::write(&file, text).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_redosim"))
-        .arg("script")
-        .arg(&file)
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    let mut args: Vec<std::ffi::OsString> = vec!["script".into(), file.into_os_string()];
+    args.extend(extra.iter().map(Into::into));
+    common::redosim(&args)
 }
 
 #[test]

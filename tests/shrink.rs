@@ -2,19 +2,8 @@
 //! failing seed shrinks to a small scenario that replays the failure, and
 //! holds once the bug is switched off.
 
-use std::process::Command;
-
-fn redosim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_redosim"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+mod common;
+use common::redosim;
 
 #[test]
 fn shrink_then_replay_then_switch_the_bug_off() {

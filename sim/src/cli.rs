@@ -294,6 +294,7 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<i32> {
         steps: args.steps,
         plant: parse_plant(args.plant.as_deref())?,
         trace: args.trace,
+        print_scenario: args.print_scenario,
     };
     if args.trace {
         // With --json, stdout carries exactly one JSON object.
@@ -332,6 +333,7 @@ fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
         steps: None,
         plant,
         trace: false,
+        print_scenario: false,
     });
     if summary.passed() {
         eprintln!(
@@ -687,13 +689,10 @@ fn run_seeds(
                         steps: None,
                         plant,
                         trace: false,
+                        print_scenario: false,
                     });
                     // Not reported (nor serialized): keep a long soak's memory small.
-                    // A failure keeps its printed scenario, to be shrunk.
                     summary.step_hashes = Vec::new();
-                    if summary.passed() {
-                        summary.scenario = String::new();
-                    }
                     summary
                 });
                 if summary.as_ref().is_some_and(|s| !s.passed()) {
@@ -847,6 +846,7 @@ fn cmd_bench(args: BenchArgs) -> anyhow::Result<i32> {
             steps: None,
             plant,
             trace: false,
+            print_scenario: false,
         });
         totals.add(&summary);
         if !summary.passed() && first_failure.is_none() {

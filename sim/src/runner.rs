@@ -33,6 +33,9 @@ pub struct RunOptions {
     pub plant: Option<Plant>,
     /// Emit the alert-log trace through `tracing` (info level, target "redosim::trace").
     pub trace: bool,
+    /// Print the run as a scenario ([`RunSummary::scenario`]) even when it
+    /// passes; a failing run is always printed (it is what gets shrunk).
+    pub print_scenario: bool,
 }
 
 /// An invariant that failed.
@@ -94,8 +97,9 @@ pub struct RunSummary {
     /// The running trace hash after each step (for INV-DET-1 comparisons).
     #[serde(skip)]
     pub step_hashes: Vec<u64>,
-    /// The run printed as a scenario: `redosim script` of it replays the run
-    /// with the same trace hash.
+    /// The run printed as a scenario (empty for a passing run unless
+    /// [`RunOptions::print_scenario`]): `redosim script` of it replays the
+    /// run with the same trace hash.
     #[serde(skip)]
     pub scenario: String,
 }
@@ -226,7 +230,12 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
             recoveries: run.recoveries,
             checks: run.checks,
             trace_hash: run.trace.hash(),
-            scenario: run.scenario_text(&scenario_header(opts, &config)),
+            // Printing the tape costs time: only for a failure, or when asked.
+            scenario: if opts.print_scenario || matches!(r, Err(Halt::Violation(_))) {
+                run.scenario_text(&scenario_header(opts, &config))
+            } else {
+                String::new()
+            },
             config,
             violation: match r {
                 Err(Halt::Violation(v)) => Some(ViolationReport {

@@ -207,6 +207,7 @@ impl Executor {
                 steps: Some(0),
                 plant,
                 trace,
+                print_scenario: false,
             },
             cfg,
         );

@@ -208,6 +208,9 @@ pub fn shrink_text(text: &str, max_replays: usize) -> Result<(Shrunk, String), S
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::runner::{RunOptions, run_seed};
+
     /// Every built planted bug shrinks to a scenario that fails with the
     /// invariant the run failed with, keeps every power loss pinned, and
     /// holds with the bug switched off, in at most 15 statements.
@@ -270,44 +273,5 @@ mod tests {
             );
         }
         assert!(simplified > 0, "the configuration is simplified too");
-    }
-
-    use super::*;
-    use crate::runner::{RunOptions, run_seed};
-
-    #[test]
-    fn a_planted_bug_shrinks_to_a_small_scenario_with_the_same_invariant() {
-        let plant = engine::Plant::EarlyAck;
-        let run = (0..50)
-            .map(|seed| {
-                run_seed(&RunOptions {
-                    seed,
-                    plant: Some(plant),
-                    ..Default::default()
-                })
-            })
-            .find(|r| r.violation.is_some())
-            .expect("early-ack is caught within 50 seeds");
-        let id = run.violation.as_ref().unwrap().id.clone();
-        let (shrunk, found) = shrink_text(&run.scenario, 400).unwrap();
-        assert_eq!(found, id, "the printed run fails as the run did");
-        assert!(
-            shrunk.final_statements < shrunk.original_statements,
-            "{shrunk:?}"
-        );
-        // The shrunk scenario still fails with the same invariant...
-        let text = print(&shrunk.script);
-        assert_eq!(
-            violated_invariant(&run_script("s.scn", &text, false)).as_deref(),
-            Some(id.as_str())
-        );
-        // ...and holds with the bug switched off.
-        let off = text.replace("set plant 'early-ack'\n", "");
-        assert_ne!(off, text);
-        assert_eq!(
-            violated_invariant(&run_script("off.scn", &off, false)),
-            None,
-            "{off}"
-        );
     }
 }
