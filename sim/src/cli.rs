@@ -295,6 +295,7 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<i32> {
         plant: parse_plant(args.plant.as_deref())?,
         trace: args.trace,
         print_scenario: args.print_scenario,
+        final_rows: false,
     };
     if args.trace {
         // With --json, stdout carries exactly one JSON object.
@@ -334,6 +335,7 @@ fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
         plant,
         trace: false,
         print_scenario: false,
+        final_rows: false,
     });
     if summary.passed() {
         eprintln!(
@@ -690,6 +692,7 @@ fn run_seeds(
                         plant,
                         trace: false,
                         print_scenario: false,
+                        final_rows: false,
                     });
                     // Not reported (nor serialized): keep a long soak's memory small.
                     summary.step_hashes = Vec::new();
@@ -847,6 +850,7 @@ fn cmd_bench(args: BenchArgs) -> anyhow::Result<i32> {
             plant,
             trace: false,
             print_scenario: false,
+            final_rows: false,
         });
         totals.add(&summary);
         if !summary.passed() && first_failure.is_none() {
@@ -1075,6 +1079,7 @@ mod tests {
             coverage: Default::default(),
             step_hashes: Vec::new(),
             scenario: String::new(),
+            final_rows: None,
         }
     }
 

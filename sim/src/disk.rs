@@ -121,6 +121,7 @@ static PAGE_ZERO: LazyLock<Page> = LazyLock::new(|| Arc::new([0u8; PAGE_SIZE]));
 
 /// What a power loss did to one pending OS-block write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Fate {
     /// The new bytes reached the medium.
     Applied,

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod disk;
+pub mod plan;
 pub mod planner;
 pub mod rng;
 pub mod runner;

@@ -32,9 +32,12 @@ impl Run {
     pub(crate) fn recover(&mut self) -> Flow {
         debug_assert!(self.inst.is_none());
         for _ in 0..MAX_ATTEMPTS {
-            let armed = self.planner.below(1000) < self.cfg.crash_in_recovery_per_mille;
-            if armed {
-                let k = 1 + self.planner.below(self.cfg.crash_point_ios);
+            let armed = match self.next_recovery_crash.take() {
+                Some(k) => Some(k),
+                None => (self.planner.below(1000) < self.cfg.crash_in_recovery_per_mille)
+                    .then(|| 1 + self.planner.below(self.cfg.crash_point_ios)),
+            };
+            if let Some(k) = armed {
                 self.disk_mut().arm_crash(k);
                 self.note(&format!("crash after {k} io"));
                 self.record(Statement::Crash {

@@ -36,6 +36,9 @@ pub struct RunOptions {
     /// Print the run as a scenario ([`RunSummary::scenario`]) even when it
     /// passes; a failing run is always printed (it is what gets shrunk).
     pub print_scenario: bool,
+    /// Read table T once more after the final startup
+    /// ([`RunSummary::final_rows`]).
+    pub final_rows: bool,
 }
 
 /// An invariant that failed.
@@ -102,6 +105,10 @@ pub struct RunSummary {
     /// run with the same trace hash.
     #[serde(skip)]
     pub scenario: String,
+    /// Table T after the final startup, when [`RunOptions::final_rows`]
+    /// asked and the run reached its end.
+    #[serde(skip)]
+    pub final_rows: Option<Vec<(u64, String)>>,
 }
 
 impl RunSummary {
@@ -190,6 +197,9 @@ pub(crate) struct Run {
     pub seed: u64,
     /// The simulated clock: one tick per statement that reaches the engine.
     pub clock: u64,
+    /// A crash point the next recovery arms (a plan's
+    /// [`crate::plan::Step::CrashInNextRecovery`]) instead of drawing one.
+    pub next_recovery_crash: Option<u64>,
 }
 
 thread_local! {
@@ -213,16 +223,36 @@ fn scenario_header(opts: &RunOptions, config: &str) -> String {
 /// (INV-REC-1: no panic), reported with its message.
 pub fn run_seed(opts: &RunOptions) -> RunSummary {
     let cfg = RunConfig::from_seed(opts.seed);
+    let header = scenario_header(opts, &cfg.describe());
+    run_with(opts, cfg, &header, &mut |run| Some(run.pick_op()))
+}
+
+/// Where a run's operations come from: the seed's workload stream, or a
+/// plan. `None` skips a step (a plan's step that has nothing to act on).
+pub(crate) type OpSource<'a> = dyn FnMut(&mut Run) -> Option<Op> + 'a;
+
+/// Runs `cfg` with operations from `next`, and sums the run up; a printed
+/// scenario opens with `header`.
+pub(crate) fn run_with(
+    opts: &RunOptions,
+    cfg: RunConfig,
+    header: &str,
+    next: &mut OpSource,
+) -> RunSummary {
     let config = cfg.describe();
     STEP.with(|s| s.set(0));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut run = Run::new(opts, cfg);
-        let r = run.run();
-        (r, run)
+        let r = run.run(next);
+        let rows = match (&r, opts.final_rows) {
+            (Ok(()), true) => run.final_rows(),
+            _ => None,
+        };
+        (r, run, rows)
     }));
     let plant = opts.plant.map(|p| p.name().to_string());
     match outcome {
-        Ok((r, run)) => RunSummary {
+        Ok((r, run, final_rows)) => RunSummary {
             seed: opts.seed,
             plant,
             steps: run.step,
@@ -232,7 +262,7 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
             trace_hash: run.trace.hash(),
             // Printing the tape costs time: only for a failure, or when asked.
             scenario: if opts.print_scenario || matches!(r, Err(Halt::Violation(_))) {
-                run.scenario_text(&scenario_header(opts, &config))
+                run.scenario_text(header)
             } else {
                 String::new()
             },
@@ -247,6 +277,7 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
             },
             coverage: run.coverage,
             step_hashes: run.trace.per_step,
+            final_rows,
         },
         Err(panic) => {
             let msg = panic
@@ -273,6 +304,7 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
                 coverage: Coverage::default(),
                 step_hashes: Vec::new(),
                 scenario: String::new(),
+                final_rows: None,
             }
         }
     }
@@ -311,12 +343,13 @@ impl Run {
             resolve_at: None,
             seed: opts.seed,
             clock: 1000,
+            next_recovery_crash: None,
             cfg,
         }
     }
 
-    fn run(&mut self) -> Flow {
-        let r = self.run_inner();
+    fn run(&mut self, next: &mut OpSource) -> Flow {
+        let r = self.run_inner(next);
         match r {
             Err(Halt::Unrecoverable(why)) => {
                 self.note(&format!("-- run stopped: {why}"));
@@ -326,7 +359,7 @@ impl Run {
         }
     }
 
-    fn run_inner(&mut self) -> Flow {
+    fn run_inner(&mut self, next: &mut OpSource) -> Flow {
         self.note(&format!("-- config: {}", self.cfg.describe()));
         create_database(self.disk.as_mut().expect("disk"), &self.p, 1)
             .expect("creating the database on a fresh disk cannot fail");
@@ -342,9 +375,10 @@ impl Run {
             {
                 self.recover()?;
             }
-            let op = self.pick_op();
-            self.exec(op)?;
-            self.dba_housekeeping()?;
+            if let Some(op) = next(self) {
+                self.exec(op)?;
+                self.dba_housekeeping()?;
+            }
             self.trace.end_step();
         }
         self.finish()
@@ -368,6 +402,13 @@ impl Run {
             "INV-REC-1",
             "the database could not be shut down cleanly in 20 attempts",
         )))
+    }
+
+    /// Table T as the final startup opened it (None if it could not be read
+    /// whole).
+    fn final_rows(&mut self) -> Option<Vec<(u64, String)>> {
+        let scan = self.inst.as_mut()?.scan().ok()?;
+        (scan.unreadable_blocks.is_empty() && scan.unreadable_rows.is_empty()).then_some(scan.rows)
     }
 
     // ----- the workload ----------------------------------------------------
@@ -424,8 +465,24 @@ impl Run {
 
     /// A member of a non-current group whose twin is valid and present.
     fn pick_log_member_loss(&mut self) -> Option<Op> {
-        let inst = self.inst.as_ref()?;
-        let cf = inst.controlfile()?;
+        let candidates = self.log_member_candidates();
+        if candidates.is_empty() {
+            return None;
+        }
+        Some(Op::LoseFile {
+            path: self.faults.pick(&candidates).clone(),
+        })
+    }
+
+    /// The log members that may be lost without losing a group: members of
+    /// non-current groups whose twins are valid and present.
+    pub(crate) fn log_member_candidates(&self) -> Vec<String> {
+        let Some(inst) = self.inst.as_ref() else {
+            return Vec::new();
+        };
+        let Some(cf) = inst.controlfile() else {
+            return Vec::new();
+        };
         let disk = inst.storage();
         let mut candidates = Vec::new();
         for g in cf
@@ -446,27 +503,26 @@ impl Run {
                 candidates.extend(valid.into_iter().cloned());
             }
         }
-        if candidates.is_empty() {
-            return None;
-        }
-        Some(Op::LoseFile {
-            path: self.faults.pick(&candidates).clone(),
-        })
+        candidates
     }
 
     /// One control-file copy, when there are several and none is lost.
     fn pick_controlfile_loss(&mut self) -> Option<Op> {
-        if self.p.control_files.len() < 2
-            || self
-                .p
-                .control_files
-                .iter()
-                .any(|c| self.model.lost_files.contains(c))
-        {
+        if !self.may_lose_controlfile() {
             return None;
         }
         let path = self.faults.pick(&self.p.control_files).clone();
         Some(Op::LoseFile { path })
+    }
+
+    /// A control-file copy may be lost when there are several and none is.
+    pub(crate) fn may_lose_controlfile(&self) -> bool {
+        self.p.control_files.len() >= 2
+            && !self
+                .p
+                .control_files
+                .iter()
+                .any(|c| self.model.lost_files.contains(c))
     }
 
     fn exec(&mut self, op: Op) -> Flow {

@@ -208,6 +208,7 @@ impl Executor {
                 plant,
                 trace,
                 print_scenario: false,
+                final_rows: false,
             },
             cfg,
         );
