@@ -79,8 +79,21 @@ pub fn read_block<S: Storage + ?Sized>(
     ignore_tail: bool,
 ) -> IoResult<Result<Block, Corruption>> {
     let mut buf = vec![0u8; db_block_size];
-    io.read(path, block as u64 * db_block_size as u64, &mut buf)?;
-    Ok(Block::decode(&buf, file_no, block, ignore_tail))
+    read_block_into(io, path, file_no, block, &mut buf, ignore_tail)
+}
+
+/// [`read_block`] into a caller's buffer of one database block, so a scan
+/// of a whole file allocates once.
+pub fn read_block_into<S: Storage + ?Sized>(
+    io: &mut S,
+    path: &str,
+    file_no: u32,
+    block: u32,
+    buf: &mut [u8],
+    ignore_tail: bool,
+) -> IoResult<Result<Block, Corruption>> {
+    io.read(path, u64::from(block) * buf.len() as u64, buf)?;
+    Ok(Block::decode(buf, file_no, block, ignore_tail))
 }
 
 /// Encodes and writes one block (not synced).

@@ -77,11 +77,12 @@ pub fn datafile_blocks<S: Storage + ?Sized>(
     if !io.exists(&f.path) {
         return Ok(Vec::new());
     }
+    let mut buf = vec![0u8; p.db_block_size];
     (1..f.blocks)
         .map(|b| {
             Ok((
                 b,
-                datafile::read_block(io, &f.path, file_no, b, p.db_block_size, false)?,
+                datafile::read_block_into(io, &f.path, file_no, b, &mut buf, false)?,
             ))
         })
         .collect()

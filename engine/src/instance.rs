@@ -110,6 +110,9 @@ pub struct Instance<S: Storage> {
     pub(crate) slot_cursor: u32,
     pub(crate) pending_bwr: Vec<Marker>,
     pub(crate) alerts: Vec<AlertLine>,
+    /// The buffer a block is read into before it is decoded (one per
+    /// instance: reads through the cache do not allocate).
+    pub(crate) read_buf: Vec<u8>,
 }
 
 /// Turns a storage error into the instance's death when the power is gone.
@@ -145,6 +148,7 @@ impl<S: Storage> Instance<S> {
             slot_cursor: 0,
             pending_bwr: Vec::new(),
             alerts: Vec::new(),
+            read_buf: Vec::new(),
         }
     }
 
@@ -902,22 +906,18 @@ impl<S: Storage> Instance<S> {
         if self.cache.buffers.contains_key(&dba) {
             return Ok(self.cache.get(dba).expect("present"));
         }
-        let spec = self.p.datafile(dba.0).expect("datafile").clone();
         let ignore = self.p.planted(Plant::IgnoreTail);
-        match datafile::read_block(
-            &mut self.io,
-            &spec.path,
-            dba.0,
-            dba.1,
-            self.p.db_block_size,
-            ignore,
-        )
-        .map_err(io_fatal)?
-        {
+        let path = &self.p.datafile(dba.0).expect("datafile").path;
+        let mut buf = std::mem::take(&mut self.read_buf);
+        buf.resize(self.p.db_block_size, 0);
+        let read = datafile::read_block_into(&mut self.io, path, dba.0, dba.1, &mut buf, ignore);
+        self.read_buf = buf;
+        match read.map_err(io_fatal)? {
             Ok(b) => Ok(self.cache.insert(b)),
             Err(kind) => {
                 self.note_corrupt(dba, &format!("{kind:?}"));
-                Err(DbError::Ora(ora::block_corrupted(dba.0, dba.1, &spec.path)))
+                let path = &self.p.datafile(dba.0).expect("datafile").path;
+                Err(DbError::Ora(ora::block_corrupted(dba.0, dba.1, path)))
             }
         }
     }
