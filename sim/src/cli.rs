@@ -561,6 +561,8 @@ fn cmd_soak(args: SoakArgs) -> anyhow::Result<i32> {
         )),
         None => None,
     };
+    // A panicking seed is reported in the summary, not as a backtrace.
+    crate::runner::quiet_panics();
     let started = stopwatch();
     let results = run_seeds(range, plant, jobs, args.stop_on_failure)?;
     let elapsed = started.elapsed();
