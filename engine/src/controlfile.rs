@@ -245,28 +245,32 @@ pub fn read_copy<S: Storage + ?Sized>(io: &mut S, path: &str) -> IoResult<CopySt
     if !io.exists(path) {
         return Ok(CopyState::Missing);
     }
-    let mut best: Option<ControlFile> = None;
     let os = io.os_block_size();
-    for slot in 0..2u64 {
-        // The slot's first OS block says how long it is: read only that much.
-        let mut buf = vec![0u8; os];
-        io.read(path, slot * SLOT_BYTES, &mut buf)?;
+    // Each slot's first OS block says its version and length. The valid slot
+    // with the highest version wins, so decode the slots newest first and
+    // stop at the first valid one (a torn or stale header only costs a try).
+    let mut heads = [vec![0u8; os], vec![0u8; os]];
+    for (slot, buf) in heads.iter_mut().enumerate() {
+        io.read(path, slot as u64 * SLOT_BYTES, buf)?;
+    }
+    let version = |b: &[u8]| u64::from_le_bytes(b[4..12].try_into().expect("8 bytes"));
+    let mut order = [0usize, 1];
+    if version(&heads[1]) > version(&heads[0]) {
+        order = [1, 0];
+    }
+    for slot in order {
+        let mut buf = std::mem::take(&mut heads[slot]);
         let len = u32::from_le_bytes(buf[12..16].try_into().expect("4 bytes")) as usize;
         let total = SLOT_HEADER.saturating_add(len).min(SLOT_BYTES as usize);
         if total > os {
             buf.resize(total.div_ceil(os) * os, 0);
-            io.read(path, slot * SLOT_BYTES, &mut buf)?;
+            io.read(path, slot as u64 * SLOT_BYTES, &mut buf)?;
         }
-        if let Some(cf) = decode_slot(&buf)
-            && best.as_ref().is_none_or(|b| cf.version > b.version)
-        {
-            best = Some(cf);
+        if let Some(cf) = decode_slot(&buf) {
+            return Ok(CopyState::Valid(Box::new(cf)));
         }
     }
-    Ok(match best {
-        Some(cf) => CopyState::Valid(Box::new(cf)),
-        None => CopyState::Corrupt,
-    })
+    Ok(CopyState::Corrupt)
 }
 
 /// Writes `cf` (whose `version` the caller has bumped) into one copy and
@@ -288,4 +292,58 @@ pub fn write_copy<S: Storage + ?Sized>(io: &mut S, path: &str, cf: &ControlFile)
     buf[SLOT_HEADER..SLOT_HEADER + payload.len()].copy_from_slice(&payload);
     io.write(path, (cf.version % 2) * SLOT_BYTES, &buf)?;
     io.sync(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::DbParams;
+    use crate::storage::MemStorage;
+
+    /// A created database's first control-file copy, and its path.
+    fn created() -> (MemStorage, String, ControlFile) {
+        let mut io = MemStorage::default();
+        let p = DbParams::sim_default(2048, 2, 1, 1, 1);
+        crate::create::create_database(&mut io, &p, 1).unwrap();
+        let path = p.control_files[0].clone();
+        let CopyState::Valid(cf) = read_copy(&mut io, &path).unwrap() else {
+            panic!("a created control file is valid");
+        };
+        (io, path, *cf)
+    }
+
+    fn version(io: &mut MemStorage, path: &str) -> Option<u64> {
+        match read_copy(io, path).unwrap() {
+            CopyState::Valid(cf) => Some(cf.version),
+            _ => None,
+        }
+    }
+
+    /// S-CF: each update goes to the slot the previous version does not
+    /// hold, so a torn update leaves the previous version readable.
+    #[test]
+    fn the_newest_valid_slot_wins_and_a_torn_one_falls_back() {
+        let (mut io, path, mut cf) = created();
+        let v = cf.version;
+        for next in [v + 1, v + 2] {
+            cf.version = next;
+            write_copy(&mut io, &path, &cf).unwrap();
+        }
+        assert_eq!(version(&mut io, &path), Some(v + 2));
+        // Tear the newest slot's payload: the previous version is read.
+        let newest = ((v + 2) % 2 * SLOT_BYTES) as usize;
+        io.poke(&path, newest + SLOT_HEADER + 3, &[0xff, 0x00, 0xee]);
+        assert_eq!(version(&mut io, &path), Some(v + 1));
+        // A header that claims a far newer version over garbage is passed over.
+        io.poke(&path, newest + 4, &u64::MAX.to_le_bytes());
+        assert_eq!(version(&mut io, &path), Some(v + 1));
+        // Both slots bad: the copy is corrupt (ORA-00227 upstream).
+        let older = ((v + 1) % 2 * SLOT_BYTES) as usize;
+        io.poke(&path, older, &[0u8; 4]);
+        assert_eq!(read_copy(&mut io, &path).unwrap(), CopyState::Corrupt);
+        assert_eq!(
+            read_copy(&mut io, "/nowhere/control09.ctl").unwrap(),
+            CopyState::Missing
+        );
+    }
 }
