@@ -5,7 +5,8 @@
 //!
 //! Failures proptest found are kept in `tests/properties.proptest-regressions`
 //! (committed) and run first. More cases: `PROPTEST_CASES=2000 cargo test
-//! --test properties`.
+//! --release --test properties`; longer plans for the first property:
+//! `REDOSIM_PLAN_STEPS=300`.
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,14 @@ fn failure(s: &RunSummary) -> TestCaseError {
     ))
 }
 
+/// Plans of up to `n` steps, unless REDOSIM_PLAN_STEPS asks for longer ones.
+fn max_steps(n: usize) -> usize {
+    std::env::var("REDOSIM_PLAN_STEPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(n)
+}
+
 /// `n` cases, unless PROPTEST_CASES asks for another number.
 fn cases(n: u32) -> Config {
     let n = std::env::var("PROPTEST_CASES")
@@ -41,7 +50,7 @@ proptest! {
     /// Whatever the workload and the faults, every invariant holds at every
     /// crash, after every recovery, after every clean shutdown and at the end.
     #[test]
-    fn every_invariant_holds_for_any_plan(plan in strategy::plan(60)) {
+    fn every_invariant_holds_for_any_plan(plan in strategy::plan(max_steps(60))) {
         let s = run_plan(&plan, PlanOptions::default());
         if !s.passed() {
             return Err(failure(&s));
