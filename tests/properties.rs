@@ -1,7 +1,8 @@
 //! Engine properties as proptest tests over plans (`sim::plan`): proptest
 //! generates steps and fault plans, and shrinks a failing plan with its own
 //! machinery to the smallest one that still fails. A failure prints the
-//! shrunk plan and the scenario that replays it (`redosim replay FILE.scn`).
+//! shrunk plan and the scenario that replays it (`redosim replay FILE.scn`;
+//! `redosim shrink FILE.scn -o small.scn` shrinks it further).
 //!
 //! Failures proptest found are kept in `tests/properties.proptest-regressions`
 //! (committed) and run first. More cases: `PROPTEST_CASES=2000 cargo test

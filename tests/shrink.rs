@@ -77,3 +77,50 @@ fn soak_saves_each_failure_shrunk_under_a_name_that_sorts_and_says_what_failed()
         assert_eq!(code, 1, "{f} replays its failure: {replay}");
     }
 }
+
+/// A failing scenario file (here a printed run; a fuzzer's or a property
+/// test's failure works the same) shrinks like a seed.
+#[test]
+fn a_failing_scenario_file_shrinks() {
+    let dir = std::env::temp_dir().join(format!("redosim-shrink-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (code, printed, _) = redosim(&[
+        "run",
+        "--seed",
+        "0",
+        "--plant",
+        "early-ack",
+        "--print-scenario",
+    ]);
+    assert_eq!(code, 1);
+    let big = dir.join("printed.scn");
+    std::fs::write(&big, &printed).unwrap();
+    let small = dir.join("small.scn");
+    let (b, s) = (big.to_str().unwrap(), small.to_str().unwrap());
+    let (code, out, err) = redosim(&["shrink", b, "-o", s]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("INV-DATA-1: 26 statements shrunk to"), "{out}");
+    let text = std::fs::read_to_string(&small).unwrap();
+    assert!(text.starts_with("# expect: INV-DATA-1\n"), "{text}");
+    assert!(text.contains(&format!("# shrunk from: {b}")), "{text}");
+    let statements = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("set ") && !l.trim().is_empty())
+        .count();
+    assert!(statements <= 6, "{statements} statements:\n{text}");
+    let (code, out, _) = redosim(&["replay", s]);
+    assert_eq!(code, 1, "the failure replays: {out}");
+
+    // A scenario that holds has nothing to shrink; --plant needs --seed.
+    let (code, _, err) = redosim(&[
+        "shrink",
+        "corpus/crash/clean_shutdown_no_fuzzy_bits.scn",
+        "-o",
+        s,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("nothing to shrink"), "{err}");
+    let (code, _, err) = redosim(&["shrink", b, "--plant", "early-ack", "-o", s]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--plant goes with --seed"), "{err}");
+}

@@ -47,7 +47,8 @@ pub fn check(plan: Plan, plant: Option<engine::Plant>) {
     if let Some(v) = summary.violation {
         panic!(
             "VIOLATION {} at step {}\n  {}\n\
-             --- scenario: save it as FILE.scn and run `redosim replay FILE.scn` ---\n\
+             --- scenario: save it as FILE.scn and run `redosim replay FILE.scn` \
+             (`redosim shrink FILE.scn -o small.scn` shrinks it) ---\n\
              {}--- end of scenario ---",
             v.id, v.step, v.evidence, summary.scenario
         );

@@ -69,8 +69,8 @@ enum Command {
     /// exit 1 when an expectation or check fails, 2 when it does not parse or
     /// needs a feature the engine lacks.
     Script(ScriptArgs),
-    /// Shrink a failing seed to a small scenario that fails with the same
-    /// invariant and replays bit for bit.
+    /// Shrink a failing seed or scenario to a small scenario that fails with
+    /// the same invariant and replays bit for bit.
     Shrink(ShrinkArgs),
     /// Replay a scenario (or a seed) with the trace; exit 1 when an invariant
     /// fails, 0 when every invariant holds.
@@ -78,12 +78,17 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["file", "seed"])))]
 struct ShrinkArgs {
+    /// A failing scenario to shrink: a printed run, a fuzzer's or a property
+    /// test's failure saved as a file, or one written by hand.
+    #[arg(value_name = "FILE.scn")]
+    file: Option<std::path::PathBuf>,
     /// The failing seed.
     #[arg(long, value_name = "N")]
-    seed: u64,
-    /// The planted bug the seed fails with (names: `redosim bugs`).
-    #[arg(long, value_name = "BUG")]
+    seed: Option<u64>,
+    /// With --seed: the planted bug the seed fails with (names: `redosim bugs`).
+    #[arg(long, value_name = "BUG", requires = "seed")]
     plant: Option<String>,
     /// Where to write the shrunk scenario.
     #[arg(short = 'o', long = "out", value_name = "FILE.scn")]
@@ -328,9 +333,16 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<i32> {
 }
 
 fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
+    let Some(seed) = args.seed else {
+        if args.plant.is_some() {
+            return Ok(plant_without_seed());
+        }
+        let file = args.file.as_ref().expect("clap requires a file or --seed");
+        return shrink_file_cmd(file, &args.out, args.max_replays);
+    };
     let plant = parse_plant(args.plant.as_deref())?;
     let summary = run_seed(&RunOptions {
-        seed: args.seed,
+        seed,
         steps: None,
         plant,
         trace: false,
@@ -339,8 +351,7 @@ fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
     });
     if summary.passed() {
         eprintln!(
-            "error: seed {} holds every invariant{}: nothing to shrink",
-            args.seed,
+            "error: seed {seed} holds every invariant{}: nothing to shrink",
             args.plant
                 .as_deref()
                 .map(|p| format!(" with --plant {p}"))
@@ -364,6 +375,59 @@ fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
+/// `--plant` given with a scenario file. clap's `requires = "seed"` does not
+/// hold when the file satisfies the group, so it is checked here.
+fn plant_without_seed() -> i32 {
+    eprintln!(
+        "error: --plant goes with --seed; a scenario switches a bug on itself with `set plant 'BUG'`"
+    );
+    EXIT_BAD_INPUT
+}
+
+/// `redosim shrink FILE.scn -o OUT.scn`: shrinks a failing scenario.
+fn shrink_file_cmd(
+    file: &std::path::Path,
+    out: &std::path::Path,
+    max_replays: usize,
+) -> anyhow::Result<i32> {
+    let from = file.display().to_string();
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {from}: {e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    if let Err(e) = crate::script::parse(&from, &text) {
+        eprintln!("{e}");
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let (shrunk, id) = match crate::shrink::shrink_text(&text, max_replays) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {from}: nothing to shrink: {e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let name = out.display().to_string();
+    std::fs::write(
+        out,
+        format!(
+            "# expect: {id}\n# Shrunk failure: {id}\n# shrunk from: {from}\n# replay: redosim replay {name}\n# statements: {} in {from}, {} after shrinking ({} replays)\n{}",
+            shrunk.original_statements,
+            shrunk.final_statements,
+            shrunk.replays,
+            crate::script::print(&shrunk.script)
+        ),
+    )
+    .with_context(|| format!("writing {name}"))?;
+    emit(&format!(
+        "{id}: {} statements shrunk to {} ({} replays); written to {name}\nreplay: redosim replay {name}\n",
+        shrunk.original_statements, shrunk.final_statements, shrunk.replays
+    ));
+    Ok(0)
+}
+
 fn cmd_replay(args: ReplayArgs) -> anyhow::Result<i32> {
     if let Some(seed) = args.seed {
         return cmd_run(RunArgs {
@@ -374,6 +438,9 @@ fn cmd_replay(args: ReplayArgs) -> anyhow::Result<i32> {
             json: false,
             print_scenario: false,
         });
+    }
+    if args.plant.is_some() {
+        return Ok(plant_without_seed());
     }
     let file = args.file.expect("clap requires a file or --seed");
     let name = file.display().to_string();
