@@ -122,5 +122,5 @@ fn a_failing_scenario_file_shrinks() {
     assert!(err.contains("nothing to shrink"), "{err}");
     let (code, _, err) = redosim(&["shrink", b, "--plant", "early-ack", "-o", s]);
     assert_eq!(code, 2);
-    assert!(err.contains("--plant goes with --seed"), "{err}");
+    assert!(err.contains("cannot be used with '--plant <BUG>'"), "{err}");
 }

@@ -88,7 +88,7 @@ struct ShrinkArgs {
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
     /// With --seed: the planted bug the seed fails with (names: `redosim bugs`).
-    #[arg(long, value_name = "BUG", requires = "seed")]
+    #[arg(long, value_name = "BUG", conflicts_with = "file")]
     plant: Option<String>,
     /// Where to write the shrunk scenario.
     #[arg(short = 'o', long = "out", value_name = "FILE.scn")]
@@ -108,7 +108,7 @@ struct ReplayArgs {
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
     /// With --seed: the planted bug.
-    #[arg(long, value_name = "BUG", requires = "seed")]
+    #[arg(long, value_name = "BUG", conflicts_with = "file")]
     plant: Option<String>,
 }
 
@@ -334,9 +334,6 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<i32> {
 
 fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
     let Some(seed) = args.seed else {
-        if args.plant.is_some() {
-            return Ok(plant_without_seed());
-        }
         let file = args.file.as_ref().expect("clap requires a file or --seed");
         return shrink_file_cmd(file, &args.out, args.max_replays);
     };
@@ -373,15 +370,6 @@ fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
         shrunk.original_statements, shrunk.final_statements, shrunk.replays
     ));
     Ok(0)
-}
-
-/// `--plant` given with a scenario file. clap's `requires = "seed"` does not
-/// hold when the file satisfies the group, so it is checked here.
-fn plant_without_seed() -> i32 {
-    eprintln!(
-        "error: --plant goes with --seed; a scenario switches a bug on itself with `set plant 'BUG'`"
-    );
-    EXIT_BAD_INPUT
 }
 
 /// `redosim shrink FILE.scn -o OUT.scn`: shrinks a failing scenario.
@@ -438,9 +426,6 @@ fn cmd_replay(args: ReplayArgs) -> anyhow::Result<i32> {
             json: false,
             print_scenario: false,
         });
-    }
-    if args.plant.is_some() {
-        return Ok(plant_without_seed());
     }
     let file = args.file.expect("clap requires a file or --seed");
     let name = file.display().to_string();
