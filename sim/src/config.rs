@@ -140,10 +140,7 @@ impl RunConfig {
         };
         cfg.fit_log_size();
         if garbage {
-            let p = cfg.params(None);
-            let names: std::collections::BTreeSet<String> =
-                devices(&p).into_iter().map(|d| d.0).collect();
-            for name in names {
+            for name in cfg.device_names() {
                 if r.chance(1, 2) {
                     cfg.garbage_devices.push(name);
                 }
@@ -195,6 +192,14 @@ impl RunConfig {
         };
         cfg.fit_log_size();
         cfg
+    }
+
+    /// The names of this configuration's simulated devices, sorted.
+    pub fn device_names(&self) -> std::collections::BTreeSet<String> {
+        devices(&self.params(None))
+            .into_iter()
+            .map(|d| d.0)
+            .collect()
     }
 
     /// A log must hold the largest record: three full block images.

@@ -19,7 +19,7 @@
 
 use engine::Plant;
 
-use crate::config::{RunConfig, devices};
+use crate::config::RunConfig;
 use crate::disk::Fate;
 use crate::runner::{Op, OpSource, Run, RunOptions, RunSummary, run_with};
 
@@ -159,10 +159,7 @@ impl PlanConfig {
         c.keys = 256;
         c.sessions = 3;
         if self.garbage_on_power_loss {
-            let p = c.params(None);
-            let names: std::collections::BTreeSet<String> =
-                devices(&p).into_iter().map(|d| d.0).collect();
-            c.garbage_devices = names.into_iter().collect();
+            c.garbage_devices = c.device_names().into_iter().collect();
         }
         c
     }
