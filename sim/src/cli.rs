@@ -65,7 +65,7 @@ enum Command {
     Bench(BenchArgs),
     /// List the planted bugs: what each does, what must catch it, whether it is built.
     Bugs,
-    /// Run a scenario (../shared/SCENARIO.md), printing what SQL*Plus would;
+    /// Run a scenario (the language: docs/SCENARIO.md), printing what SQL*Plus would;
     /// exit 1 when an expectation or check fails, 2 when it does not parse or
     /// needs a feature the engine lacks.
     Script(ScriptArgs),
