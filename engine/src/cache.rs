@@ -14,6 +14,9 @@ pub struct Buffer {
     pub dirty: bool,
     /// SCN of the latest change: its redo must be durable before DBWn writes.
     pub last_change_scn: Scn,
+    /// SCN of the oldest change not yet written (while dirty): a checkpoint
+    /// at SCN s is complete once no dirty buffer has one below s.
+    pub first_dirty_scn: Scn,
     /// A full image was logged since the last checkpoint began (S-CR-5).
     pub imaged: bool,
     /// Last touch, for aging (a counter, not a clock).
@@ -45,6 +48,7 @@ impl Cache {
             block,
             dirty: false,
             last_change_scn: 0,
+            first_dirty_scn: 0,
             imaged: false,
             touched: self.tick,
         };

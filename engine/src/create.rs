@@ -42,6 +42,7 @@ pub fn create_database<S: Storage + ?Sized>(
             incarnation: inc,
             fuzzy: Fuzzy::default(),
             absolute_fuzzy_scn: 0,
+            cf_seq: 1,
         };
         datafile::write_header(io, &f.path, &h, bs).map_err(io_fatal)?;
         for b in 1..f.blocks {
@@ -76,6 +77,7 @@ pub fn create_database<S: Storage + ?Sized>(
         incarnation: inc,
         next_scn: 0,
         end_of_thread: false,
+        cf_seq: 1,
     };
     let mut groups = Vec::new();
     for (i, members) in p.log_groups.iter().enumerate() {

@@ -58,6 +58,10 @@ pub struct DatafileHeader {
     pub fuzzy: Fuzzy,
     /// RMAN backups: the highest block SCN seen while the file was copied.
     pub absolute_fuzzy_scn: Scn,
+    /// The control-file sequence (version) current when CKPT last wrote
+    /// this header (Oracle's `kccfhcsq`): above the control file's own
+    /// sequence, the control file is an old copy (ORA-01207, S-CF-2).
+    pub cf_seq: u64,
 }
 
 /// Why a datafile header could not be read.

@@ -110,6 +110,10 @@ pub struct Instance<S: Storage> {
     pub(crate) slot_cursor: u32,
     pub(crate) pending_bwr: Vec<Marker>,
     pub(crate) alerts: Vec<AlertLine>,
+    /// The checkpoint of the last log switch, not complete yet: its SCN (the
+    /// new log's first SCN) and RBA. The old group stays ACTIVE until DBWn
+    /// has written every buffer changed before that SCN (ORACLE_NOTES §2).
+    pub(crate) pending_switch_ckpt: Option<(Scn, Rba)>,
     /// The buffer a block is read into before it is decoded (one per
     /// instance: reads through the cache do not allocate).
     pub(crate) read_buf: Vec<u8>,
@@ -148,6 +152,7 @@ impl<S: Storage> Instance<S> {
             slot_cursor: 0,
             pending_bwr: Vec::new(),
             alerts: Vec::new(),
+            pending_switch_ckpt: None,
             read_buf: Vec::new(),
         }
     }
@@ -299,8 +304,16 @@ impl<S: Storage> Instance<S> {
                 "must use RESETLOGS or NORESETLOGS option for database open",
             ));
         }
-        self.verify_datafiles()?;
-        self.check_log_members()?;
+        // Every check reads only: a refusal (a stale control file, a lost
+        // log group) happens before anything on disk changes.
+        let adopted = self.verify_datafiles()?;
+        self.verify_online_logs()?;
+        if adopted {
+            // The control file catches up with an interrupted checkpoint
+            // before any header moves again.
+            let r = self.write_controlfile();
+            self.fatal(r)?;
+        }
         let r = self.open_thread(crashed);
         self.fatal(r)?;
         self.state = DbState::Open;
@@ -311,9 +324,24 @@ impl<S: Storage> Instance<S> {
     }
 
     /// S-OPEN-1: each online file's header against its control-file record.
-    fn verify_datafiles(&mut self) -> DbResult<()> {
+    /// Returns whether a record adopted a header of an interrupted
+    /// checkpoint (the control file must then be written).
+    ///
+    /// A header carries the control-file sequence (version) that was current
+    /// when CKPT wrote it (Oracle's `kccfhcsq`). A header with a sequence
+    /// above the control file's was written after this control file: the
+    /// control file is an old copy (ORA-01122 + ORA-01110 + ORA-01207,
+    /// S-CF-2). A checkpoint writes the headers, then the control file, so a
+    /// power loss between leaves a header exactly one checkpoint ahead of
+    /// its record, written under this control file's sequence or an earlier
+    /// one: that one state is the interrupted checkpoint, and the record
+    /// adopts the header. (A copy of the control file taken just before
+    /// one checkpoint looks the same, and loses nothing: the checkpoint's
+    /// own control-file write is the only thing it lacks.)
+    fn verify_datafiles(&mut self) -> DbResult<bool> {
         let bs = self.p.db_block_size;
         let inc = self.cf().incarnation;
+        let cf_seq = self.cf().version;
         let mut headers = BTreeMap::new();
         let mut adopted = false;
         for rec in self.cf().datafiles.clone() {
@@ -332,12 +360,12 @@ impl<S: Storage> Instance<S> {
             if h.incarnation != inc {
                 return self.open_error(ora::from_before_resetlogs(rec.file_no, &rec.name));
             }
+            if h.cf_seq > cf_seq {
+                return self.open_error(ora::newer_than_controlfile(rec.file_no, &rec.name));
+            }
             if h.fuzzy.hot_backup || h.fuzzy.media_recovery || h.ckpt_counter < rec.ckpt_counter {
                 return self.open_error(ora::needs_media_recovery(rec.file_no, &rec.name));
             }
-            // A checkpoint writes the headers, then the control file: a power
-            // loss between leaves a header exactly one checkpoint ahead of a
-            // current control file. That (and only that) is accepted.
             let interrupted_ckpt = h.ckpt_counter == rec.ckpt_counter + 1;
             if h.ckpt_counter > rec.ckpt_counter && !interrupted_ckpt {
                 return self.open_error(ora::newer_than_controlfile(rec.file_no, &rec.name));
@@ -355,13 +383,7 @@ impl<S: Storage> Instance<S> {
             headers.insert(rec.file_no, h);
         }
         self.headers = headers;
-        if adopted {
-            // The control file catches up before any header moves again, so
-            // a header is never more than one checkpoint ahead of it.
-            let r = self.write_controlfile();
-            self.fatal(r)?;
-        }
-        Ok(())
+        Ok(adopted)
     }
 
     fn open_error<T>(&mut self, s: OraStack) -> DbResult<T> {
@@ -372,33 +394,75 @@ impl<S: Storage> Instance<S> {
         Err(DbError::Ora(s))
     }
 
-    /// Every member of every online log must be there; a missing one is
-    /// marked INVALID (alert log: ORA-00313 + ORA-00312). A group with no
-    /// member left fails the open only if it is the current group.
-    fn check_log_members(&mut self) -> DbResult<()> {
-        let groups = self.cf().log_groups.clone();
-        for g in groups {
-            if g.status == LogStatus::Unused {
-                continue;
-            }
-            let mut lost = Vec::new();
+    /// OPEN reads the header of every member of every online log group and
+    /// checks it against the control file (thread, sequence, incarnation):
+    /// - a member that is missing, unreadable or does not match is marked
+    ///   INVALID (alert log: the ORA- stack) when its group has another
+    ///   good member;
+    /// - a group with no good member fails the open: ORA-00313 + ORA-00312
+    ///   when its members are gone or unreadable, ORA-00338 when a header is
+    ///   more recent than the control file (an old control file, S-CF-2),
+    ///   ORA-00314 when it holds an older sequence, ORA-00322 when it
+    ///   belongs to another database or incarnation.
+    ///
+    /// One mismatch is no error: a log switch writes the new log's header
+    /// before the control file, so a power loss between leaves the next
+    /// group with a header one sequence ahead, written under this control
+    /// file's sequence (or an earlier one), and no redo yet: nothing was
+    /// written into it. That log is simply used again.
+    fn verify_online_logs(&mut self) -> DbResult<()> {
+        let cf_seq = self.cf().version;
+        let inc = self.cf().incarnation;
+        let t = self.cf().thread(1).clone();
+        let next_after_current = self.next_group(t.current_group);
+        for g in self.cf().log_groups.clone() {
+            let mut good = 0;
+            let mut unreadable = Vec::new();
+            let mut mismatch: Option<OraStack> = None;
+            let mut bad_paths = Vec::new();
             for m in &g.members {
-                if m.status == MemberStatus::Valid && !self.io.exists(&m.path) {
-                    lost.push(m.path.clone());
+                if m.status == MemberStatus::Invalid {
+                    unreadable.push(m.path.clone());
+                    continue;
+                }
+                let read =
+                    redo::read_log(&mut self.io, &m.path, self.p.log_blocks).map_err(io_fatal)?;
+                let verdict = match read {
+                    Err(redo::LogReadError::Missing) => Err(None),
+                    // A re-created member (STALE) or a cleared group holds
+                    // no header until the group's next use.
+                    Err(_) if m.status == MemberStatus::Stale || g.status == LogStatus::Unused => {
+                        Ok(())
+                    }
+                    Err(_) => Err(None),
+                    Ok(c) => self.judge_log_header(&g, &c, cf_seq, inc, &t, next_after_current, &m.path),
+                };
+                match verdict {
+                    Ok(()) => good += 1,
+                    Err(None) => {
+                        unreadable.push(m.path.clone());
+                        bad_paths.push(m.path.clone());
+                    }
+                    Err(Some(stack)) => {
+                        bad_paths.push(m.path.clone());
+                        if mismatch.as_ref().is_none_or(|s| s.code() != 338) {
+                            mismatch = Some(stack);
+                        }
+                    }
                 }
             }
-            if lost.is_empty() {
+            if good == 0 {
+                let stack = match mismatch {
+                    Some(s) => s,
+                    None => ora::log_group_unreadable(g.group, g.thread, &unreadable),
+                };
+                return self.open_error(stack);
+            }
+            if bad_paths.is_empty() {
                 continue;
             }
-            let all_lost = g
-                .members
-                .iter()
-                .all(|m| m.status != MemberStatus::Valid || lost.contains(&m.path));
-            let stack = ora::log_group_unreadable(g.group, g.thread, &lost);
-            if all_lost && g.status == LogStatus::Current {
-                self.alert(stack.to_string());
-                return Err(DbError::Ora(stack));
-            }
+            let stack = mismatch
+                .unwrap_or_else(|| ora::log_group_unreadable(g.group, g.thread, &bad_paths));
             self.alert(format!("Errors in file (alert log):\n{stack}"));
             for m in self
                 .cf_mut()
@@ -407,12 +471,59 @@ impl<S: Storage> Instance<S> {
                 .members
                 .iter_mut()
             {
-                if lost.contains(&m.path) {
+                if bad_paths.contains(&m.path) {
                     m.status = MemberStatus::Invalid;
                 }
             }
         }
         Ok(())
+    }
+
+    /// One member's header against its group's record (see
+    /// [`Self::verify_online_logs`]): `Err(Some(stack))` for a mismatch.
+    #[allow(clippy::too_many_arguments)]
+    fn judge_log_header(
+        &self,
+        g: &controlfile::LogGroupRecord,
+        c: &redo::LogContents,
+        cf_seq: u64,
+        inc: Incarnation,
+        t: &controlfile::ThreadRecord,
+        next_after_current: u32,
+        path: &str,
+    ) -> Result<(), Option<OraStack>> {
+        let h = &c.header;
+        let member = |s: OraStack| s.then(312, format!("online log {} thread {}: '{path}'", g.group, g.thread));
+        if h.dbid != self.p.dbid || h.thread != g.thread || h.incarnation != inc {
+            return Err(Some(member(OraStack::one(
+                322,
+                format!("log {} of thread {} is not current copy", g.group, g.thread),
+            ))));
+        }
+        let expected = if g.status == LogStatus::Unused { 0 } else { g.seq };
+        if h.seq == expected {
+            return Ok(());
+        }
+        let interrupted_switch = g.group == next_after_current
+            && h.seq == t.current_seq + 1
+            && h.cf_seq <= cf_seq
+            && c.records.is_empty();
+        if interrupted_switch {
+            return Ok(());
+        }
+        if h.seq > expected {
+            return Err(Some(member(OraStack::one(
+                338,
+                format!("log {} of thread {} is more recent than control file", g.group, g.thread),
+            ))));
+        }
+        Err(Some(member(OraStack::one(
+            314,
+            format!(
+                "log {} of thread {}, expected sequence# {expected} doesn't match {}",
+                g.group, g.thread, h.seq
+            ),
+        ))))
     }
 
     /// Recovers if needed, checkpoints with the thread open, and moves to a
@@ -538,6 +649,7 @@ impl<S: Storage> Instance<S> {
         self.locks.clear();
         self.undo_in_use.clear();
         self.pending_bwr.clear();
+        self.pending_switch_ckpt = None;
     }
 
     // ----- LGWR --------------------------------------------------------------
@@ -610,6 +722,9 @@ impl<S: Storage> Instance<S> {
             };
             redo::apply(&mut buf.block, &c.op, rec.scn)
                 .expect("a change generated for a block applies to it");
+            if !buf.dirty {
+                buf.first_dirty_scn = rec.scn;
+            }
             buf.dirty = true;
             buf.last_change_scn = rec.scn;
         }
@@ -646,7 +761,7 @@ impl<S: Storage> Instance<S> {
     {
         let g = self.cf().group(group).expect("group").clone();
         let mut ok = 0;
-        let mut failed = Vec::new();
+        let mut failed: Vec<String> = Vec::new();
         for m in &g.members {
             if m.status == MemberStatus::Invalid {
                 continue;
@@ -657,30 +772,42 @@ impl<S: Storage> Instance<S> {
                 Err(_) => failed.push(m.path.clone()),
             }
         }
+        // S-INST-4: with no member written, nothing is durable. The planted
+        // `ack-without-member` carries on as if the group had been written.
+        if ok == 0 && !self.p.planted(Plant::AckWithoutMember) {
+            if failed.is_empty() {
+                failed = g.members.iter().map(|m| m.path.clone()).collect();
+            }
+            let stack = ora::log_group_unreadable(group, 1, &failed);
+            self.alert(format!("Errors in file (alert log):\n{stack}"));
+            self.mark_invalid(group, &failed);
+            self.state = DbState::Dead;
+            self.alert("LGWR: terminating instance due to error 313");
+            return Err(DbError::Terminated {
+                power_lost: false,
+                stack,
+            });
+        }
         if !failed.is_empty() {
             let stack = ora::log_group_unreadable(group, 1, &failed);
             self.alert(format!("Errors in file (alert log):\n{stack}"));
-            for m in self
-                .cf_mut()
-                .group_mut(group)
-                .expect("group")
-                .members
-                .iter_mut()
-            {
-                if failed.contains(&m.path) {
-                    m.status = MemberStatus::Invalid;
-                }
-            }
-            if ok == 0 {
-                self.state = DbState::Dead;
-                self.alert("LGWR: terminating instance due to error 313");
-                return Err(DbError::Terminated {
-                    power_lost: false,
-                    stack,
-                });
-            }
+            self.mark_invalid(group, &failed);
         }
         Ok(())
+    }
+
+    fn mark_invalid(&mut self, group: u32, paths: &[String]) {
+        for m in self
+            .cf_mut()
+            .group_mut(group)
+            .expect("group")
+            .members
+            .iter_mut()
+        {
+            if paths.contains(&m.path) {
+                m.status = MemberStatus::Invalid;
+            }
+        }
     }
 
     /// ALTER SYSTEM SWITCH LOGFILE (and the switch when a log fills, S-INST-6).
@@ -722,6 +849,7 @@ impl<S: Storage> Instance<S> {
             incarnation: self.cf().incarnation,
             next_scn: 0,
             end_of_thread: false,
+            cf_seq: self.cf().version,
         };
         // Re-created members become valid with the group's next use.
         for m in self
@@ -778,6 +906,15 @@ impl<S: Storage> Instance<S> {
             buf: Vec::new(),
             buf_scn: 0,
         });
+        // A log switch is a checkpoint event (ORACLE_NOTES §2): the
+        // checkpoint at the new log's first SCN completes once DBWn has
+        // written what changed before it; the old group is ACTIVE until
+        // then. Torn-block protection logs images anew from here, since
+        // crash recovery may start here.
+        self.pending_switch_ckpt = Some((scn + 1, Rba { seq, block: 1 }));
+        for b in self.cache.buffers.values_mut() {
+            b.imaged = false;
+        }
         let first = self.cf().group(next).expect("group").members[0]
             .path
             .clone();
@@ -895,7 +1032,9 @@ impl<S: Storage> Instance<S> {
     pub fn dbwr_tick(&mut self, n: usize) -> DbResult<usize> {
         self.require(DbState::Open)?;
         let batch: Vec<Dba> = self.cache.dirty_by_age().into_iter().take(n).collect();
-        let r = self.dbwr_write(&batch);
+        let r = self
+            .dbwr_write(&batch)
+            .and_then(|()| self.complete_switch_checkpoint());
         self.fatal(r)?;
         Ok(batch.len())
     }
@@ -979,10 +1118,12 @@ impl<S: Storage> Instance<S> {
         let bs = self.p.db_block_size;
         let clock = self.clock;
         let mut paths = Vec::new();
+        let cf_seq = self.cf().version;
         for (file_no, h) in self.headers.iter_mut() {
             h.ckpt_scn = s;
             h.ckpt_time = clock;
             h.ckpt_counter += 1;
+            h.cf_seq = cf_seq;
             h.fuzzy.online = kind != CkptKind::Close;
             let path = self.p.datafile(*file_no).expect("datafile").path.clone();
             datafile::write_header(&mut self.io, &path, h, bs).map_err(io_fatal)?;
@@ -1015,7 +1156,30 @@ impl<S: Storage> Instance<S> {
                 g.status = LogStatus::Inactive;
             }
         }
+        if self.pending_switch_ckpt.is_some_and(|(p, _)| p <= s) {
+            self.pending_switch_ckpt = None;
+        }
         self.write_controlfile()
+    }
+
+    /// Completes the last log switch's checkpoint when DBWn has written
+    /// every buffer changed before its SCN: CKPT then writes the headers and
+    /// the control file, and the old group becomes INACTIVE.
+    fn complete_switch_checkpoint(&mut self) -> DbResult<()> {
+        let Some((s, rba)) = self.pending_switch_ckpt else {
+            return Ok(());
+        };
+        let behind = self
+            .cache
+            .buffers
+            .values()
+            .any(|b| b.dirty && b.first_dirty_scn < s);
+        if behind {
+            return Ok(());
+        }
+        self.checkpoint_files(s, rba, CkptKind::Normal)?;
+        self.alert(format!("Completed checkpoint up to RBA [{rba}], SCN: {s}"));
+        Ok(())
     }
 
     // ----- ARCn --------------------------------------------------------------
@@ -1217,6 +1381,88 @@ impl<S: Storage> Instance<S> {
             });
         let r = self.write_controlfile();
         self.fatal(r)
+    }
+
+    /// ALTER DATABASE CLEAR [UNARCHIVED] LOGFILE GROUP g: re-creates every
+    /// member of a group whose redo no recovery needs, at MOUNT or OPEN
+    /// (Oracle reinitializes the log; the group is then UNUSED). Refused
+    /// for the current group and for one crash recovery still needs
+    /// (ORA-01624), and in ARCHIVELOG mode for a log not yet archived unless
+    /// UNARCHIVED is said (ORA-00350): clearing it leaves a gap in the
+    /// archived logs that no backup taken before can be recovered across.
+    pub fn clear_logfile(&mut self, group: u32, unarchived: bool) -> DbResult<()> {
+        if !matches!(self.state, DbState::Mount | DbState::Open) {
+            return Err(DbError::ora(1507, "database not mounted"));
+        }
+        let Some(g) = self.cf().group(group).cloned() else {
+            return Err(DbError::ora(
+                1514,
+                "error in log specification: no such log",
+            ));
+        };
+        let members: Vec<String> = g.members.iter().map(|m| m.path.clone()).collect();
+        let named = |s: OraStack| {
+            members.iter().fold(s, |s, m| {
+                s.then(312, format!("online log {group} thread {}: '{m}'", g.thread))
+            })
+        };
+        let thread = self.cf().thread(1).clone();
+        let needed_by_crash_recovery =
+            g.status == LogStatus::Active || (g.status == LogStatus::Current && thread.open);
+        if g.status == LogStatus::Current || needed_by_crash_recovery {
+            return Err(DbError::Ora(named(OraStack::one(
+                1624,
+                format!(
+                    "log {group} needed for crash recovery of instance {} (thread {})",
+                    self.p.db_name, g.thread
+                ),
+            ))));
+        }
+        if self.cf().archivelog && !g.archived && g.status != LogStatus::Unused && !unarchived {
+            return Err(DbError::Ora(named(OraStack::one(
+                350,
+                format!(
+                    "log {group} of instance {} (thread {}) needs to be archived",
+                    self.p.db_name, g.thread
+                ),
+            ))));
+        }
+        let r = (|| {
+            for m in &members {
+                if self.io.exists(m) {
+                    self.io.delete(m)?;
+                }
+                self.io.create(m)?;
+                self.io.sync_dir(dir_of(m))?;
+            }
+            Ok(())
+        })();
+        r.map_err(io_fatal).or_else(|e| self.fatal(Err(e)))?;
+        let rec = self.cf_mut().group_mut(group).expect("group");
+        rec.status = LogStatus::Unused;
+        rec.seq = 0;
+        rec.first_scn = 0;
+        rec.next_scn = None;
+        rec.archived = false;
+        for m in rec.members.iter_mut() {
+            m.status = MemberStatus::Valid;
+        }
+        let r = self.write_controlfile();
+        self.fatal(r)?;
+        let what = if unarchived { "unarchived " } else { "" };
+        self.alert(format!(
+            "Completed: alter database clear {what}logfile group {group}"
+        ));
+        Ok(())
+    }
+
+    /// Where LGWR writes next: (group, sequence, next redo block). The
+    /// simulator uses it to find a commit's redo on the members' durable
+    /// bytes (INV-LOG-4) without trusting that it got there.
+    pub fn redo_write_position(&self) -> Option<(u32, u32, u32)> {
+        self.log
+            .as_ref()
+            .map(|w| (w.group, w.header.seq, w.next_block))
     }
 
     /// Members marked INVALID, as (group, path): what `v$logfile` shows a DBA.

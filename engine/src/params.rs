@@ -19,6 +19,10 @@ pub enum Plant {
     IgnoreTail,
     /// A log group is reused before ARCn archived it.
     ReuseUnarchived,
+    /// Torn-block protection is on, but no block image is ever logged.
+    NoTornImages,
+    /// LGWR treats a log group with no valid member as written.
+    AckWithoutMember,
 }
 
 /// Every planted bug of INVARIANTS.md: its name, what it does, what must
@@ -33,7 +37,7 @@ pub const PLANTED_BUGS: &[(&str, &str, &str, Option<Plant>)] = &[
     (
         "early-ack",
         "commit acknowledged before its redo is synced",
-        "INV-DATA-1",
+        "INV-LOG-4 / INV-DATA-1",
         Some(Plant::EarlyAck),
     ),
     (
@@ -95,6 +99,18 @@ pub const PLANTED_BUGS: &[(&str, &str, &str, Option<Plant>)] = &[
         "redo of a previous incarnation accepted",
         "INV-RL-3",
         None,
+    ),
+    (
+        "no-torn-images",
+        "torn-block protection on, but no block image is logged",
+        "INV-DATA-1 / INV-BLK-1",
+        Some(Plant::NoTornImages),
+    ),
+    (
+        "ack-without-member",
+        "LGWR treats a group with no valid member as written",
+        "INV-LOG-4 / INV-DATA-1",
+        Some(Plant::AckWithoutMember),
     ),
 ];
 

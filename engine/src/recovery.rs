@@ -74,6 +74,7 @@ impl<S: Storage> Instance<S> {
                     let buf = self.cache.insert(b);
                     buf.dirty = true;
                     buf.last_change_scn = buf.block.scn;
+                    buf.first_dirty_scn = buf.block.scn;
                 }
                 Slot::Corrupt => {
                     let path = self.p.datafile(dba.0).expect("datafile").path.clone();

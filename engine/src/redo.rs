@@ -231,6 +231,10 @@ pub struct LogHeader {
     /// End-of-thread mark (S-FILE-4): part of the format, written from the
     /// media-recovery work on (complete recovery stops at it).
     pub end_of_thread: bool,
+    /// The control-file sequence (version) current when this header was
+    /// written: a header with a higher one than the control file shows the
+    /// control file is an old copy (ORA-00338).
+    pub cf_seq: u64,
 }
 
 impl LogHeader {
@@ -253,15 +257,16 @@ impl LogHeader {
         b[40..48].copy_from_slice(&self.incarnation.resetlogs_time.to_le_bytes());
         b[48..56].copy_from_slice(&self.next_scn.to_le_bytes());
         b[56] = u8::from(self.end_of_thread);
-        let crc = crc32fast::hash(&b[..60]);
-        b[60..64].copy_from_slice(&crc.to_le_bytes());
+        b[60..68].copy_from_slice(&self.cf_seq.to_le_bytes());
+        let crc = crc32fast::hash(&b[..68]);
+        b[68..72].copy_from_slice(&crc.to_le_bytes());
         b
     }
 
     pub fn decode(b: &[u8]) -> Option<LogHeader> {
         let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().expect("4 bytes"));
         let u64_at = |o: usize| u64::from_le_bytes(b[o..o + 8].try_into().expect("8 bytes"));
-        if u32_at(0) != LOG_MAGIC || crc32fast::hash(&b[..60]) != u32_at(60) {
+        if u32_at(0) != LOG_MAGIC || crc32fast::hash(&b[..68]) != u32_at(68) {
             return None;
         }
         Some(LogHeader {
@@ -276,6 +281,7 @@ impl LogHeader {
             },
             next_scn: u64_at(48),
             end_of_thread: b[56] == 1,
+            cf_seq: u64_at(60),
         })
     }
 }
@@ -527,6 +533,7 @@ mod tests {
             },
             next_scn: 777,
             end_of_thread: true,
+            cf_seq: 9,
         };
         assert_eq!(LogHeader::decode(&h.encode(512)), Some(h));
         let mut torn = h.encode(512);

@@ -13,6 +13,7 @@ use crate::error::{DbError, DbResult, OraStack, ora};
 use crate::instance::{
     DbState, Instance, Txn, UNDO_FILE, UNDO_HEADER_BLOCK, row_home, slot_is_active,
 };
+use crate::params::Plant;
 use crate::redo::{Change, Marker, Op};
 use crate::scn::Scn;
 use crate::storage::Storage;
@@ -283,7 +284,7 @@ impl<S: Storage> Instance<S> {
     /// Torn-block protection (S-CR-5): the first change to a block after a
     /// checkpoint logs the block's whole image before the change.
     fn images_for(&mut self, changes: &mut Vec<Change>, dbas: &[Dba]) -> DbResult<()> {
-        if !self.p.torn_block_protection {
+        if !self.p.torn_block_protection || self.p.planted(Plant::NoTornImages) {
             return Ok(());
         }
         for &dba in dbas {
