@@ -435,7 +435,9 @@ impl<S: Storage> Instance<S> {
                         Ok(())
                     }
                     Err(_) => Err(None),
-                    Ok(c) => self.judge_log_header(&g, &c, cf_seq, inc, &t, next_after_current, &m.path),
+                    Ok(c) => {
+                        self.judge_log_header(&g, &c, cf_seq, inc, &t, next_after_current, &m.path)
+                    }
                 };
                 match verdict {
                     Ok(()) => good += 1,
@@ -493,14 +495,23 @@ impl<S: Storage> Instance<S> {
         path: &str,
     ) -> Result<(), Option<OraStack>> {
         let h = &c.header;
-        let member = |s: OraStack| s.then(312, format!("online log {} thread {}: '{path}'", g.group, g.thread));
+        let member = |s: OraStack| {
+            s.then(
+                312,
+                format!("online log {} thread {}: '{path}'", g.group, g.thread),
+            )
+        };
         if h.dbid != self.p.dbid || h.thread != g.thread || h.incarnation != inc {
             return Err(Some(member(OraStack::one(
                 322,
                 format!("log {} of thread {} is not current copy", g.group, g.thread),
             ))));
         }
-        let expected = if g.status == LogStatus::Unused { 0 } else { g.seq };
+        let expected = if g.status == LogStatus::Unused {
+            0
+        } else {
+            g.seq
+        };
         if h.seq == expected {
             return Ok(());
         }
@@ -514,7 +525,10 @@ impl<S: Storage> Instance<S> {
         if h.seq > expected {
             return Err(Some(member(OraStack::one(
                 338,
-                format!("log {} of thread {} is more recent than control file", g.group, g.thread),
+                format!(
+                    "log {} of thread {} is more recent than control file",
+                    g.group, g.thread
+                ),
             ))));
         }
         Err(Some(member(OraStack::one(
@@ -1403,7 +1417,10 @@ impl<S: Storage> Instance<S> {
         let members: Vec<String> = g.members.iter().map(|m| m.path.clone()).collect();
         let named = |s: OraStack| {
             members.iter().fold(s, |s, m| {
-                s.then(312, format!("online log {group} thread {}: '{m}'", g.thread))
+                s.then(
+                    312,
+                    format!("online log {group} thread {}: '{m}'", g.thread),
+                )
             })
         };
         let thread = self.cf().thread(1).clone();

@@ -386,34 +386,48 @@ pub fn read_log<S: Storage + ?Sized>(
     let Some(header) = LogHeader::decode(&buf[..os]) else {
         return Ok(Err(LogReadError::BadHeader));
     };
-    let salt = header.salt();
-    let mut stream = Vec::new();
-    let mut starts_at: Vec<(usize, u32)> = Vec::new(); // stream offset where each block's payload starts
-    let mut end_block = 1u32;
-    for i in 1..=avail {
-        let blk = &buf[i * os..(i + 1) * os];
-        let u32_at = |o: usize| u32::from_le_bytes(blk[o..o + 4].try_into().expect("4 bytes"));
-        let valid = u32_at(0) == header.seq
-            && u32_at(4) == salt
-            && u32_at(8) == i as u32
-            && u32_at(16) == redo_block_crc(blk);
-        if !valid {
-            break;
-        }
-        let used = u16::from_le_bytes([blk[12], blk[13]]) as usize;
-        starts_at.push((stream.len(), i as u32));
-        stream.extend_from_slice(
-            &blk[REDO_BLOCK_HEADER..REDO_BLOCK_HEADER + used.min(os - REDO_BLOCK_HEADER)],
-        );
-        end_block = i as u32 + 1;
-    }
-    let records = parse_stream(&stream, &starts_at, header.seq);
+    let (records, end_block) = decode_blocks(&header, &buf[os..], 1, os);
     Ok(Ok(LogContents {
         header,
         records,
         blocks_read: end_block - 1,
         end_block,
     }))
+}
+
+/// Decodes the valid redo blocks of a log with `header`, from `bytes`
+/// holding blocks `first_block`, `first_block + 1`, … (LGWR starts every
+/// write at a new block with a whole record, so any write's first block is
+/// a place to start). Stops at the first invalid block. Returns the whole
+/// records read and the block after the last valid one.
+pub fn decode_blocks(
+    header: &LogHeader,
+    bytes: &[u8],
+    first_block: u32,
+    os: usize,
+) -> (Vec<ReadRecord>, u32) {
+    let salt = header.salt();
+    let mut stream = Vec::new();
+    let mut starts_at: Vec<(usize, u32)> = Vec::new(); // stream offset where each block's payload starts
+    let mut end_block = first_block;
+    for (n, blk) in bytes.chunks_exact(os).enumerate() {
+        let i = first_block + n as u32;
+        let u32_at = |o: usize| u32::from_le_bytes(blk[o..o + 4].try_into().expect("4 bytes"));
+        let valid = u32_at(0) == header.seq
+            && u32_at(4) == salt
+            && u32_at(8) == i
+            && u32_at(16) == redo_block_crc(blk);
+        if !valid {
+            break;
+        }
+        let used = u16::from_le_bytes([blk[12], blk[13]]) as usize;
+        starts_at.push((stream.len(), i));
+        stream.extend_from_slice(
+            &blk[REDO_BLOCK_HEADER..REDO_BLOCK_HEADER + used.min(os - REDO_BLOCK_HEADER)],
+        );
+        end_block = i + 1;
+    }
+    (parse_stream(&stream, &starts_at, header.seq), end_block)
 }
 
 fn parse_stream(stream: &[u8], starts_at: &[(usize, u32)], seq: u32) -> Vec<ReadRecord> {

@@ -381,6 +381,10 @@ impl<S: Storage> Instance<S> {
             };
             let Some(rec) = rec else {
                 self.alert(format!("SMON: unable to recover transaction {xid:#x}: undo block (file {UNDO_FILE}, block {}) unreadable", u.block));
+                // The transaction stays active: its undo must never be
+                // reused by another, or a repair of the block (block media
+                // recovery) could no longer roll it back.
+                self.undo_in_use.insert(u.block);
                 return Ok(false);
             };
             let dba = (rec.file, rec.block);

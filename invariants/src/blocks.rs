@@ -10,16 +10,18 @@ use engine::storage::{IoResult, Storage};
 use crate::{Model, Violation};
 
 /// Reads every block of every datafile. A block failing its checksum or tail
-/// check must have been torn by a fault (model) and be reported by the engine
-/// (`reported`, v$database_block_corruption); a block must record its own
-/// address; no block SCN may be above `current_scn`.
+/// check must be explained by a fault the recovery could not repair (model:
+/// a tear without torn-block protection, or rot) and be reported by the
+/// engine (`reported`, v$database_block_corruption); a block must record its
+/// own address; no block SCN may be above the highest SCN the model saw
+/// handed out (INV-BLK-3: the model's own record, not the engine's counter).
 pub fn check_blocks<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
     model: &Model,
     reported: &[CorruptBlockRecord],
-    current_scn: Scn,
 ) -> IoResult<Vec<Violation>> {
+    let current_scn: Scn = model.max_scn_seen;
     let mut out = Vec::new();
     for f in &p.datafiles {
         for (b, r) in datafile_blocks(io, p, f.file_no)? {
@@ -27,7 +29,7 @@ pub fn check_blocks<S: Storage + ?Sized>(
                 Ok(blk) if blk.scn > current_scn => out.push(Violation::new(
                     "INV-BLK-3",
                     format!(
-                        "block (file {}, block {b}) has SCN {} above the current SCN {current_scn}",
+                        "block (file {}, block {b}) has SCN {}, above the highest SCN handed out ({current_scn})",
                         f.file_no, blk.scn
                     ),
                 )),
@@ -38,8 +40,8 @@ pub fn check_blocks<S: Storage + ?Sized>(
                 )),
                 Err(kind) => {
                     let dba = (f.file_no, b);
-                    if !model.torn.contains(&dba) {
-                        out.push(Violation::new("INV-BLK-1", format!("block (file {}, block {b}) is corrupt ({kind:?}) and no fault tore it", f.file_no)));
+                    if !model.excuses_corrupt(dba, true) {
+                        out.push(Violation::new("INV-BLK-1", format!("block (file {}, block {b}) is corrupt ({kind:?}) and {}", f.file_no, crate::data::unexplained_corruption(model, dba))));
                     } else if !reported.iter().any(|c| (c.file_no, c.block) == dba) {
                         out.push(Violation::new("INV-BLK-1", format!("block (file {}, block {b}) is corrupt ({kind:?}) but the engine does not report it", f.file_no)));
                     }
@@ -56,11 +58,18 @@ mod tests {
     use crate::testdb::closed_db;
     use engine::block::{Block, Body};
 
+    /// A model that saw SCNs up to `scn` handed out.
+    fn seen(scn: Scn) -> Model {
+        let mut m = Model::new();
+        m.saw_scn(scn);
+        m
+    }
+
     #[test]
     fn healthy_database_passes() {
         let (p, mut io) = closed_db();
         assert!(
-            check_blocks(&mut io, &p, &Model::new(), &[], u64::MAX)
+            check_blocks(&mut io, &p, &seen(u64::MAX), &[])
                 .unwrap()
                 .is_empty()
         );
@@ -75,11 +84,11 @@ mod tests {
         let mut byte = io.peek(&path, 2 * bs + 700, 1);
         byte[0] ^= 0xff;
         io.poke(&path, 2 * bs + 700, &byte);
-        let v = check_blocks(&mut io, &p, &Model::new(), &[], u64::MAX).unwrap();
+        let v = check_blocks(&mut io, &p, &seen(u64::MAX), &[]).unwrap();
         assert_eq!(v[0].id, "INV-BLK-1");
-        let mut m = Model::new();
+        let mut m = seen(u64::MAX);
         m.torn.insert((3, 2));
-        let v = check_blocks(&mut io, &p, &m, &[], u64::MAX).unwrap();
+        let v = check_blocks(&mut io, &p, &m, &[]).unwrap();
         assert!(v[0].evidence.contains("does not report"));
         let rec = CorruptBlockRecord {
             file_no: 3,
@@ -88,9 +97,16 @@ mod tests {
             kind: "FRACTURED".into(),
         };
         assert!(
-            check_blocks(&mut io, &p, &m, &[rec], u64::MAX)
+            check_blocks(&mut io, &p, &m, &[rec.clone()])
                 .unwrap()
                 .is_empty()
+        );
+        // Torn-block protection on: recovery had to repair it.
+        m.torn_block_protection = true;
+        let v = check_blocks(&mut io, &p, &m, &[rec]).unwrap();
+        assert!(
+            v[0].id == "INV-BLK-1" && v[0].evidence.contains("did not repair"),
+            "{v:?}"
         );
     }
 
@@ -102,7 +118,7 @@ mod tests {
         let mut buf = vec![0u8; bs];
         Block::new(3, 9, Body::Data(vec![])).encode(&mut buf);
         io.poke(&path, 4 * bs, &buf);
-        let v = check_blocks(&mut io, &p, &Model::new(), &[], u64::MAX).unwrap();
+        let v = check_blocks(&mut io, &p, &seen(u64::MAX), &[]).unwrap();
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].id, "INV-BLK-2");
     }
@@ -110,7 +126,7 @@ mod tests {
     #[test]
     fn block_from_the_future_fires_blk_3() {
         let (p, mut io) = closed_db();
-        let v = check_blocks(&mut io, &p, &Model::new(), &[], 1000).unwrap();
+        let v = check_blocks(&mut io, &p, &seen(1000), &[]).unwrap();
         assert!(!v.is_empty() && v.iter().all(|v| v.id == "INV-BLK-3"));
     }
 }

@@ -144,7 +144,7 @@ pub fn check_changes_on_disk<S: Storage + ?Sized>(
             };
             match blk {
                 Ok(blk) if blk.scn >= scn => {}
-                Err(_) if model.torn.contains(&(file, b)) => {}
+                Err(_) if model.excuses_corrupt((file, b), false) => {}
                 Ok(blk) => out.push(Violation::new(
                     "INV-CKPT-3",
                     format!(
@@ -185,7 +185,10 @@ pub fn check_redo_online<S: Storage + ?Sized>(
                 found |= c.header.seq == seq;
             }
         }
-        let all_lost = g.members.iter().all(|m| model.lost_files.contains(&m.path));
+        let all_lost = g
+            .members
+            .iter()
+            .all(|m| model.lost_files.contains(&m.path) || model.garbled_files.contains(&m.path));
         if !found && !all_lost {
             out.push(Violation::new("INV-CKPT-4", format!("group {} should hold sequence {seq} (needed by crash recovery) but no member does", g.group)));
         }

@@ -54,16 +54,16 @@ pub fn check_agrees_with_files<S: Storage + ?Sized>(
         .iter()
         .filter(|g| g.status != LogStatus::Unused)
     {
-        for m in g
-            .members
-            .iter()
-            .filter(|m| m.status == MemberStatus::Valid && !model.lost_files.contains(&m.path))
-        {
+        for m in g.members.iter().filter(|m| {
+            m.status == MemberStatus::Valid
+                && !model.lost_files.contains(&m.path)
+                && !model.garbled_files.contains(&m.path)
+        }) {
             match log_file(io, p, &m.path)? {
-                Ok(c) if c.header.seq == g.seq && c.header.thread == g.thread && c.header.incarnation == cf.incarnation => {}
+                Ok(c) if c.header.seq == g.seq && c.header.thread == g.thread && c.header.incarnation == cf.incarnation && c.header.first_scn == g.first_scn => {}
                 Ok(c) => out.push(Violation::new(
                     "INV-CF-2",
-                    format!("member '{}' of group {} holds thread {} sequence {}, the control file says sequence {}", m.path, g.group, c.header.thread, c.header.seq, g.seq),
+                    format!("member '{}' of group {} holds thread {} sequence {} from SCN {}, the control file says thread {} sequence {} from SCN {}", m.path, g.group, c.header.thread, c.header.seq, c.header.first_scn, g.thread, g.seq, g.first_scn),
                 )),
                 Err(e) => out.push(Violation::new("INV-CF-2", format!("member '{}' of group {} (sequence {}) is unreadable: {e:?}", m.path, g.group, g.seq))),
             }
@@ -75,8 +75,9 @@ pub fn check_agrees_with_files<S: Storage + ?Sized>(
         .filter(|a| a.incarnation == cf.incarnation && !model.lost_files.contains(&a.name))
     {
         match log_file(io, p, &a.name)? {
-            Ok(c) if c.header.seq == a.seq && c.header.thread == a.thread => {}
-            _ => out.push(Violation::new("INV-CF-2", format!("archived log '{}' (sequence {}) recorded in the control file is not on disk as recorded", a.name, a.seq))),
+            Ok(c) if c.header.seq == a.seq && c.header.thread == a.thread && c.header.first_scn == a.first_scn && c.header.next_scn == a.next_scn => {}
+            Ok(c) => out.push(Violation::new("INV-CF-2", format!("archived log '{}' holds sequence {} SCN {}..{}, the control file records sequence {} SCN {}..{}", a.name, c.header.seq, c.header.first_scn, c.header.next_scn, a.seq, a.first_scn, a.next_scn))),
+            Err(_) => out.push(Violation::new("INV-CF-2", format!("archived log '{}' (sequence {}) recorded in the control file is not on disk as recorded", a.name, a.seq))),
         }
     }
     for d in cf
@@ -84,7 +85,20 @@ pub fn check_agrees_with_files<S: Storage + ?Sized>(
         .iter()
         .filter(|d| d.status == FileStatus::Online && !model.lost_files.contains(&d.name))
     {
+        let closed_cleanly = !cf.thread(1).open && d.stop_scn.is_some();
         match datafile_header(io, p, d.file_no)? {
+            Ok(h)
+                if closed_cleanly
+                    && (h.ckpt_scn != d.ckpt_scn || h.ckpt_counter != d.ckpt_counter) =>
+            {
+                out.push(Violation::new(
+                    "INV-CF-2",
+                    format!(
+                        "datafile {} '{}' was closed cleanly at checkpoint SCN {} counter {} by its header, SCN {} counter {} by the control file",
+                        d.file_no, d.name, h.ckpt_scn, h.ckpt_counter, d.ckpt_scn, d.ckpt_counter
+                    ),
+                ));
+            }
             Ok(h) if h.file_no == d.file_no && h.creation_scn == d.creation_scn => {}
             _ => out.push(Violation::new(
                 "INV-CF-2",

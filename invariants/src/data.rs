@@ -11,7 +11,8 @@ use crate::{Model, Violation};
 /// Compares a full scan of table T with the model's committed state.
 ///
 /// A committed row may be unreadable only through ORA-01578 on a block that a
-/// fault tore (S-CR-5, S-LOSS-7). `complete_open` says the database was
+/// fault tore and nothing could repair yet (S-CR-5, S-LOSS-7): with
+/// torn-block protection on, crash recovery must have repaired it. `complete_open` says the database was
 /// opened without RESETLOGS, so the recovery claimed to be complete: any
 /// loss is then also INV-DATA-5 (no silent loss).
 pub fn check_rows(
@@ -32,14 +33,17 @@ pub fn check_rows(
         .iter()
         .map(|(k, d, _)| (*k, *d))
         .collect();
-    let explained = |dba: Dba| model.torn.contains(&dba);
+    let explained = |dba: Dba| model.excuses_corrupt(dba, true);
     for (dba, s) in &bad_blocks {
         if !explained(*dba) {
             out.push(Violation::new(
                 "INV-DATA-1",
                 format!(
-                    "block (file {}, block {}) of T unreadable but no fault tore it: {}",
-                    dba.0, dba.1, s.0[0]
+                    "block (file {}, block {}) of T unreadable but {}: {}",
+                    dba.0,
+                    dba.1,
+                    unexplained_corruption(model, *dba),
+                    s.0[0]
                 ),
             ));
         }
@@ -49,8 +53,10 @@ pub fn check_rows(
             out.push(Violation::new(
                 "INV-DATA-1",
                 format!(
-                    "row k={k} unreadable through (file {}, block {}) but no fault tore it",
-                    dba.0, dba.1
+                    "row k={k} unreadable through (file {}, block {}) but {}",
+                    dba.0,
+                    dba.1,
+                    unexplained_corruption(model, *dba)
                 ),
             ));
         }
@@ -104,6 +110,15 @@ pub fn check_rows(
         out.push(Violation::new("INV-DATA-5", "the database opened without RESETLOGS (a complete recovery) but acknowledged commits are lost"));
     }
     out
+}
+
+/// Why a corrupt block is not excused, in words.
+pub fn unexplained_corruption(model: &Model, dba: Dba) -> &'static str {
+    if model.torn.contains(&dba) {
+        "crash recovery with torn-block protection on did not repair the torn block from its logged image (S-LOSS-7)"
+    } else {
+        "no fault tore it"
+    }
 }
 
 #[cfg(test)]
@@ -170,6 +185,18 @@ mod tests {
         );
         let mut m = model();
         m.torn.insert(home);
+        assert!(check_rows(&m, &p(), &s, true).is_empty());
+        // With torn-block protection the tear is no excuse after recovery.
+        m.torn_block_protection = true;
+        let v = check_rows(&m, &p(), &s, true);
+        assert!(
+            v.iter()
+                .any(|v| v.id == "INV-DATA-1" && v.evidence.contains("did not repair")),
+            "{v:?}"
+        );
+        // A rot fault is an excuse whatever the protection.
+        m.torn.clear();
+        m.rotted.insert(home);
         assert!(check_rows(&m, &p(), &s, true).is_empty());
     }
 }

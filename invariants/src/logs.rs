@@ -1,15 +1,20 @@
 //! INV-LOG-1..3: online and archived redo.
 
 use engine::DbParams;
+use engine::block::Xid;
 use engine::controlfile::{LogStatus, MemberStatus};
 use engine::inspect::{log_file, newest_controlfile};
-use engine::redo::ReadRecord;
+use engine::redo::{LogHeader, Marker, ReadRecord, decode_blocks};
+use engine::scn::Scn;
 use engine::storage::{IoResult, Storage};
 
 use crate::{Model, Violation};
 
-/// INV-LOG-1: in ARCHIVELOG mode every sequence before the current one is
-/// archived or still online: no group was reused before it was archived.
+/// INV-LOG-1: in any mode, a sequence leaves the online logs only once its
+/// changes are checkpointed (its next SCN, from the log history, is not
+/// above the thread checkpoint); in ARCHIVELOG mode every sequence before
+/// the current one is also archived or still online (none reused before it
+/// was archived), except one the DBA cleared unarchived.
 pub fn check_archived_before_reuse<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
@@ -19,12 +24,18 @@ pub fn check_archived_before_reuse<S: Storage + ?Sized>(
     let Some(cf) = newest_controlfile(io, p)? else {
         return Ok(out);
     };
+    let ckpt = cf.thread(1).ckpt.scn;
+    for h in &cf.log_history {
+        if cf.group_with_seq(1, h.seq).is_none() && h.next_scn > ckpt {
+            out.push(Violation::new("INV-LOG-1", format!("sequence {} (SCN {}..{}) is no longer online but the thread checkpoint is only at SCN {ckpt}: its group was reused before its changes were checkpointed", h.seq, h.first_scn, h.next_scn)));
+        }
+    }
     if !cf.archivelog {
         return Ok(out);
     }
     let current = cf.thread(1).current_seq;
     for seq in 1..current {
-        if cf.group_with_seq(1, seq).is_some() {
+        if cf.group_with_seq(1, seq).is_some() || model.cleared_unarchived.contains(&seq) {
             continue;
         }
         let name = p.archive_name(1, seq, cf.incarnation.id());
@@ -43,7 +54,8 @@ pub fn check_archived_before_reuse<S: Storage + ?Sized>(
 }
 
 /// INV-LOG-2: the online groups hold distinct, contiguous sequences ending
-/// at the current one, and the log history has no gap.
+/// at the current one (a group the DBA cleared leaves a gap), and the log
+/// history has no gap.
 pub fn check_sequences<S: Storage + ?Sized>(io: &mut S, p: &DbParams) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
     let Some(cf) = newest_controlfile(io, p)? else {
@@ -57,7 +69,13 @@ pub fn check_sequences<S: Storage + ?Sized>(io: &mut S, p: &DbParams) -> IoResul
         .collect();
     seqs.sort_unstable();
     let current = cf.thread(1).current_seq;
-    if seqs.last() != Some(&current) || seqs.windows(2).any(|w| w[1] != w[0] + 1) {
+    let cleared = cf
+        .log_groups
+        .iter()
+        .filter(|g| g.status == LogStatus::Unused)
+        .count() as u32;
+    let gaps: u32 = seqs.windows(2).map(|w| w[1].saturating_sub(w[0] + 1)).sum();
+    if seqs.last() != Some(&current) || seqs.windows(2).any(|w| w[1] <= w[0]) || gaps > cleared {
         out.push(Violation::new(
             "INV-LOG-2",
             format!(
@@ -73,6 +91,82 @@ pub fn check_sequences<S: Storage + ?Sized>(io: &mut S, p: &DbParams) -> IoResul
         ));
     }
     Ok(out)
+}
+
+/// A commit the engine acknowledged, and where LGWR says it wrote it: the
+/// blocks `from_block..end_block` of sequence `seq` in `group`.
+#[derive(Debug, Clone, Copy)]
+pub struct AckedCommit {
+    pub xid: Xid,
+    pub scn: Scn,
+    pub group: u32,
+    pub seq: u32,
+    pub from_block: u32,
+    pub end_block: u32,
+}
+
+/// INV-LOG-4 (S-INST-4): an acknowledged commit's record is durable in at
+/// least one member of the group it was written to. `read_durable(path,
+/// offset, buf)` reads what a power loss now would leave (None: the name
+/// would not survive); the members are the group's files as configured, so
+/// nothing here trusts the engine's account of which members it wrote.
+pub fn check_commit_durable(
+    read_durable: &mut dyn FnMut(&str, u64, &mut [u8]) -> Option<usize>,
+    os: usize,
+    members: &[String],
+    c: AckedCommit,
+) -> Vec<Violation> {
+    let mut why = Vec::new();
+    for m in members {
+        let mut head = vec![0u8; os];
+        match read_durable(m, 0, &mut head) {
+            None => {
+                why.push(format!("'{m}' would not survive a power loss (missing)"));
+                continue;
+            }
+            Some(n) if n < os => {
+                why.push(format!("'{m}' has no durable header"));
+                continue;
+            }
+            Some(_) => {}
+        }
+        let Some(h) = LogHeader::decode(&head) else {
+            why.push(format!("'{m}' has no valid durable header"));
+            continue;
+        };
+        if h.seq != c.seq {
+            why.push(format!("'{m}' durably holds sequence {}", h.seq));
+            continue;
+        }
+        let blocks = c.end_block.saturating_sub(c.from_block) as usize;
+        let mut bytes = vec![0u8; blocks * os];
+        read_durable(m, u64::from(c.from_block) * os as u64, &mut bytes);
+        let (records, _) = decode_blocks(&h, &bytes, c.from_block, os);
+        let durable = records.iter().any(|r| {
+            r.record
+                .markers
+                .iter()
+                .any(|mk| matches!(mk, Marker::Commit { xid } if *xid == c.xid))
+        });
+        if durable {
+            return Vec::new();
+        }
+        why.push(format!(
+            "'{m}' holds no durable commit record for it in blocks {}..{}",
+            c.from_block, c.end_block
+        ));
+    }
+    vec![Violation::new(
+        "INV-LOG-4",
+        format!(
+            "the commit of transaction {:#x} at SCN {} was acknowledged, but its commit record is durable in no member of group {} (sequence {}): {}",
+            c.xid,
+            c.scn,
+            c.group,
+            c.seq,
+            why.join("; ")
+        ),
+    )]
 }
 
 fn is_prefix(a: &[ReadRecord], b: &[ReadRecord]) -> bool {

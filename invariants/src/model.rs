@@ -42,10 +42,36 @@ pub struct Model {
     /// What each acknowledged commit wrote, by commit SCN (for the state at
     /// a point in time).
     history: Vec<(Scn, BTreeMap<u64, Option<String>>)>,
-    /// Blocks a power loss tore (or garbled), never repaired by a restore.
+    /// Blocks a power loss tore (or garbled) whose durable copy has not been
+    /// rewritten or repaired since ([`Model::prune_repaired`]). An excuse
+    /// for ORA-01578 at the crash instant always; after a recovery only
+    /// with torn-block protection off (S-LOSS-7).
     pub torn: BTreeSet<Dba>,
+    /// Blocks a rot fault corrupted (no power loss): excused until repaired.
+    pub rotted: BTreeSet<Dba>,
+    /// The run's torn-block protection: crash recovery must then repair
+    /// every torn block from its logged image.
+    pub torn_block_protection: bool,
     /// Files a fault removed (and not since put back).
     pub lost_files: BTreeSet<String>,
+    /// Files a power loss struck while a write to them was in flight (a
+    /// pending write, or the I/O the armed crash point failed), since they
+    /// were last made whole: a control-file copy or log member so damaged
+    /// explains ORA-00214/00227/00313 about it.
+    pub struck_files: BTreeSet<String>,
+    /// The control-file copies (CONTROL_FILES), to tell a control-file
+    /// update struck by a power loss.
+    pub controlfile_paths: Vec<String>,
+    /// Files a power loss garbled (a write in flight came back as garbage).
+    pub garbled_files: BTreeSet<String>,
+    /// A stale copy of the control file was put back as current: it
+    /// explains OPEN refusing with ORA-01207 / ORA-00338 / ORA-00314.
+    pub stale_controlfile: Option<String>,
+    /// Log sequences whose group was cleared before it was archived (ALTER
+    /// DATABASE CLEAR UNARCHIVED LOGFILE): a gap the DBA chose.
+    pub cleared_unarchived: BTreeSet<u32>,
+    /// The highest SCN the model saw the engine hand out (INV-BLK-3).
+    pub max_scn_seen: Scn,
     pub power_losses: u64,
     /// The highest header checkpoint SCN seen per datafile (INV-CKPT-2).
     pub header_ckpt: BTreeMap<u32, Scn>,
@@ -140,6 +166,27 @@ impl Model {
             }
         }
         counts
+    }
+
+    /// Whether a corrupt block is explained: a rot fault, or a tear by a
+    /// power loss — before recovery always, after it only without
+    /// torn-block protection (recovery must repair it from its image).
+    pub fn excuses_corrupt(&self, dba: Dba, after_recovery: bool) -> bool {
+        self.rotted.contains(&dba)
+            || (self.torn.contains(&dba) && (!after_recovery || !self.torn_block_protection))
+    }
+
+    /// Ends the excuse of every torn or rotted block whose durable copy now
+    /// reads valid (`valid`): it was rewritten or repaired, so a later
+    /// corruption needs a fault of its own.
+    pub fn prune_repaired(&mut self, mut valid: impl FnMut(Dba) -> bool) {
+        self.torn.retain(|d| !valid(*d));
+        self.rotted.retain(|d| !valid(*d));
+    }
+
+    /// Records an SCN the engine handed out.
+    pub fn saw_scn(&mut self, scn: Scn) {
+        self.max_scn_seen = self.max_scn_seen.max(scn);
     }
 
     pub fn has_in_doubt(&self) -> bool {

@@ -573,7 +573,20 @@ impl fmt::Display for RunReport<'_> {
         writeln!(f, "checks      {}", s.checks)?;
         writeln!(f, "trace hash  {:016x}", s.trace_hash)?;
         match &s.violation {
-            None => writeln!(f, "all invariants held"),
+            None => match &s.unrecoverable {
+                None => writeln!(f, "all invariants held"),
+                Some(u) => {
+                    writeln!(
+                        f,
+                        "UNRECOVERABLE at step {} (every invariant held up to there)",
+                        u.step
+                    )?;
+                    for line in u.reason.lines() {
+                        writeln!(f, "  {line}")?;
+                    }
+                    Ok(())
+                }
+            },
             Some(v) => {
                 write!(f, "{}", ViolationBlock(v))?;
                 writeln!(f, "reproduce: {}", reproduce(s, self.steps))
@@ -791,6 +804,9 @@ fn write_jsonl(file: File, results: &[RunSummary]) -> anyhow::Result<()> {
 struct Totals {
     seeds: u64,
     failed: u64,
+    /// Runs that ended unrecoverable (explained by a fault), by reason
+    /// with the numbers stripped, with how many and the first seed.
+    unrecoverable: std::collections::BTreeMap<String, (u64, u64)>,
     crashes: u64,
     recoveries: u64,
     checks: u64,
@@ -807,6 +823,22 @@ impl Totals {
     fn add(&mut self, s: &RunSummary) {
         self.seeds += 1;
         self.failed += u64::from(!s.passed());
+        if let (None, Some(u)) = (&s.violation, &s.unrecoverable) {
+            // The kind: what failed, with its numbers stripped.
+            let kind: String = u
+                .reason
+                .lines()
+                .next()
+                .unwrap_or("")
+                .split(", because")
+                .next()
+                .unwrap_or("")
+                .chars()
+                .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                .collect();
+            let e = self.unrecoverable.entry(kind).or_insert((0, s.seed));
+            e.0 += 1;
+        }
         self.crashes += s.crashes as u64;
         self.recoveries += s.recoveries as u64;
         self.checks += s.checks as u64;
@@ -838,7 +870,12 @@ impl fmt::Display for SoakReport<'_> {
             t.seeds,
             self.range.count()
         )?;
-        writeln!(f, "passed        {}", t.seeds - t.failed)?;
+        let unrecoverable: u64 = t.unrecoverable.values().map(|v| v.0).sum();
+        writeln!(
+            f,
+            "passed        {} (of which {unrecoverable} ended unrecoverable, explained by a fault)",
+            t.seeds - t.failed
+        )?;
         writeln!(f, "failed        {}", t.failed)?;
         writeln!(f, "crashes       {}", t.crashes)?;
         writeln!(f, "recoveries    {}", t.recoveries)?;
@@ -855,6 +892,18 @@ impl fmt::Display for SoakReport<'_> {
             c.in_doubt_committed,
             c.in_doubt_lost
         )?;
+        writeln!(
+            f,
+            "              {} log groups lost, {} cleared, {} stale control files put back ({} refused at OPEN), {} acknowledgements verified durable",
+            c.log_groups_lost,
+            c.log_groups_cleared,
+            c.stale_controlfile_restored,
+            c.stale_controlfile_refused,
+            c.acks_verified
+        )?;
+        for (kind, (n, first)) in &t.unrecoverable {
+            writeln!(f, "unrecoverable {n} (first seed {first}): {kind}")?;
+        }
         writeln!(f, "wall time     {secs:.2} s")?;
         writeln!(f, "seeds/s       {:.1}", rate(t.seeds, self.elapsed))?;
         writeln!(f, "recoveries/s  {:.1}", rate(t.recoveries, self.elapsed))?;

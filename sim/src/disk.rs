@@ -347,6 +347,8 @@ pub struct Disk {
     fate_weights: FateWeights,
     io_count: u64,
     crash_countdown: Option<u64>,
+    /// The path of the I/O an armed crash point failed, until taken.
+    struck: Option<String>,
     powered_off: bool,
     stats: DiskStats,
 }
@@ -376,6 +378,7 @@ impl Disk {
             fate_weights: FateWeights::default(),
             io_count: 0,
             crash_countdown: None,
+            struck: None,
             powered_off: false,
             stats: DiskStats::default(),
         }
@@ -570,6 +573,21 @@ impl Disk {
         Some(inode.durable.read(offset, buf))
     }
 
+    /// The path of the I/O the last armed crash point failed (it was in
+    /// flight when the power went), once.
+    pub fn take_struck(&mut self) -> Option<String> {
+        self.struck.take()
+    }
+
+    /// The length a power loss now would leave (0 if the name would not
+    /// survive).
+    pub fn durable_len(&self, path: &str) -> u64 {
+        self.names_durable
+            .get(path)
+            .and_then(|ino| self.inodes.get(ino))
+            .map_or(0, |inode| inode.durable.len)
+    }
+
     /// All current names, sorted.
     pub fn file_names(&self) -> Vec<String> {
         self.names.keys().cloned().collect()
@@ -593,6 +611,7 @@ impl Disk {
         if let Some(remaining) = self.crash_countdown {
             if remaining == 1 {
                 self.crash_countdown = None;
+                self.struck = Some(path.to_string());
                 self.powered_off = true;
                 return Err(IoError::new(IoErrorKind::PowerLost, path));
             }

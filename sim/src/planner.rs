@@ -51,15 +51,31 @@ impl Run {
                 force: false,
             });
             let disk = self.disk.take().expect("disk");
+            // With a stale control file put back, OPEN must refuse before
+            // it changes anything: keep the disk as it was to compare.
+            let before = self.model.stale_controlfile.as_ref().map(|_| disk.clone());
             let mut inst = Instance::new(self.p.clone(), disk);
             inst.set_time(self.clock);
-            let r = inst.startup();
+            let mut r = inst.startup();
             self.inst = Some(inst);
             self.drain_alerts();
+            if let Err(DbError::Ora(s)) = &r
+                && s.code() == 313
+                && self.inst_mut().state() == DbState::Mount
+            {
+                let s = s.clone();
+                self.record_error(&DbError::Ora(s.clone()));
+                self.note(&s.to_string());
+                r = self.clear_lost_group(&s)?;
+            }
             let e = match r {
                 Ok(()) => {
                     self.note("Database opened.");
                     self.recoveries += 1;
+                    self.model.stale_controlfile = None;
+                    self.model.struck_files.clear();
+                    let scn = self.inst_mut().current_scn();
+                    self.model.saw_scn(scn);
                     self.checks_after_open()?;
                     self.crash_in_recovery = false;
                     return Ok(());
@@ -68,9 +84,20 @@ impl Run {
             };
             self.record_error(&e);
             match e {
-                DbError::Terminated { .. } => {
+                DbError::Terminated { power_lost, stack } => {
                     let inst = self.inst.take().expect("instance");
                     self.disk = Some(inst.into_storage());
+                    if !power_lost
+                        && !stack.0.is_empty()
+                        && let Some(v) = invariants::recovery::check_failure(
+                            "startup terminated the instance:",
+                            &stack,
+                            &self.model,
+                            self.crash_in_recovery,
+                        )
+                    {
+                        return Err(v.into());
+                    }
                     if self.disk_mut().is_powered_off() {
                         self.crash_in_recovery = true;
                         self.power_loss();
@@ -85,22 +112,27 @@ impl Run {
                     let _ = self.inst_mut().shutdown(ShutdownMode::Abort);
                     self.drain_alerts();
                     self.instance_gone()?;
+                    let Some(why) = invariants::recovery::explanation(&s, &self.model) else {
+                        let v = invariants::recovery::check_failure(
+                            "startup",
+                            &s,
+                            &self.model,
+                            self.crash_in_recovery,
+                        );
+                        return Err(Halt::Violation(v.expect("an unexplained error")));
+                    };
                     match s.code() {
                         205 | 227 | 214 => self.replicate_controlfile()?,
                         _ => {
-                            let v = invariants::recovery::check_failure(
-                                "startup",
-                                &s,
-                                &self.model,
-                                self.crash_in_recovery,
-                            );
-                            return Err(match v {
-                                Some(v) => Halt::Violation(v),
-                                None => Halt::Unrecoverable(format!(
-                                    "explained, but needs recovery this engine lacks: {}",
-                                    s.0[0]
-                                )),
-                            });
+                            if let Some(before) = before {
+                                self.refused_before_damage(&before, &s)?;
+                                self.coverage.stale_controlfile_refused += 1;
+                            }
+                            return Err(Halt::Unrecoverable(format!(
+                                "{} at OPEN, because {why}; {}",
+                                s.0[0],
+                                missing_procedure(&s)
+                            )));
                         }
                     }
                 }
@@ -116,6 +148,86 @@ impl Run {
             format!("the database did not open within {MAX_ATTEMPTS} recovery attempts"),
         )
         .into())
+    }
+
+    /// ORA-00313 at OPEN: a log group has no readable member. If no
+    /// recovery needs its redo (INACTIVE or UNUSED), the DBA clears it at
+    /// MOUNT (`clear unarchived` when ARCn had not archived it) and opens;
+    /// otherwise the run cannot go on (S-CR-3: only incomplete recovery
+    /// could open the database).
+    fn clear_lost_group(&mut self, s: &engine::OraStack) -> Flow<Result<(), DbError>> {
+        let group = s.0[0]
+            .text
+            .split("log group ")
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .and_then(|g| g.parse::<u32>().ok());
+        let cf = self.inst_mut().controlfile().cloned();
+        let (Some(group), Some(cf)) = (group, cf) else {
+            return Ok(Err(DbError::Ora(s.clone())));
+        };
+        let Some(g) = cf.group(group).cloned() else {
+            return Ok(Err(DbError::Ora(s.clone())));
+        };
+        if !matches!(g.status, LogStatus::Inactive | LogStatus::Unused) {
+            return Ok(Err(DbError::Ora(s.clone())));
+        }
+        let unarchived = cf.archivelog && !g.archived && g.status != LogStatus::Unused;
+        self.note(&format!(
+            "SQL> alter database clear {}logfile group {group};",
+            if unarchived { "unarchived " } else { "" }
+        ));
+        self.record(Statement::AlterDatabase(AlterDatabase::ClearLogfile {
+            group: u64::from(group),
+            unarchived,
+        }));
+        if unarchived {
+            self.model.cleared_unarchived.insert(g.seq);
+        }
+        let r = self.inst_mut().clear_logfile(group, unarchived);
+        self.drain_alerts();
+        if let Err(e) = r {
+            return Ok(Err(e));
+        }
+        self.cleared_logfile(group);
+        self.note("SQL> alter database open;");
+        self.record(Statement::AlterDatabase(AlterDatabase::Open(None)));
+        let r = self.inst_mut().open();
+        self.drain_alerts();
+        Ok(r)
+    }
+
+    /// A refusal of a stale control file must come before any damage: the
+    /// failed startup wrote nothing (INV-CF-2).
+    fn refused_before_damage(&mut self, before: &Disk, s: &engine::OraStack) -> Flow {
+        let after = self.disk.as_ref().expect("disk");
+        let mut names = before.file_names();
+        names.extend(after.file_names());
+        names.sort();
+        names.dedup();
+        for name in names {
+            let size = |d: &Disk| {
+                d.read_durable(&name, 0, &mut [])
+                    .map(|_| d.durable_len(&name))
+            };
+            let (a, b) = (size(before), size(after));
+            let same = a == b
+                && a.is_none_or(|len| {
+                    let len = len as usize;
+                    let (mut x, mut y) = (vec![0u8; len], vec![0u8; len]);
+                    before.read_durable(&name, 0, &mut x);
+                    after.read_durable(&name, 0, &mut y);
+                    x == y
+                });
+            if !same || before.pending_write_count() != after.pending_write_count() {
+                return Err(Violation::new(
+                    "INV-CF-2",
+                    format!("OPEN with a stale control file changed '{name}' before it refused with:\n{s}"),
+                )
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// S-CF-3: copies the newest readable control-file copy over every copy
@@ -153,9 +265,12 @@ impl Run {
             match copy_file(self.disk.as_mut().expect("disk"), &src, &dst) {
                 Ok(()) => {
                     self.model.lost_files.remove(&dst);
+                    self.model.struck_files.remove(&dst);
                     self.coverage.controlfile_replicated += 1;
                 }
                 Err(IoErrorKind::PowerLost) => {
+                    // The copy was in flight: its name or bytes may not stay.
+                    self.model.struck_files.insert(dst.clone());
                     self.crash_in_recovery = true;
                     self.power_loss();
                     return self.crash_checks();
@@ -178,6 +293,9 @@ impl Run {
         };
         if inst.state() != DbState::Open {
             return Ok(());
+        }
+        if let Some(group) = self.group_without_members() {
+            return self.clear_group_online(group);
         }
         for (group, path) in inst.invalid_log_members() {
             let current = self
@@ -230,6 +348,67 @@ impl Run {
         Ok(())
     }
 
+    /// A group every member of which is INVALID or missing, if any.
+    fn group_without_members(&self) -> Option<u32> {
+        let inst = self.inst.as_ref()?;
+        let cf = inst.controlfile()?;
+        let disk = inst.storage();
+        cf.log_groups
+            .iter()
+            .find(|g| {
+                g.members.iter().all(|m| {
+                    m.status == engine::controlfile::MemberStatus::Invalid || !disk.exists(&m.path)
+                })
+            })
+            .map(|g| g.group)
+    }
+
+    /// While open: a group with no member left is cleared once no recovery
+    /// needs it (a checkpoint first, if it is ACTIVE; nothing can be done
+    /// for the current group, whose next write terminates the instance).
+    fn clear_group_online(&mut self, group: u32) -> Flow {
+        let Some((status, archived, seq)) = self
+            .inst_mut()
+            .controlfile()
+            .and_then(|c| c.group(group))
+            .map(|g| (g.status, g.archived, g.seq))
+        else {
+            return Ok(());
+        };
+        if status == LogStatus::Current {
+            return Ok(());
+        }
+        if status == LogStatus::Active {
+            self.note("SQL> alter system checkpoint;");
+            self.record(Statement::AlterSystem(AlterSystem::Checkpoint));
+            let r = self.inst_mut().checkpoint().map(|_| ());
+            self.drain_alerts();
+            if r.is_err() {
+                return self.after_housekeeping(r);
+            }
+        }
+        let unarchived = self.inst_mut().controlfile().is_some_and(|c| c.archivelog)
+            && !archived
+            && status != LogStatus::Unused;
+        self.note(&format!(
+            "SQL> alter database clear {}logfile group {group};",
+            if unarchived { "unarchived " } else { "" }
+        ));
+        self.record(Statement::AlterDatabase(AlterDatabase::ClearLogfile {
+            group: u64::from(group),
+            unarchived,
+        }));
+        if unarchived {
+            self.model.cleared_unarchived.insert(seq);
+        }
+        let r = self.inst_mut().clear_logfile(group, unarchived);
+        self.drain_alerts();
+        if r.is_ok() {
+            self.cleared_logfile(group);
+        }
+        self.after_housekeeping(r)
+    }
+
     fn after_housekeeping(&mut self, r: Result<(), DbError>) -> Flow {
         if let Err(e) = &r {
             self.record_error(e);
@@ -264,6 +443,9 @@ impl Run {
             // crash: recovery will apply its commit record if and only if the
             // record is in the online logs now (INV-DATA-2). Decided now, not
             // after recovery: a later recovery may legitimately reuse the log.
+            // A torn or rotted block whose durable copy now reads valid was
+            // rewritten or repaired: its excuse ends here.
+            prune_repaired(disk, &p, &mut self.model);
             if self.model.has_in_doubt() {
                 let xids = durable_commits(disk, &p);
                 let (committed, lost) = self.model.resolve_in_doubt(&xids);
@@ -272,7 +454,11 @@ impl Run {
             }
             found.extend(checkpoint::check_monotonic(disk, &p, &mut self.model).expect("reads"));
             found.extend(checkpoint::check_changes_on_disk(disk, &p, &self.model).expect("reads"));
-            found.extend(checkpoint::check_redo_online(disk, &p, &self.model).expect("reads"));
+            // A stale control file put back names old logs: what it says
+            // is needed is no claim of this run's (OPEN must refuse it).
+            if self.model.stale_controlfile.is_none() {
+                found.extend(checkpoint::check_redo_online(disk, &p, &self.model).expect("reads"));
+            }
             found.extend(fuzzy::check_truthful(disk, &p).expect("reads"));
             if let Some(k) = saved {
                 disk.arm_crash(k);
@@ -304,13 +490,12 @@ impl Run {
         };
         let mut found = data::check_rows(&self.model, &p, &scan, true);
         let inst = self.inst.as_mut().expect("instance");
-        let scn = inst.current_scn();
         let reported = inst
             .controlfile()
             .map(|c| c.corrupt_blocks.clone())
             .unwrap_or_default();
         let disk = inst.storage_mut();
-        found.extend(blocks::check_blocks(disk, &p, &self.model, &reported, scn).expect("reads"));
+        found.extend(blocks::check_blocks(disk, &p, &self.model, &reported).expect("reads"));
         found.extend(fuzzy::check_after_open(disk, &p).expect("reads"));
         found.extend(fuzzy::check_truthful(disk, &p).expect("reads"));
         found.extend(checkpoint::check_matches_controlfile(disk, &p).expect("reads"));
@@ -333,11 +518,10 @@ impl Run {
             found.extend(fuzzy::check_truthful(disk, &p).expect("reads"));
             found.extend(checkpoint::check_monotonic(disk, &p, &mut self.model).expect("reads"));
             let cf = engine::inspect::newest_controlfile(disk, &p).expect("reads");
+            prune_repaired(disk, &p, &mut self.model);
             if let Some(cf) = cf {
-                let scn = cf.thread(1).ckpt.scn;
                 found.extend(
-                    blocks::check_blocks(disk, &p, &self.model, &cf.corrupt_blocks, scn)
-                        .expect("reads"),
+                    blocks::check_blocks(disk, &p, &self.model, &cf.corrupt_blocks).expect("reads"),
                 );
             }
             if let Some(k) = saved {
@@ -385,6 +569,48 @@ fn durable_commits(
         }
     }
     xids
+}
+
+/// Ends the excuse of torn or rotted blocks whose copy on `disk` (just
+/// after a power loss or a clean shutdown: durable) reads valid again.
+fn prune_repaired(disk: &mut Disk, p: &engine::DbParams, model: &mut invariants::Model) {
+    if model.torn.is_empty() && model.rotted.is_empty() {
+        return;
+    }
+    let mut valid = std::collections::BTreeMap::new();
+    for &(f, b) in model.torn.iter().chain(model.rotted.iter()) {
+        let Some(spec) = p.datafile(f) else { continue };
+        let ok = if b == 0 {
+            matches!(
+                engine::datafile::read_header(disk, &spec.path, f, p.db_block_size),
+                Ok(Ok(_))
+            )
+        } else {
+            matches!(
+                engine::datafile::read_block(disk, &spec.path, f, b, p.db_block_size, false),
+                Ok(Ok(_))
+            )
+        };
+        valid.insert((f, b), ok);
+    }
+    model.prune_repaired(|d| valid.get(&d).copied().unwrap_or(false));
+}
+
+/// What this engine lacks to recover from a refusal at OPEN.
+fn missing_procedure(s: &engine::OraStack) -> &'static str {
+    match s.code() {
+        313 => {
+            "only incomplete recovery (RECOVER DATABASE UNTIL CANCEL, OPEN RESETLOGS) could open the database, and it is not built yet (S-CR-3, S-LOSS-3)"
+        }
+        1122 if s.has(1210) => {
+            "restoring the file from a backup and media recovery are not built yet (S-MR-1)"
+        }
+        1122 | 338 | 314 | 322 => {
+            "control-file recovery (RECOVER … USING BACKUP CONTROLFILE or CREATE CONTROLFILE) is not built yet (S-CF-1, S-CF-4)"
+        }
+        1578 => "block media recovery from a backup is not built yet (S-LOSS-7)",
+        _ => "the recovery it needs (restore and media recovery) is not built yet (S-MR-1)",
+    }
 }
 
 /// `host cp SRC DST` on the simulated disk: the whole file, synced, and its

@@ -69,6 +69,16 @@ pub struct Coverage {
     pub in_doubt_committed: usize,
     /// In-flight commits whose commit record did not survive.
     pub in_doubt_lost: usize,
+    /// Whole log groups lost (every member) by a fault.
+    pub log_groups_lost: usize,
+    /// Log groups the DBA cleared (ALTER DATABASE CLEAR LOGFILE).
+    pub log_groups_cleared: usize,
+    /// Stale control-file copies put back as current, and how many OPEN
+    /// refused (ORA-01207 / ORA-00338 …) before touching anything.
+    pub stale_controlfile_restored: usize,
+    pub stale_controlfile_refused: usize,
+    /// Commits whose durability in a log member was verified (INV-LOG-4).
+    pub acks_verified: usize,
 }
 
 impl Coverage {
@@ -80,6 +90,11 @@ impl Coverage {
         self.log_member_recreated += o.log_member_recreated;
         self.in_doubt_committed += o.in_doubt_committed;
         self.in_doubt_lost += o.in_doubt_lost;
+        self.log_groups_lost += o.log_groups_lost;
+        self.log_groups_cleared += o.log_groups_cleared;
+        self.stale_controlfile_restored += o.stale_controlfile_restored;
+        self.stale_controlfile_refused += o.stale_controlfile_refused;
+        self.acks_verified += o.acks_verified;
     }
 }
 
@@ -96,6 +111,10 @@ pub struct RunSummary {
     /// A one-line description of the swarm configuration.
     pub config: String,
     pub violation: Option<ViolationReport>,
+    /// The run ended early because the faults left the database
+    /// unrecoverable by the procedures this engine has: why, and the fault
+    /// behind it. Not a pass, not a violation: its own outcome.
+    pub unrecoverable: Option<Unrecoverable>,
     pub coverage: Coverage,
     /// The running trace hash after each step (for INV-DET-1 comparisons).
     #[serde(skip)]
@@ -111,9 +130,28 @@ pub struct RunSummary {
     pub final_rows: Option<Vec<(u64, String)>>,
 }
 
+/// Why a run ended unrecoverable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unrecoverable {
+    /// What failed and what is missing to go on, with the fault behind it.
+    pub reason: String,
+    /// The step of the run where it ended.
+    pub step: usize,
+}
+
 impl RunSummary {
+    /// No invariant was violated (the run may still have ended
+    /// unrecoverable: see [`RunSummary::unrecoverable`]).
     pub fn passed(&self) -> bool {
         self.violation.is_none()
+    }
+    /// "held", "unrecoverable" or "violation".
+    pub fn outcome(&self) -> &'static str {
+        match (&self.violation, &self.unrecoverable) {
+            (Some(_), _) => "violation",
+            (None, Some(_)) => "unrecoverable",
+            (None, None) => "held",
+        }
     }
     /// The command that reproduces this run.
     pub fn repro_command(&self) -> String {
@@ -143,21 +181,55 @@ pub(crate) type Flow<T = ()> = Result<T, Halt>;
 /// An operation of the workload or the fault plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Op {
-    Insert { session: u32, k: u64, v: String },
-    Update { session: u32, k: u64, v: String },
-    Delete { session: u32, k: u64 },
-    Commit { session: u32 },
-    Rollback { session: u32 },
+    Insert {
+        session: u32,
+        k: u64,
+        v: String,
+    },
+    Update {
+        session: u32,
+        k: u64,
+        v: String,
+    },
+    Delete {
+        session: u32,
+        k: u64,
+    },
+    Commit {
+        session: u32,
+    },
+    Rollback {
+        session: u32,
+    },
     Checkpoint,
     SwitchLogfile,
-    Dbwr { buffers: usize },
+    Dbwr {
+        buffers: usize,
+    },
     Archive,
     ShutdownClean,
     ShutdownAbort,
     PowerLoss,
-    CrashPoint { after_io: u64 },
-    LoseFile { path: String },
+    CrashPoint {
+        after_io: u64,
+    },
+    LoseFile {
+        path: String,
+    },
+    /// Every member of a log group, while the database is open or after a
+    /// clean shutdown (`closed`).
+    LoseLogGroup {
+        group: u32,
+        closed: bool,
+    },
+    /// An OS copy of the control file (`host cp`), taken while open.
+    SaveControlfile,
+    /// SHUTDOWN ABORT, then that copy put back over every control file.
+    RestoreStaleControlfile,
 }
+
+/// Where the runner keeps its OS copy of the control file.
+pub(crate) const CONTROLFILE_COPY: &str = "/u01/oradata/SIM/cfcopy/control.ctl";
 
 /// The state of one run.
 pub(crate) struct Run {
@@ -200,6 +272,10 @@ pub(crate) struct Run {
     /// A crash point the next recovery arms (a plan's
     /// [`crate::plan::Step::CrashInNextRecovery`]) instead of drawing one.
     pub next_recovery_crash: Option<u64>,
+    /// An OS copy of the control file exists at [`CONTROLFILE_COPY`].
+    pub controlfile_copy: bool,
+    /// Why the run ended unrecoverable, if it did.
+    pub unrecoverable: Option<Unrecoverable>,
 }
 
 thread_local! {
@@ -292,6 +368,7 @@ pub(crate) fn run_with(
                 }),
                 _ => None,
             },
+            unrecoverable: run.unrecoverable,
             coverage: run.coverage,
             step_hashes: run.trace.per_step,
             final_rows,
@@ -322,6 +399,7 @@ pub(crate) fn run_with(
                     evidence: v.evidence,
                     step,
                 }),
+                unrecoverable: None,
                 coverage: Coverage::default(),
                 step_hashes: Vec::new(),
                 scenario: String::new(),
@@ -339,13 +417,16 @@ impl Run {
             disk.add_device(&name, &prefix, cfg.garbage_devices.contains(&name));
         }
         disk.set_fate_weights(cfg.fate_weights());
+        let mut model = Model::new();
+        model.torn_block_protection = p.torn_block_protection;
+        model.controlfile_paths = p.control_files.clone();
         Run {
             steps: opts.steps.unwrap_or(cfg.steps),
             p,
             step: 0,
             inst: None,
             disk: Some(disk),
-            model: Model::new(),
+            model,
             trace: Trace::new(opts.trace),
             workload: Prng::new(opts.seed, "workload"),
             faults: Prng::new(opts.seed, "faults"),
@@ -365,6 +446,8 @@ impl Run {
             seed: opts.seed,
             clock: 1000,
             next_recovery_crash: None,
+            controlfile_copy: false,
+            unrecoverable: None,
             cfg,
         }
     }
@@ -373,7 +456,11 @@ impl Run {
         let r = self.run_inner(next);
         match r {
             Err(Halt::Unrecoverable(why)) => {
-                self.note(&format!("-- run stopped: {why}"));
+                self.note(&format!("-- run stopped, unrecoverable: {why}"));
+                self.unrecoverable = Some(Unrecoverable {
+                    reason: why,
+                    step: self.step,
+                });
                 Ok(())
             }
             other => other,
@@ -479,9 +566,27 @@ impl Run {
             10 => Op::CrashPoint {
                 after_io: 1 + self.faults.below(self.cfg.crash_point_ios),
             },
-            11 => self.pick_log_member_loss().unwrap_or(Op::Checkpoint),
-            _ => self.pick_controlfile_loss().unwrap_or(Op::SwitchLogfile),
+            // Whole groups and stale control files are rarer than lost
+            // members and copies: most of them end the run until
+            // incomplete and control-file recovery exist.
+            11 => match self.faults.below(10) {
+                0 => self.pick_log_group_loss(),
+                _ => self.pick_log_member_loss().unwrap_or(Op::Checkpoint),
+            },
+            _ => match self.faults.below(16) {
+                0..4 if !self.controlfile_copy => Op::SaveControlfile,
+                0 => Op::RestoreStaleControlfile,
+                _ => self.pick_controlfile_loss().unwrap_or(Op::SwitchLogfile),
+            },
         }
+    }
+
+    /// Every member of one group (current, active or inactive alike), while
+    /// open or after a clean shutdown.
+    fn pick_log_group_loss(&mut self) -> Op {
+        let group = 1 + self.faults.below(self.p.log_groups.len() as u64) as u32;
+        let closed = self.faults.chance(1, 3);
+        Op::LoseLogGroup { group, closed }
     }
 
     /// A member of a non-current group whose twin is valid and present.
@@ -554,6 +659,11 @@ impl Run {
             self.note(&print_statement(&Statement::Session(session_name(s))));
             self.record(Statement::Session(session_name(s)));
         }
+        match op {
+            Op::LoseLogGroup { group, closed } => return self.lose_log_group(group, closed),
+            Op::RestoreStaleControlfile => return self.restore_stale_controlfile(),
+            _ => {}
+        }
         let st = op.statement();
         if op != Op::ShutdownClean {
             self.note(&format!(
@@ -573,9 +683,18 @@ impl Run {
             Op::Delete { session, k } => self.dml(session, k, None, |i, s, k, _| i.delete(s, k)),
             Op::Commit { session } => {
                 self.model.commit_issued(session);
+                let xid = self.inst_mut().session_xid(session);
+                let before = self.inst_mut().redo_write_position();
                 let r = self.inst_mut().commit(session);
                 match &r {
-                    Ok(scn) => self.model.commit_acked(session, *scn),
+                    Ok(scn) => {
+                        self.model.commit_acked(session, *scn);
+                        if let (Some(scn), Some(xid), Some(before)) = (scn, xid, before) {
+                            self.drain_alerts();
+                            let found = self.check_ack_durable(xid, *scn, before);
+                            self.judge(found)?;
+                        }
+                    }
                     Err(DbError::Ora(_)) => self.model.commit_failed(session),
                     Err(_) => {}
                 }
@@ -620,9 +739,130 @@ impl Run {
                 self.model.lost_files.insert(path);
                 Ok(())
             }
+            Op::SaveControlfile => {
+                let src = self.p.control_files[0].clone();
+                let disk = self.disk_mut();
+                match crate::planner::copy_file(disk, &src, CONTROLFILE_COPY) {
+                    Ok(()) => {
+                        self.controlfile_copy = true;
+                        Ok(())
+                    }
+                    Err(engine::storage::IoErrorKind::PowerLost) => {
+                        return self.instance_died();
+                    }
+                    Err(_) => Ok(()), // the copy is missing: nothing to put back
+                }
+            }
+            Op::LoseLogGroup { .. } | Op::RestoreStaleControlfile => unreachable!("handled above"),
         };
         self.drain_alerts();
+        if let Some(i) = self.inst.as_ref() {
+            self.model.saw_scn(i.current_scn());
+        }
         self.after_call(r)
+    }
+
+    /// INV-LOG-4: an acknowledged commit's record must be durable in a
+    /// member of the group LGWR wrote it to. The engine says where it
+    /// wrote (its position before and after the commit); the check reads
+    /// the members' durable bytes itself.
+    fn check_ack_durable(
+        &mut self,
+        xid: engine::block::Xid,
+        scn: u64,
+        before: (u32, u32, u32),
+    ) -> Vec<Violation> {
+        let Some(after) = self.inst_mut().redo_write_position() else {
+            return Vec::new();
+        };
+        let (group, seq, end) = after;
+        let from = if before.1 == seq { before.2 } else { 1 };
+        let members = self.p.log_groups[group as usize - 1].clone();
+        let disk = self.inst.as_ref().expect("open instance").storage();
+        let mut read = |path: &str, off: u64, buf: &mut [u8]| disk.read_durable(path, off, buf);
+        let found = invariants::logs::check_commit_durable(
+            &mut read,
+            engine::storage::Storage::os_block_size(disk),
+            &members,
+            invariants::logs::AckedCommit {
+                xid,
+                scn,
+                group,
+                seq,
+                from_block: from,
+                end_block: end,
+            },
+        );
+        self.coverage.acks_verified += 1;
+        found
+    }
+
+    /// Loses every member of `group`: while open, or after a clean shutdown.
+    fn lose_log_group(&mut self, group: u32, closed: bool) -> Flow {
+        if closed && !self.shutdown_clean()? {
+            return Ok(()); // the shutdown crashed: recovered instead
+        }
+        let st = Statement::Fault(FaultCmd::LoseLogGroup {
+            group: crate::script::GroupRef::Number(u64::from(group)),
+            member: None,
+        });
+        self.note(&print_statement(&st));
+        self.record(st);
+        self.coverage.log_groups_lost += 1;
+        for path in self.p.log_groups[group as usize - 1].clone() {
+            self.disk_mut().lose_file(&path);
+            self.model.garbled_files.remove(&path);
+            self.model.lost_files.insert(path);
+        }
+        Ok(())
+    }
+
+    /// The DBA's mistake: SHUTDOWN ABORT, then the OS copy of the control
+    /// file taken earlier put back over every copy (S-CF-2). OPEN must
+    /// refuse it if anything it does not know of happened since.
+    fn restore_stale_controlfile(&mut self) -> Flow {
+        self.note("SQL> shutdown abort");
+        self.record(Statement::Shutdown(ShutdownMode::Abort));
+        let _ = self.inst_mut().shutdown(ShutdownMode::Abort);
+        self.drain_alerts();
+        self.instance_gone()?;
+        self.coverage.stale_controlfile_restored += 1;
+        self.model.stale_controlfile = Some(CONTROLFILE_COPY.into());
+        for dst in self.p.control_files.clone() {
+            self.note(&format!("SQL> host cp {CONTROLFILE_COPY} {dst}"));
+            self.record(Statement::Host(crate::script::HostCmd::Cp {
+                src: CONTROLFILE_COPY.into(),
+                dst: dst.clone(),
+            }));
+            let disk = self.disk.as_mut().expect("disk");
+            match crate::planner::copy_file(disk, CONTROLFILE_COPY, &dst) {
+                Ok(()) => {
+                    self.model.lost_files.remove(&dst);
+                    self.model.struck_files.remove(&dst);
+                }
+                Err(engine::storage::IoErrorKind::PowerLost) => {
+                    self.model.struck_files.insert(dst.clone());
+                    self.power_loss();
+                    self.crash_checks()?;
+                    break;
+                }
+                Err(_) => {}
+            }
+        }
+        self.recover()
+    }
+
+    /// After `alter database clear [unarchived] logfile group G` succeeded:
+    /// its members are whole again. (A sequence cleared unarchived is a gap
+    /// the DBA chose in the archived logs: `model.cleared_unarchived`,
+    /// recorded before the attempt, since a clear cut short may still have
+    /// reached a control-file copy.)
+    pub(crate) fn cleared_logfile(&mut self, group: u32) {
+        for path in self.p.log_groups[group as usize - 1].clone() {
+            self.model.lost_files.remove(&path);
+            self.model.garbled_files.remove(&path);
+        }
+        self.coverage.log_groups_cleared += 1;
     }
 
     /// Judges a call's result: a dead instance is recovered, an ORA error
@@ -633,7 +873,22 @@ impl Run {
         }
         match r {
             Ok(()) => Ok(()),
-            Err(DbError::Terminated { .. }) => self.instance_died(),
+            Err(DbError::Terminated { power_lost, stack }) => {
+                // INV-REC-1 judges every termination: one that no power
+                // loss caused must be explained by a fault.
+                if !power_lost
+                    && !stack.0.is_empty()
+                    && let Some(v) = invariants::recovery::check_failure(
+                        "the instance terminated:",
+                        &stack,
+                        &self.model,
+                        false,
+                    )
+                {
+                    return Err(v.into());
+                }
+                self.instance_died()
+            }
             Err(DbError::Ora(s)) => {
                 self.note(&s.to_string());
                 // Errors a workload meets in normal life.
@@ -738,6 +993,17 @@ impl Run {
             }
         };
         let report = disk.power_loss_with(&fates, kept);
+        // What the power loss struck: the I/O an armed crash point failed,
+        // and every write in flight (garbled when it came back as garbage).
+        if let Some(path) = disk.take_struck() {
+            self.model.struck_files.insert(path);
+        }
+        for w in &report.writes {
+            self.model.struck_files.insert(w.path.clone());
+            if w.fate == Fate::Garbage {
+                self.model.garbled_files.insert(w.path.clone());
+            }
+        }
         if let Some(at) = self.resolve_at.take() {
             let letters = report.fates_string();
             // An empty resolve does not parse; an extra fate is ignored.
@@ -892,6 +1158,10 @@ impl Run {
 
     pub(crate) fn drain_alerts(&mut self) {
         if let Some(i) = self.inst.as_mut() {
+            // The model's record of the SCNs handed out (INV-BLK-3): the
+            // engine's counter as seen at every statement's end, never
+            // lowered by a recovery that starts it again lower.
+            self.model.saw_scn(i.current_scn());
             for a in i.take_alerts() {
                 if a.text.contains("Fractured block found during crash") {
                     self.coverage.torn_reported += 1;
@@ -965,6 +1235,15 @@ impl Op {
                 after_io: Some(*after_io),
             },
             Op::LoseFile { path } => Statement::Fault(FaultCmd::LoseFile(path.clone())),
+            Op::LoseLogGroup { group, .. } => Statement::Fault(FaultCmd::LoseLogGroup {
+                group: crate::script::GroupRef::Number(u64::from(*group)),
+                member: None,
+            }),
+            Op::SaveControlfile => Statement::Host(crate::script::HostCmd::Cp {
+                src: "/u01/oradata/SIM/control01.ctl".into(),
+                dst: CONTROLFILE_COPY.into(),
+            }),
+            Op::RestoreStaleControlfile => Statement::Shutdown(ShutdownMode::Abort),
         }
     }
 }

@@ -498,6 +498,24 @@ impl Executor {
                     "open resetlogs/noresetlogs (S-OPEN-2..4)".into(),
                 ));
             }
+            AlterDatabase::ClearLogfile { group, unarchived } => {
+                let seq = self
+                    .run
+                    .inst
+                    .as_ref()
+                    .and_then(|i| i.controlfile())
+                    .and_then(|c| c.group(*group as u32))
+                    .filter(|g| *unarchived && !g.archived)
+                    .map(|g| g.seq);
+                if let Some(seq) = seq {
+                    self.run.model.cleared_unarchived.insert(seq);
+                }
+                let r = self.with_inst(|i| i.clear_logfile(*group as u32, *unarchived));
+                if matches!(r, Ok(Ok(()))) {
+                    self.run.cleared_logfile(*group as u32);
+                }
+                return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
+            }
             AlterDatabase::DropLogfileMember(name) => {
                 let r = self.with_inst(|i| i.drop_log_member(name));
                 return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
@@ -843,7 +861,7 @@ impl Executor {
                 let per_block = (p.db_block_size / self.run.cfg.os_block_size) as u64;
                 let os = *block * per_block + per_block / 2;
                 self.run.disk_mut().corrupt_os_block(&path, os, *block);
-                self.run.model.torn.insert((spec.file_no, *block as u32));
+                self.run.model.rotted.insert((spec.file_no, *block as u32));
                 return Ok(Ok(Vec::new()));
             }
             FaultCmd::LoseDevice(prefix) => {

@@ -372,6 +372,13 @@ pub enum AlterDatabase {
     BeginBackup,
     /// `alter database end backup`
     EndBackup,
+    /// `alter database clear [unarchived] logfile group G`
+    ClearLogfile {
+        /// The group to re-create.
+        group: u64,
+        /// `unarchived`: clear a log ARCn has not archived yet.
+        unarchived: bool,
+    },
     /// `alter database drop logfile member 'name'` (an extension of
     /// SCENARIO.md: the DBA's re-creation of a lost member prints with it).
     DropLogfileMember(String),

@@ -828,7 +828,7 @@ impl<'a> Parser<'a> {
     }
 
     fn alter_database(&mut self) -> PResult<AlterDatabase> {
-        let expected = "MOUNT, OPEN, ARCHIVELOG, NOARCHIVELOG, BEGIN, END, DATAFILE, CREATE, BACKUP, DROP or ADD";
+        let expected = "MOUNT, OPEN, ARCHIVELOG, NOARCHIVELOG, BEGIN, END, DATAFILE, CREATE, BACKUP, CLEAR, DROP or ADD";
         let kws = [
             "mount",
             "open",
@@ -839,6 +839,7 @@ impl<'a> Parser<'a> {
             "datafile",
             "create",
             "backup",
+            "clear",
             "drop",
             "add",
         ];
@@ -878,6 +879,15 @@ impl<'a> Parser<'a> {
                 self.expect("logfile", "LOGFILE")?;
                 self.expect("member", "MEMBER")?;
                 AlterDatabase::DropLogfileMember(self.string("a quoted file name")?)
+            }
+            "clear" => {
+                let unarchived = self.eat("unarchived");
+                self.expect("logfile", "LOGFILE")?;
+                self.expect("group", "GROUP")?;
+                AlterDatabase::ClearLogfile {
+                    group: self.number("a group number")?,
+                    unarchived,
+                }
             }
             "add" => {
                 self.expect("logfile", "LOGFILE")?;

@@ -244,6 +244,10 @@ fn alter_database(a: &AlterDatabase) -> String {
             };
             format!("datafile {} {action}", file_ref(file))
         }
+        AlterDatabase::ClearLogfile { group, unarchived } => format!(
+            "clear {}logfile group {group}",
+            if *unarchived { "unarchived " } else { "" }
+        ),
         AlterDatabase::DropLogfileMember(name) => format!("drop logfile member {}", quote(name)),
         AlterDatabase::AddLogfileMember { name, group } => {
             format!("add logfile member {} to group {group}", quote(name))
