@@ -211,3 +211,44 @@ fn help_and_version_exit_0() {
     assert_eq!(code(&redosim(&["soak", "--help"])), 0);
     assert_eq!(code(&redosim(&["--version"])), 0);
 }
+
+#[test]
+fn shrinking_a_scenario_that_passes_says_why_in_words() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/corpus/crash/clean_shutdown_no_fuzzy_bits.scn"
+    );
+    let target = scratch("never-written.scn");
+    let out = redosim(&["shrink", file, "-o", target.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(
+        err,
+        format!(
+            "error: {file}: nothing to shrink: it does not fail: every expectation, check and invariant held\n"
+        )
+    );
+    assert!(!err.contains("None"), "{err}");
+    assert!(!target.exists(), "nothing was written");
+    // A scenario that fails without breaking an invariant: that is said too.
+    let failing = scratch("fails_no_invariant.scn");
+    std::fs::write(
+        &failing,
+        "startup\ninsert into t values (1, 'a');\nexpect error ORA-00001\n",
+    )
+    .unwrap();
+    let out = redosim(&[
+        "shrink",
+        failing.to_str().unwrap(),
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "nothing to shrink: it fails, but with no invariant broken: line 3: expected ORA-00001"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -97,8 +97,11 @@ fn the_same_scenario_gives_the_same_trace() {
 }
 
 fn redosim_script(text: &str, extra: &[&str]) -> (i32, String, String) {
-    let dir =
-        std::env::temp_dir().join(format!("redosim-scn-{}-{}", std::process::id(), text.len()));
+    // One directory per text (FNV-1a), so tests running at once do not share one.
+    let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let dir = std::env::temp_dir().join(format!("redosim-scn-{}-{h:016x}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("case.scn");
     std::fs::write(&file, text).unwrap();
@@ -195,4 +198,275 @@ fn a_missing_file_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/x.scn"));
+}
+
+/// The transcript lines a statement printed (the first statement at `line`).
+fn output_at(out: &sim::scenario::ScriptOutcome, line: u32) -> Vec<String> {
+    out.results
+        .iter()
+        .find(|r| r.line == line)
+        .unwrap_or_else(|| panic!("no statement at line {line}:\n{}", out.transcript()))
+        .output
+        .clone()
+}
+
+#[test]
+fn a_statement_struck_by_an_armed_crash_needs_no_expect_error() {
+    let text = "startup\ninsert into t values (1, 'a');\ncommit;\ncrash after 1 io\n\
+                insert into t values (2, 'b');\ncommit;\n";
+    let after = "startup\nexpect data complete\n";
+    // Without an expectation: the power loss is the directive's own outcome.
+    let out = run_script("s.scn", &format!("{text}{after}"), false);
+    assert_eq!(out.exit, 0, "{}", out.transcript());
+    assert_eq!(
+        output_at(&out, 6),
+        [
+            "-- power lost",
+            "ORA-03113: end-of-file on communication channel"
+        ]
+    );
+    // `expect error ORA-03113` right after stays allowed.
+    let out = run_script(
+        "s.scn",
+        &format!("{text}expect error ORA-03113\n{after}"),
+        false,
+    );
+    assert_eq!(out.exit, 0, "{}", out.transcript());
+    // But it did fail: `expect success` or another code does not hold.
+    let out = run_script("s.scn", &format!("{text}expect success\n{after}"), false);
+    assert_eq!(out.exit, 1, "{}", out.transcript());
+    assert!(
+        out.failure
+            .as_deref()
+            .unwrap()
+            .starts_with("s.scn:7: expected success"),
+        "{:?}",
+        out.failure
+    );
+    let out = run_script(
+        "s.scn",
+        &format!("{text}expect error ORA-01034\n{after}"),
+        false,
+    );
+    assert_eq!(out.exit, 1, "{}", out.transcript());
+    // Any other error still needs its `expect error`.
+    let out = run_script(
+        "s.scn",
+        "startup\ncrash after 1000 io\ninsert into t values (1, 'a');\ninsert into t values (1, 'b');\n",
+        false,
+    );
+    assert_eq!(out.exit, 1, "{}", out.transcript());
+    assert!(
+        out.failure
+            .as_deref()
+            .unwrap()
+            .contains("s.scn:4: unexpected error"),
+        "{:?}",
+        out.failure
+    );
+}
+
+#[test]
+fn select_without_where_prints_every_row_in_key_order_as_the_session_sees_it() {
+    let text = "startup\ninsert into t values (3, 'three');\ninsert into t values (1, 'one');\n\
+                commit;\ninsert into t values (2, 'two');\ndelete from t where k = 3;\n\
+                session other\ninsert into t values (4, 'four');\nselect * from t;\n\
+                session main\nselect * from t;\nselect count(*) from t;\n\
+                rollback;\nselect * from t where k = 7;\nexpect rows 0\nsession other\n\
+                rollback;\nselect * from t;\nexpect rows 2\n";
+    let out = run_script("s.scn", text, false);
+    assert_eq!(out.exit, 0, "{}", out.transcript());
+    // Another session's uncommitted changes are not seen; its own are.
+    assert_eq!(
+        output_at(&out, 9),
+        [
+            "         K V",
+            "---------- ----------",
+            "         1 one",
+            "         3 three",
+            "         4 four",
+            "",
+            "3 rows selected."
+        ]
+    );
+    assert_eq!(
+        output_at(&out, 11),
+        [
+            "         K V",
+            "---------- ----------",
+            "         1 one",
+            "         2 two",
+            "",
+            "2 rows selected."
+        ]
+    );
+    assert_eq!(
+        output_at(&out, 12),
+        ["  COUNT(*)", "----------", "         2"]
+    );
+    let out = run_script(
+        "s.scn",
+        "startup\nselect * from t;\nselect * from u;\nexpect error ORA-00942\n",
+        false,
+    );
+    assert_eq!(out.exit, 0, "{}", out.transcript());
+    assert_eq!(output_at(&out, 2), ["no rows selected"]);
+}
+
+#[test]
+fn a_full_scan_never_answers_around_a_corrupt_block() {
+    // Key 2's row lives in file 3 block 16; key 1's in file 4.
+    let text = "startup\ninsert into t values (1, 'one');\ninsert into t values (2, 'two');\n\
+                commit;\nshutdown immediate\nfault corrupt datafile 3 block 16\nstartup\n\
+                select * from t where k = 1;\nexpect rows 1\n";
+    let stack = [
+        "ORA-01578: ORACLE data block corrupted (file # 3, block # 16)",
+        "ORA-01110: data file 3: '/u01/oradata/SIM/users01.dbf'",
+    ];
+    for scan in ["select * from t;", "select count(*) from t;"] {
+        let out = run_script(
+            "s.scn",
+            &format!("{text}{scan}\nexpect error ORA-01578\n"),
+            false,
+        );
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+        assert_eq!(output_at(&out, 10), stack, "{scan}");
+        let out = run_script("s.scn", &format!("{text}{scan}\n"), false);
+        assert_eq!(out.exit, 1, "{scan}: {}", out.transcript());
+        assert!(
+            out.failure
+                .as_deref()
+                .unwrap()
+                .starts_with("s.scn:10: unexpected error\nORA-01578"),
+            "{:?}",
+            out.failure
+        );
+    }
+}
+
+#[test]
+fn a_failed_startup_prints_how_far_it_got_before_the_error() {
+    // OPEN fails: the instance started and the database mounted.
+    let out = run_script(
+        "s.scn",
+        "startup\nalter system archive log current;\nalter system checkpoint;\n\
+         fault lose log group 1\nshutdown abort\nstartup\nexpect error ORA-00313\n",
+        false,
+    );
+    assert_eq!(out.exit, 0, "{}", out.transcript());
+    assert_eq!(
+        output_at(&out, 6),
+        [
+            "ORACLE instance started.",
+            "Database mounted.",
+            "ORA-00313: open failed for members of log group 1 of thread 1",
+            "ORA-00312: online log 1 thread 1: '/u01/oradata/SIM/redo01a.log'",
+            "ORA-00312: online log 1 thread 1: '/u01/oradata/SIM/redo01b.log'",
+        ]
+    );
+    // MOUNT fails: only the instance started.
+    let out = run_script(
+        "s.scn",
+        "fault lose controlfile\nstartup\nexpect error ORA-00205\n",
+        false,
+    );
+    assert_eq!(out.exit, 0, "{}", out.transcript());
+    let lines = output_at(&out, 2);
+    assert_eq!(lines[0], "ORACLE instance started.", "{lines:?}");
+    assert!(lines[1].starts_with("ORA-00205"), "{lines:?}");
+}
+
+#[test]
+fn clear_logfile_reports_the_engine_errors_and_re_creates_the_group() {
+    // Group 1 holds sequence 1, not archived; group 3 is current (the clean
+    // shutdown switched too).
+    let text = "startup\nalter system switch logfile;\nalter system checkpoint;\n\
+                shutdown immediate\nstartup mount\n\
+                alter database clear logfile group 9;\nexpect error ORA-01514\n\
+                alter database clear logfile group 3;\nexpect error ORA-01624\n\
+                alter database clear logfile group 1;\nexpect error ORA-00350\n\
+                alter database clear unarchived logfile group 1;\n\
+                select * from v$log where group# = 1;\n";
+    let out = run_script("s.scn", text, false);
+    assert_eq!(out.exit, 0, "{}", out.transcript());
+    assert_eq!(output_at(&out, 12), ["Database altered."]);
+    assert!(
+        output_at(&out, 13).iter().any(|l| l.contains("UNUSED")),
+        "{}",
+        out.transcript()
+    );
+    let out = run_script(
+        "s.scn",
+        "startup nomount\nalter database clear logfile group 2;\n",
+        false,
+    );
+    assert_eq!(out.exit, 1);
+    assert_eq!(output_at(&out, 2), ["ORA-01507: database not mounted"]);
+}
+
+#[test]
+fn expect_rows_counts_what_the_select_before_returned() {
+    let text = "startup\ninsert into t values (1, 'a');\ncommit;\nselect * from t;\n";
+    assert_eq!(
+        run_script("s.scn", &format!("{text}expect rows 1\n"), false).exit,
+        0
+    );
+    let out = run_script("s.scn", &format!("{text}expect rows 0\n"), false);
+    assert_eq!(out.exit, 1);
+    assert_eq!(
+        out.failure.as_deref(),
+        Some("s.scn:5: expected 0 rows, but the select before returned 1")
+    );
+    let out = run_script("s.scn", "startup\nexpect rows 0\n", false);
+    assert_eq!(out.exit, 1);
+    assert_eq!(
+        out.failure.as_deref(),
+        Some("s.scn:2: expected 0 rows, but the statement before is not a select")
+    );
+    let out = run_script(
+        "s.scn",
+        "startup\nselect * from v$database_block_corruption;\nexpect rows 0\n",
+        false,
+    );
+    assert_eq!(out.exit, 0, "{}", out.transcript());
+}
+
+#[test]
+fn a_script_with_no_statement_is_refused() {
+    for text in [
+        "",
+        "set seed 3\nset log_groups 4\n",
+        "# only a comment\nREM and a remark\n\n",
+    ] {
+        let (code, stdout, stderr) = redosim_script(text, &[]);
+        assert_eq!(code, 2, "{text:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("case.scn: the scenario has no statement to run"),
+            "{text:?}: {stderr}"
+        );
+        assert!(!stdout.contains("trace hash"), "{stdout}");
+    }
+}
+
+/// Torn-block protection is what repairs the torn block: with the planted
+/// bug that logs no block image the same scenario fails (the block stays
+/// corrupt: the full scan and `expect rows 0` say so, and the invariants).
+#[test]
+fn torn_block_protection_without_images_fails_the_repair_scenario() {
+    let f = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus/crash/torn_block_repaired_with_protection.scn");
+    let text = std::fs::read_to_string(&f).unwrap();
+    let planted = text.replace(
+        "set torn_block_protection on\n",
+        "set torn_block_protection on\nset plant 'no-torn-images'\n",
+    );
+    assert_ne!(planted, text, "the scenario switches protection on");
+    let out = run_script("planted.scn", &planted, false);
+    assert_eq!(out.exit, 1, "{}", out.transcript());
+    // Each of its assertions catches it on its own.
+    for drop in ["expect rows 0\n", "select * from t;\n"] {
+        let one_less = planted.replacen(drop, "", 1);
+        let out = run_script("planted.scn", &one_less, false);
+        assert_eq!(out.exit, 1, "without {drop:?}: {}", out.transcript());
+    }
 }

@@ -9,10 +9,12 @@
 //!
 //! Outcomes: exit 0 when every expectation and check held; 1 when one did
 //! not, or a statement failed with no `expect error` after it (the line is
-//! named); 2 when the script does not parse or uses a statement whose engine
-//! feature does not exist yet (`not supported yet: … (S-…)`).
+//! named; a statement an armed `crash after N io` struck needs none: its
+//! ORA-03113 is the directive's own outcome); 2 when the script does not
+//! parse, has no statement, or uses a statement whose engine feature does
+//! not exist yet (`not supported yet: … (S-…)`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use engine::instance::{DbState, Instance, ShutdownMode};
 use engine::{DbError, OraStack};
@@ -107,6 +109,16 @@ pub fn run_script(file: &str, text: &str, trace: bool) -> ScriptOutcome {
             };
         }
     };
+    if script.statements.is_empty() {
+        return ScriptOutcome {
+            exit: 2,
+            failure: Some(format!(
+                "{file}: the scenario has no statement to run (only settings and comments)"
+            )),
+            results: Vec::new(),
+            trace_hash: 0,
+        };
+    }
     let mut ex = Executor::new(file, seed, cfg, plant, trace);
     ex.run(&script)
 }
@@ -191,6 +203,17 @@ struct Executor {
     crashed: bool,
     /// `crash torn after N io`: tear a block when the armed power loss strikes.
     torn_armed: bool,
+    /// The armed power loss struck the statement running: its ORA-03113 is
+    /// the `crash after N io`'s own outcome, not an unexpected error.
+    struck: bool,
+    /// What the statement printed before it failed (`startup`: `ORACLE
+    /// instance started.` …), shown before its error stack.
+    prefix: Vec<String>,
+    /// Rows the statement returned, if it was a `select` (`expect rows`).
+    rows: Option<u64>,
+    /// Keys each session changed in its open transaction: a full scan shows
+    /// them as that session sees them.
+    own_keys: BTreeMap<u32, BTreeSet<u64>>,
 }
 
 impl Executor {
@@ -226,6 +249,10 @@ impl Executor {
             values: 0,
             crashed: false,
             torn_armed: false,
+            struck: false,
+            prefix: Vec::new(),
+            rows: None,
+            own_keys: BTreeMap::new(),
         }
     }
 
@@ -242,42 +269,51 @@ impl Executor {
             }
             let text = print_statement(&st.node);
             self.run.note(&text);
+            let expectation = matches!(
+                st.node,
+                Statement::ExpectError(_) | Statement::ExpectSuccess | Statement::ExpectRows(_)
+            );
+            if !expectation {
+                self.rows = None;
+            }
+            self.struck = false;
+            self.prefix.clear();
             let r = self.exec(st, stmts.get(i + 1).map(|n| &n.node), &last_error);
             self.run.trace.end_step();
             let at = format!("{}:{}", self.file, st.line);
             match r {
                 Ok(Ok(output)) => {
-                    if !matches!(
-                        st.node,
-                        Statement::ExpectError(_) | Statement::ExpectSuccess
-                    ) {
+                    if !expectation {
                         last_error = None;
                     }
+                    let mut lines = std::mem::take(&mut self.prefix);
+                    lines.extend(output);
                     results.push(StatementResult {
                         line: st.line,
                         prompt: prompt(&st.node),
                         statement: text.clone(),
-                        output,
+                        output: lines,
                         error: None,
                     });
                 }
                 Ok(Err(stack)) => {
-                    let expected = matches!(
-                        stmts.get(i + 1).map(|n| &n.node),
-                        Some(Statement::ExpectError(_))
-                    );
+                    // An `expect error` may follow; a struck statement needs
+                    // none (its ORA-03113 is the armed crash's outcome).
+                    let expected = self.struck
+                        || matches!(
+                            stmts.get(i + 1).map(|n| &n.node),
+                            Some(Statement::ExpectError(_))
+                        );
+                    let mut lines = std::mem::take(&mut self.prefix);
+                    if stack.code() == 3113 {
+                        lines.push("-- power lost".into());
+                    }
+                    lines.extend(stack.0.iter().map(|e| e.to_string()));
                     results.push(StatementResult {
                         line: st.line,
                         prompt: prompt(&st.node),
                         statement: text.clone(),
-                        output: {
-                            let mut lines: Vec<String> =
-                                stack.0.iter().map(|e| e.to_string()).collect();
-                            if stack.code() == 3113 {
-                                lines.insert(0, "-- power lost".into());
-                            }
-                            lines
-                        },
+                        output: lines,
                         error: Some(stack.code()),
                     });
                     if !expected {
@@ -296,7 +332,7 @@ impl Executor {
                         line: st.line,
                         prompt: prompt(&st.node),
                         statement: text.clone(),
-                        output: Vec::new(),
+                        output: std::mem::take(&mut self.prefix),
                         error: None,
                     });
                     failure = Some(format!("{at}: {why}"));
@@ -370,6 +406,19 @@ impl Executor {
                 None => Ok(Ok(Vec::new())),
                 Some((_, s)) => Err(Stop::Failed(format!("expected success, got:\n{s}"))),
             },
+            Statement::ExpectRows(n) => match (self.rows, last_error) {
+                (Some(m), _) if m == *n => Ok(Ok(Vec::new())),
+                (Some(m), _) => Err(Stop::Failed(format!(
+                    "expected {n} row{}, but the select before returned {m}",
+                    if *n == 1 { "" } else { "s" }
+                ))),
+                (None, Some((_, s))) => Err(Stop::Failed(format!(
+                    "expected {n} rows, but the statement before failed:\n{s}"
+                ))),
+                (None, None) => Err(Stop::Failed(format!(
+                    "expected {n} rows, but the statement before is not a select"
+                ))),
+            },
             Statement::ExpectDataComplete => self.expect_data(None),
             Statement::ExpectDataAt(ScnRef::Mark(m)) => match self.marks.get(m).cloned() {
                 Some(state) => self.expect_data(Some(state)),
@@ -426,13 +475,18 @@ impl Executor {
         }
         self.run.inst = Some(inst);
         self.run.drain_alerts();
+        if r.is_ok() && mode == StartupMode::Open {
+            out.push("Database opened.".into());
+        }
+        // What got printed stays printed, whatever happens next: SQL*Plus
+        // shows `ORACLE instance started.` before a MOUNT's error.
+        self.prefix = out;
         match r {
             Ok(()) if mode == StartupMode::Open => {
-                out.push("Database opened.".into());
                 self.after_open()?;
-                Ok(Ok(out))
+                Ok(Ok(Vec::new()))
             }
-            Ok(()) => Ok(Ok(out)),
+            Ok(()) => Ok(Ok(Vec::new())),
             Err(e) => self.db_error(e),
         }
     }
@@ -466,6 +520,7 @@ impl Executor {
                 for s in sessions {
                     self.run.model.rollback(s);
                 }
+                self.own_keys.clear();
                 let inst = self.run.inst.take().expect("instance");
                 self.run.disk = Some(inst.into_storage());
                 if was_open {
@@ -499,20 +554,27 @@ impl Executor {
                 ));
             }
             AlterDatabase::ClearLogfile { group, unarchived } => {
+                // A number past u32 names no group: ORA-01514 from the engine.
+                let g = u32::try_from(*group).unwrap_or(u32::MAX);
                 let seq = self
                     .run
                     .inst
                     .as_ref()
                     .and_then(|i| i.controlfile())
-                    .and_then(|c| c.group(*group as u32))
-                    .filter(|g| *unarchived && !g.archived)
-                    .map(|g| g.seq);
+                    .and_then(|c| c.group(g))
+                    .filter(|r| *unarchived && !r.archived)
+                    .map(|r| r.seq);
                 if let Some(seq) = seq {
+                    // The gap in the archived logs is the DBA's doing.
                     self.run.model.cleared_unarchived.insert(seq);
                 }
-                let r = self.with_inst(|i| i.clear_logfile(*group as u32, *unarchived));
+                let r = self.with_inst(|i| i.clear_logfile(g, *unarchived));
                 if matches!(r, Ok(Ok(()))) {
-                    self.run.cleared_logfile(*group as u32);
+                    // Every member is a new, empty file: none is lost now.
+                    for m in self.group_members(g) {
+                        self.run.model.lost_files.remove(&m);
+                        self.run.model.garbled_files.remove(&m);
+                    }
                 }
                 return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
             }
@@ -583,6 +645,7 @@ impl Executor {
                 self.gone()?;
                 self.crashed = true;
                 if power_lost {
+                    self.struck = true;
                     Ok(Err(OraStack::one(
                         3113,
                         "end-of-file on communication channel",
@@ -606,6 +669,7 @@ impl Executor {
             self.run.pinned_fates = Some((fates, 0));
         }
         self.torn_armed = false;
+        self.own_keys.clear();
         self.run.instance_gone().map_err(halt)
     }
 
@@ -634,6 +698,7 @@ impl Executor {
             SqlStmt::Commit => {
                 self.run.model.commit_issued(sid);
                 let r = self.with_inst(|i| i.commit(sid));
+                self.own_keys.remove(&sid);
                 match &r {
                     Ok(Ok(scn)) => self.run.model.commit_acked(sid, *scn),
                     Ok(Err(_)) => self.run.model.commit_failed(sid),
@@ -645,27 +710,55 @@ impl Executor {
                 let r = self.with_inst(|i| i.rollback(sid));
                 if matches!(r, Ok(Ok(()))) {
                     self.run.model.rollback(sid);
+                    self.own_keys.remove(&sid);
                 }
                 r.map(|x| x.map(|_| vec!["Rollback complete.".into()]))
             }
-            SqlStmt::SelectCount { table } if table_ok(table) => self.with_inst(|i| {
-                let n = i.scan()?.rows.len();
-                Ok(vec![
-                    "  COUNT(*)".into(),
-                    "----------".into(),
-                    format!("{n:>10}"),
-                ])
-            }),
-            SqlStmt::SelectWhere { table, k } if table_ok(table) => self.with_inst(|i| {
-                Ok(match i.select(sid, *k)? {
-                    Some(v) => vec![
+            SqlStmt::SelectCount { table } if table_ok(table) => {
+                let r = self.full_scan(sid)?;
+                Ok(r.map(|rows| {
+                    self.rows = Some(1);
+                    vec![
+                        "  COUNT(*)".into(),
+                        "----------".into(),
+                        format!("{:>10}", rows.len()),
+                    ]
+                }))
+            }
+            SqlStmt::SelectAll { table } if table_ok(table) => {
+                let r = self.full_scan(sid)?;
+                Ok(r.map(|rows| {
+                    self.rows = Some(rows.len() as u64);
+                    if rows.is_empty() {
+                        return vec!["no rows selected".into()];
+                    }
+                    let mut out = vec![
                         format!("{:>10} {}", "K", "V"),
                         "---------- ----------".into(),
-                        format!("{k:>10} {v}"),
-                    ],
-                    None => vec!["no rows selected".into()],
-                })
-            }),
+                    ];
+                    out.extend(rows.iter().map(|(k, v)| format!("{k:>10} {v}")));
+                    out.push(String::new());
+                    out.push(match rows.len() {
+                        1 => "1 row selected.".into(),
+                        n => format!("{n} rows selected."),
+                    });
+                    out
+                }))
+            }
+            SqlStmt::SelectWhere { table, k } if table_ok(table) => {
+                let r = self.with_inst(|i| i.select(sid, *k))?;
+                Ok(r.map(|row| {
+                    self.rows = Some(u64::from(row.is_some()));
+                    match row {
+                        Some(v) => vec![
+                            format!("{:>10} {}", "K", "V"),
+                            "---------- ----------".into(),
+                            format!("{k:>10} {v}"),
+                        ],
+                        None => vec!["no rows selected".into()],
+                    }
+                }))
+            }
             SqlStmt::SelectCount { table } if table.to_ascii_uppercase().starts_with("V$") => {
                 let Some(inst) = self.run.inst.as_mut() else {
                     return Ok(Err(OraStack::one(1034, "ORACLE not available")));
@@ -673,6 +766,7 @@ impl Executor {
                 let t = engine::views::query(inst, table);
                 self.run.drain_alerts();
                 Ok(t.map(|t| {
+                    self.rows = Some(1);
                     vec![
                         "  COUNT(*)".into(),
                         "----------".into(),
@@ -680,7 +774,9 @@ impl Executor {
                     ]
                 }))
             }
-            SqlStmt::SelectCount { table } | SqlStmt::SelectWhere { table, .. } => no_table(table),
+            SqlStmt::SelectCount { table }
+            | SqlStmt::SelectAll { table }
+            | SqlStmt::SelectWhere { table, .. } => no_table(table),
             SqlStmt::SelectView { view, filter } => {
                 let Some(inst) = self.run.inst.as_mut() else {
                     return Ok(Err(OraStack::one(1034, "ORACLE not available")));
@@ -690,7 +786,10 @@ impl Executor {
                     None => Ok(t),
                 });
                 self.run.drain_alerts();
-                Ok(t.map(|t| t.to_string().lines().map(str::to_string).collect()))
+                Ok(t.map(|t| {
+                    self.rows = Some(t.rows.len() as u64);
+                    t.to_string().lines().map(str::to_string).collect()
+                }))
             }
             SqlStmt::CreateTable { table, .. } if table_ok(table) => Ok(Err(OraStack::one(
                 955,
@@ -700,6 +799,36 @@ impl Executor {
                 "create table (the model has one table, T)".into(),
             )),
         }
+    }
+
+    /// Every row of T in key order, as session `sid` sees it: the committed
+    /// rows (a consistent read around other sessions' changes) and its own
+    /// changes. A full scan never answers around a block it cannot read: the
+    /// first unreadable block (or row's undo) is its error, ORA-01578 +
+    /// ORA-01110.
+    fn full_scan(&mut self, sid: u32) -> Result<Result<Vec<(u64, String)>, OraStack>, Stop> {
+        let own: Vec<u64> = self
+            .own_keys
+            .get(&sid)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        self.with_inst(|i| {
+            let scan = i.scan()?;
+            if let Some((_, s)) = scan.unreadable_blocks.first() {
+                return Err(DbError::Ora(s.clone()));
+            }
+            if let Some((_, _, s)) = scan.unreadable_rows.first() {
+                return Err(DbError::Ora(s.clone()));
+            }
+            let mut rows: BTreeMap<u64, String> = scan.rows.into_iter().collect();
+            for k in own {
+                match i.select(sid, k)? {
+                    Some(v) => rows.insert(k, v),
+                    None => rows.remove(&k),
+                };
+            }
+            Ok(rows.into_iter().collect())
+        })
     }
 
     fn dml(&mut self, sid: u32, k: u64, v: Option<String>, verb: &str) -> StepResult {
@@ -713,6 +842,7 @@ impl Executor {
         })?;
         Ok(r.map(|(n, xid)| {
             if n > 0 {
+                self.own_keys.entry(sid).or_default().insert(k);
                 self.run
                     .model
                     .write(sid, xid.expect("a changed row has a transaction"), k, v);
@@ -889,6 +1019,27 @@ impl Executor {
         Ok(Ok(Vec::new()))
     }
 
+    /// The members of log group `g`, as the newest control file lists them
+    /// (the configured names when no control file can be read).
+    fn group_members(&mut self, g: u32) -> Vec<String> {
+        let p = self.run.p.clone();
+        let from_cf = engine::inspect::newest_controlfile(self.run.disk_mut(), &p)
+            .ok()
+            .flatten()
+            .and_then(|cf| {
+                cf.log_groups
+                    .iter()
+                    .find(|lg| lg.group == g)
+                    .map(|lg| lg.members.iter().map(|m| m.path.clone()).collect())
+            });
+        from_cf.unwrap_or_else(|| {
+            p.log_groups
+                .get((g as usize).wrapping_sub(1))
+                .cloned()
+                .unwrap_or_default()
+        })
+    }
+
     fn current_group(&mut self) -> Option<usize> {
         let p = self.run.p.clone();
         let cf = engine::inspect::newest_controlfile(self.run.disk_mut(), &p)
@@ -1022,4 +1173,45 @@ fn short(s: &str) -> String {
     s.trim_end_matches(';')
         .trim_start_matches("alter database ")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn executor(text: &str) -> (Executor, ScriptOutcome) {
+        let script = parse("t.scn", text).expect("parses");
+        let (cfg, seed, plant) = configure("t.scn", &script).expect("configures");
+        let mut ex = Executor::new("t.scn", seed, cfg, plant, false);
+        let out = ex.run(&script);
+        (ex, out)
+    }
+
+    /// A cleared group's members are new files: the model no longer counts
+    /// them as lost, so the invariants hold them to what a member owes.
+    #[test]
+    fn clearing_a_group_takes_its_members_off_the_lost_files() {
+        let lost = "startup\nalter system archive log current;\nalter system checkpoint;\n\
+                    fault lose log group 1\nshutdown abort\nstartup mount\n";
+        let (ex, out) = executor(lost);
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+        let members = [
+            "/u01/oradata/SIM/redo01a.log",
+            "/u01/oradata/SIM/redo01b.log",
+        ];
+        for m in members {
+            assert!(ex.run.model.lost_files.contains(m), "{m}");
+        }
+        let (ex, out) = executor(&format!("{lost}alter database clear logfile group 1;\n"));
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+        for m in members {
+            assert!(!ex.run.model.lost_files.contains(m), "{m}");
+        }
+        // A refused clear changes nothing.
+        let (ex, out) = executor(&format!(
+            "{lost}alter database clear logfile group 3;\nexpect error ORA-01624\n"
+        ));
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+        assert!(ex.run.model.lost_files.contains(members[0]));
+    }
 }

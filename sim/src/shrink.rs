@@ -59,7 +59,7 @@ fn units(statements: &[Located<Statement>], with_expectations: bool) -> Vec<Unit
             || (with_expectations
                 && matches!(
                     st.node,
-                    Statement::ExpectError(_) | Statement::ExpectSuccess
+                    Statement::ExpectError(_) | Statement::ExpectSuccess | Statement::ExpectRows(_)
                 ));
         match out.last_mut() {
             Some(unit) if follower => unit.push(st.clone()),
@@ -372,12 +372,27 @@ pub fn shrink_text(text: &str, max_replays: usize) -> Result<(Shrunk, String), S
     let script = parse("run.scn", text).map_err(|e| e.to_string())?;
     let out = run_script("run.scn", text, false);
     let Some(id) = violated_invariant(&out) else {
-        return Err(format!(
-            "the scenario does not fail with an invariant (exit {}): {:?}",
-            out.exit, out.failure
-        ));
+        return Err(not_failing(&out));
     };
     Ok((shrink(&script, &id, max_replays), id))
+}
+
+/// Why a scenario that breaks no invariant has nothing to shrink, in words.
+fn not_failing(out: &ScriptOutcome) -> String {
+    // The replay named its text `run.scn`: say `line N` instead.
+    let why = out
+        .failure
+        .as_deref()
+        .map(|f| match f.strip_prefix("run.scn:") {
+            Some(rest) => format!("line {rest}"),
+            None => f.to_string(),
+        })
+        .unwrap_or_default();
+    match out.exit {
+        0 => "it does not fail: every expectation, check and invariant held".to_string(),
+        2 => format!("it does not run: {why}"),
+        _ => format!("it fails, but with no invariant broken: {why}"),
+    }
 }
 
 #[cfg(test)]

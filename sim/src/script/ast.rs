@@ -241,6 +241,9 @@ pub enum Statement {
     ExpectError(u32),
     /// Directive `expect success` about the statement before.
     ExpectSuccess,
+    /// Directive `expect rows N` (an extension of SCENARIO.md): the
+    /// `select` before returned N rows (0: `no rows selected`).
+    ExpectRows(u64),
     /// Directive `expect data complete`.
     ExpectDataComplete,
     /// Directive `expect data at &NAME` / `expect data at scn N`.
@@ -271,6 +274,7 @@ impl Statement {
                 | Statement::Check
                 | Statement::ExpectError(_)
                 | Statement::ExpectSuccess
+                | Statement::ExpectRows(_)
                 | Statement::ExpectDataComplete
                 | Statement::ExpectDataAt(_)
                 | Statement::Echo(_)
@@ -372,13 +376,6 @@ pub enum AlterDatabase {
     BeginBackup,
     /// `alter database end backup`
     EndBackup,
-    /// `alter database clear [unarchived] logfile group G`
-    ClearLogfile {
-        /// The group to re-create.
-        group: u64,
-        /// `unarchived`: clear a log ARCn has not archived yet.
-        unarchived: bool,
-    },
     /// `alter database drop logfile member 'name'` (an extension of
     /// SCENARIO.md: the DBA's re-creation of a lost member prints with it).
     DropLogfileMember(String),
@@ -388,6 +385,14 @@ pub enum AlterDatabase {
         name: String,
         /// The group.
         group: u64,
+    },
+    /// `alter database clear [unarchived] logfile group G`: re-creates every
+    /// member of a group whose members are lost or damaged.
+    ClearLogfile {
+        /// The group.
+        group: u64,
+        /// `unarchived`: clear a log ARCn has not archived yet.
+        unarchived: bool,
     },
     /// `alter database datafile N|'name' offline|online|end backup`
     Datafile {
@@ -633,6 +638,11 @@ pub enum SqlStmt {
     Rollback,
     /// `select count(*) from T`
     SelectCount {
+        /// Table name.
+        table: String,
+    },
+    /// `select * from T`: every row, in key order.
+    SelectAll {
         /// Table name.
         table: String,
     },

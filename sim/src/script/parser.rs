@@ -828,7 +828,7 @@ impl<'a> Parser<'a> {
     }
 
     fn alter_database(&mut self) -> PResult<AlterDatabase> {
-        let expected = "MOUNT, OPEN, ARCHIVELOG, NOARCHIVELOG, BEGIN, END, DATAFILE, CREATE, BACKUP, CLEAR, DROP or ADD";
+        let expected = "MOUNT, OPEN, ARCHIVELOG, NOARCHIVELOG, BEGIN, END, DATAFILE, CREATE, BACKUP, DROP, ADD or CLEAR";
         let kws = [
             "mount",
             "open",
@@ -839,9 +839,9 @@ impl<'a> Parser<'a> {
             "datafile",
             "create",
             "backup",
-            "clear",
             "drop",
             "add",
+            "clear",
         ];
         Ok(match self.choose(&kws, expected)? {
             "mount" => AlterDatabase::Mount,
@@ -880,15 +880,6 @@ impl<'a> Parser<'a> {
                 self.expect("member", "MEMBER")?;
                 AlterDatabase::DropLogfileMember(self.string("a quoted file name")?)
             }
-            "clear" => {
-                let unarchived = self.eat("unarchived");
-                self.expect("logfile", "LOGFILE")?;
-                self.expect("group", "GROUP")?;
-                AlterDatabase::ClearLogfile {
-                    group: self.number("a group number")?,
-                    unarchived,
-                }
-            }
             "add" => {
                 self.expect("logfile", "LOGFILE")?;
                 self.expect("member", "MEMBER")?;
@@ -898,6 +889,20 @@ impl<'a> Parser<'a> {
                 AlterDatabase::AddLogfileMember {
                     name,
                     group: self.number("a group number")?,
+                }
+            }
+            "clear" => {
+                let unarchived = self.eat("unarchived");
+                let expected = if unarchived {
+                    "LOGFILE"
+                } else {
+                    "UNARCHIVED or LOGFILE"
+                };
+                self.expect("logfile", expected)?;
+                self.expect("group", "GROUP")?;
+                AlterDatabase::ClearLogfile {
+                    group: self.number("a group number")?,
+                    unarchived,
                 }
             }
             _ => self.backup_controlfile()?,
@@ -1128,6 +1133,9 @@ impl<'a> Parser<'a> {
         let t = self.peek_token();
         let table = self.name("a table or view name")?;
         if !table.starts_with("V$") {
+            if !self.at("where") {
+                return Ok(SqlStmt::SelectAll { table });
+            }
             let k = self.where_k()?;
             return Ok(SqlStmt::SelectWhere { table, k });
         }
@@ -1326,7 +1334,10 @@ impl<'a> Parser<'a> {
     }
 
     fn expect_directive(&mut self) -> PResult<Statement> {
-        match self.choose(&["error", "success", "data"], "ERROR, SUCCESS or DATA")? {
+        match self.choose(
+            &["error", "success", "rows", "data"],
+            "ERROR, SUCCESS, ROWS or DATA",
+        )? {
             "error" => {
                 let expected = "ORA-nnnnn";
                 self.expect("ora", expected)?;
@@ -1343,6 +1354,7 @@ impl<'a> Parser<'a> {
                 Ok(Statement::ExpectError(n))
             }
             "success" => Ok(Statement::ExpectSuccess),
+            "rows" => Ok(Statement::ExpectRows(self.number("a number of rows")?)),
             _ => {
                 if self.eat("complete") {
                     return Ok(Statement::ExpectDataComplete);

@@ -138,6 +138,7 @@ fn directive(stmt: &Statement) -> String {
         Statement::Check => "check".to_string(),
         Statement::ExpectError(n) => format!("expect error ORA-{n:05}"),
         Statement::ExpectSuccess => "expect success".to_string(),
+        Statement::ExpectRows(n) => format!("expect rows {n}"),
         Statement::ExpectDataComplete => "expect data complete".to_string(),
         Statement::ExpectDataAt(ScnRef::Scn(n)) => format!("expect data at scn {n}"),
         Statement::ExpectDataAt(ScnRef::Mark(m)) => format!("expect data at &{}", ident(m)),
@@ -244,14 +245,14 @@ fn alter_database(a: &AlterDatabase) -> String {
             };
             format!("datafile {} {action}", file_ref(file))
         }
-        AlterDatabase::ClearLogfile { group, unarchived } => format!(
-            "clear {}logfile group {group}",
-            if *unarchived { "unarchived " } else { "" }
-        ),
         AlterDatabase::DropLogfileMember(name) => format!("drop logfile member {}", quote(name)),
         AlterDatabase::AddLogfileMember { name, group } => {
             format!("add logfile member {} to group {group}", quote(name))
         }
+        AlterDatabase::ClearLogfile { group, unarchived } => format!(
+            "clear {}logfile group {group}",
+            if *unarchived { "unarchived " } else { "" }
+        ),
         AlterDatabase::CreateDatafile { file, as_name } => {
             let mut s = format!("create datafile {}", file_ref(file));
             if let Some(name) = as_name {
@@ -413,6 +414,7 @@ fn sql(s: &SqlStmt) -> String {
         SqlStmt::Commit => "commit;".to_string(),
         SqlStmt::Rollback => "rollback;".to_string(),
         SqlStmt::SelectCount { table } => format!("select count(*) from {};", ident(table)),
+        SqlStmt::SelectAll { table } => format!("select * from {};", ident(table)),
         SqlStmt::SelectWhere { table, k } => {
             format!("select * from {} where k = {k};", ident(table))
         }

@@ -140,6 +140,8 @@ fn alter_database() -> BoxedStrategy<AlterDatabase> {
         (file(), flag()).prop_map(|(to, reuse)| AlterDatabase::BackupControlfile { to, reuse }),
         file().prop_map(AlterDatabase::DropLogfileMember),
         (file(), num()).prop_map(|(name, group)| AlterDatabase::AddLogfileMember { name, group }),
+        (num(), flag())
+            .prop_map(|(group, unarchived)| AlterDatabase::ClearLogfile { group, unarchived }),
         (
             proptest::option::of(resetlogs()),
             proptest::option::of(file())
@@ -197,6 +199,7 @@ fn sql_stmt() -> BoxedStrategy<SqlStmt> {
         Just(SqlStmt::Rollback),
         name().prop_map(|table| SqlStmt::SelectCount { table }),
         (name(), num()).prop_map(|(table, k)| SqlStmt::SelectWhere { table, k }),
+        name().prop_map(|table| SqlStmt::SelectAll { table }),
         (select(&VIEWS[..]), filter).prop_map(|(view, filter)| SqlStmt::SelectView {
             view: view.to_string(),
             filter
@@ -351,6 +354,7 @@ fn directive() -> BoxedStrategy<Statement> {
         Just(Statement::Check),
         any::<u32>().prop_map(Statement::ExpectError),
         Just(Statement::ExpectSuccess),
+        num().prop_map(Statement::ExpectRows),
         Just(Statement::ExpectDataComplete),
         scn_ref().prop_map(Statement::ExpectDataAt),
         Just(Statement::Arch),

@@ -235,6 +235,20 @@ fn alter_database() {
             as_name: None
         })
     );
+    assert_eq!(
+        one("alter database clear logfile group 2;"),
+        ad(AlterDatabase::ClearLogfile {
+            group: 2,
+            unarchived: false
+        })
+    );
+    assert_eq!(
+        one("ALTER DATABASE CLEAR UNARCHIVED LOGFILE GROUP 3;"),
+        ad(AlterDatabase::ClearLogfile {
+            group: 3,
+            unarchived: true
+        })
+    );
 }
 
 #[test]
@@ -242,7 +256,7 @@ fn alter_database_errors() {
     assert_eq!(
         err("alter database\n  datafil 3 offline;\n"),
         "scenario.scn:2:3: expected MOUNT, OPEN, ARCHIVELOG, NOARCHIVELOG, BEGIN, END, \
-         DATAFILE, CREATE, BACKUP, DROP or ADD"
+         DATAFILE, CREATE, BACKUP, DROP, ADD or CLEAR"
     );
     assert_eq!(
         err("alter database datafile users offline;"),
@@ -254,6 +268,18 @@ fn alter_database_errors() {
         "scenario.scn:1:20: expected ;"
     );
     assert_eq!(err("alter database open"), "scenario.scn:1:20: expected ;");
+    assert_eq!(
+        err("alter database clear group 2;"),
+        "scenario.scn:1:22: expected UNARCHIVED or LOGFILE"
+    );
+    assert_eq!(
+        err("alter database clear unarchived group 2;"),
+        "scenario.scn:1:33: expected LOGFILE"
+    );
+    assert_eq!(
+        err("alter database clear logfile group two;"),
+        "scenario.scn:1:36: expected a group number"
+    );
 }
 
 #[test]
@@ -614,7 +640,22 @@ fn sql_statements() {
             VIEWS.join(", ")
         )
     );
-    assert_eq!(err("select * from t;"), "scenario.scn:1:16: expected WHERE");
+    assert_eq!(
+        one("select * from t;"),
+        sql(SqlStmt::SelectAll { table: "T".into() })
+    );
+    assert_eq!(
+        one("SELECT *\n  FROM T\n;"),
+        sql(SqlStmt::SelectAll { table: "T".into() })
+    );
+    assert_eq!(
+        err("select * from t k = 1;"),
+        "scenario.scn:1:17: expected ;"
+    );
+    assert_eq!(
+        err("select * from t where v = 1;"),
+        "scenario.scn:1:23: expected K"
+    );
     assert_eq!(
         err("insert into t values ('a', 'b');"),
         "scenario.scn:1:23: expected a key (a number)"
@@ -701,6 +742,8 @@ fn session_and_directives() {
     assert_eq!(one("expect error ORA-01113"), Statement::ExpectError(1113));
     assert_eq!(one("expect error ora-600"), Statement::ExpectError(600));
     assert_eq!(one("expect success"), Statement::ExpectSuccess);
+    assert_eq!(one("expect rows 0"), Statement::ExpectRows(0));
+    assert_eq!(one("EXPECT ROWS 12;"), Statement::ExpectRows(12));
     assert_eq!(one("expect data complete"), Statement::ExpectDataComplete);
     assert_eq!(
         one("expect data at &before"),
@@ -806,6 +849,14 @@ fn directive_errors() {
     assert_eq!(
         err("crash softly\n"),
         "scenario.scn:1:7: expected TORN, AFTER or end of line"
+    );
+    assert_eq!(
+        err("expect nothing\n"),
+        "scenario.scn:1:8: expected ERROR, SUCCESS, ROWS or DATA"
+    );
+    assert_eq!(
+        err("expect rows none\n"),
+        "scenario.scn:1:13: expected a number of rows"
     );
     assert_eq!(
         err("expect data at\n"),
@@ -1471,6 +1522,11 @@ fn hand_written_scripts_round_trip() {
     );
     round_trip(
         "select * from v$log where status = '12';\nselect * from v$log where group# = 012;\n",
+    );
+    round_trip(
+        "startup mount\nalter database clear logfile group 2;\n\
+         alter database clear unarchived logfile group 3;\nalter database open;\n\
+         select * from t;\nexpect rows 0\nselect * from \"My T\";\n",
     );
 }
 
