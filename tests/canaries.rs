@@ -35,12 +35,17 @@ fn canary(plant: Plant, expected: &[&str]) {
 
 #[test]
 fn skip_wal() {
-    canary(Plant::SkipWal, &["INV-DATA-2", "INV-DATA-1", "INV-BLK-3"]);
+    canary(
+        Plant::SkipWal,
+        &["INV-DATA-2", "INV-DATA-1", "INV-BLK-3", "INV-FUZZY-3"],
+    );
 }
 
 #[test]
 fn early_ack() {
-    canary(Plant::EarlyAck, &["INV-DATA-1"]);
+    // The acknowledgement itself is checked against the members' durable
+    // bytes (INV-LOG-4) before any crash can show the loss.
+    canary(Plant::EarlyAck, &["INV-LOG-4", "INV-DATA-1"]);
 }
 
 #[test]
@@ -59,4 +64,17 @@ fn ignore_tail() {
 #[test]
 fn reuse_unarchived() {
     canary(Plant::ReuseUnarchived, &["INV-LOG-1", "INV-DATA-1"]);
+}
+
+#[test]
+fn no_torn_images() {
+    canary(
+        Plant::NoTornImages,
+        &["INV-DATA-1", "INV-BLK-1", "INV-REC-1", "INV-REC-2"],
+    );
+}
+
+#[test]
+fn ack_without_member() {
+    canary(Plant::AckWithoutMember, &["INV-LOG-4", "INV-DATA-1"]);
 }

@@ -14,12 +14,12 @@ fn shrink_then_replay_then_switch_the_bug_off() {
     let (code, out, err) = redosim(&["shrink", "--seed", "0", "--plant", "early-ack", "-o", f]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("INV-DATA-1") && out.contains("statements shrunk to"),
+        out.contains("INV-LOG-4") && out.contains("statements shrunk to"),
         "{out}"
     );
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(
-        text.starts_with("# expect: INV-DATA-1\n# Shrunk failure: INV-DATA-1"),
+        text.starts_with("# expect: INV-LOG-4\n# Shrunk failure: INV-LOG-4"),
         "{text}"
     );
     assert!(text.contains("# replay: redosim replay"), "{text}");
@@ -30,7 +30,7 @@ fn shrink_then_replay_then_switch_the_bug_off() {
     assert!(statements <= 15, "{statements} statements:\n{text}");
     let (code, out, _) = redosim(&["replay", f]);
     assert_eq!(code, 1, "the failure replays: {out}");
-    assert!(out.contains("VIOLATION INV-DATA-1"), "{out}");
+    assert!(out.contains("VIOLATION INV-LOG-4"), "{out}");
     let off = dir.join("early_ack_off.scn");
     std::fs::write(&off, text.replace("set plant 'early-ack'\n", "")).unwrap();
     let (code, out, _) = redosim(&["replay", off.to_str().unwrap()]);
@@ -99,9 +99,9 @@ fn a_failing_scenario_file_shrinks() {
     let (b, s) = (big.to_str().unwrap(), small.to_str().unwrap());
     let (code, out, err) = redosim(&["shrink", b, "-o", s]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("INV-DATA-1: 26 statements shrunk to"), "{out}");
+    assert!(out.contains("INV-LOG-4: 17 statements shrunk to"), "{out}");
     let text = std::fs::read_to_string(&small).unwrap();
-    assert!(text.starts_with("# expect: INV-DATA-1\n"), "{text}");
+    assert!(text.starts_with("# expect: INV-LOG-4\n"), "{text}");
     assert!(text.contains(&format!("# shrunk from: {b}")), "{text}");
     let statements = text
         .lines()

@@ -31,7 +31,7 @@ pub const PLANTED_BUGS: &[(&str, &str, &str, Option<Plant>)] = &[
     (
         "skip-wal",
         "DBWn writes a block before its redo is durable",
-        "INV-DATA-2 / INV-DATA-1 / INV-BLK-3",
+        "INV-DATA-2 / INV-DATA-1 / INV-BLK-3 / INV-FUZZY-3",
         Some(Plant::SkipWal),
     ),
     (

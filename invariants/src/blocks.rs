@@ -97,7 +97,7 @@ mod tests {
             kind: "FRACTURED".into(),
         };
         assert!(
-            check_blocks(&mut io, &p, &m, &[rec.clone()])
+            check_blocks(&mut io, &p, &m, std::slice::from_ref(&rec))
                 .unwrap()
                 .is_empty()
         );

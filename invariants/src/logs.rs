@@ -105,13 +105,17 @@ pub struct AckedCommit {
     pub end_block: u32,
 }
 
+/// Reads the bytes of `path` at `offset` that a power loss now would leave
+/// (None: the name itself would not survive).
+pub type ReadDurable<'a> = dyn FnMut(&str, u64, &mut [u8]) -> Option<usize> + 'a;
+
 /// INV-LOG-4 (S-INST-4): an acknowledged commit's record is durable in at
 /// least one member of the group it was written to. `read_durable(path,
 /// offset, buf)` reads what a power loss now would leave (None: the name
 /// would not survive); the members are the group's files as configured, so
 /// nothing here trusts the engine's account of which members it wrote.
 pub fn check_commit_durable(
-    read_durable: &mut dyn FnMut(&str, u64, &mut [u8]) -> Option<usize>,
+    read_durable: &mut ReadDurable,
     os: usize,
     members: &[String],
     c: AckedCommit,

@@ -1179,6 +1179,7 @@ mod tests {
                 evidence: evidence.into(),
                 step: 9,
             }),
+            unrecoverable: None,
             coverage: Default::default(),
             step_hashes: Vec::new(),
             scenario: String::new(),

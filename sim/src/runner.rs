@@ -689,11 +689,8 @@ impl Run {
                 match &r {
                     Ok(scn) => {
                         self.model.commit_acked(session, *scn);
-                        if let (Some(scn), Some(xid), Some(before)) = (scn, xid, before) {
-                            self.drain_alerts();
-                            let found = self.check_ack_durable(xid, *scn, before);
-                            self.judge(found)?;
-                        }
+                        self.drain_alerts();
+                        self.verify_ack(*scn, xid, before)?;
                     }
                     Err(DbError::Ora(_)) => self.model.commit_failed(session),
                     Err(_) => {}
@@ -760,6 +757,21 @@ impl Run {
             self.model.saw_scn(i.current_scn());
         }
         self.after_call(r)
+    }
+
+    /// INV-LOG-4 on a commit just acknowledged at `scn` (None: nothing to
+    /// commit), given the transaction and LGWR's position before the COMMIT.
+    pub(crate) fn verify_ack(
+        &mut self,
+        scn: Option<u64>,
+        xid: Option<engine::block::Xid>,
+        before: Option<(u32, u32, u32)>,
+    ) -> Flow {
+        let (Some(scn), Some(xid), Some(before)) = (scn, xid, before) else {
+            return Ok(());
+        };
+        let found = self.check_ack_durable(xid, scn, before);
+        self.judge(found)
     }
 
     /// INV-LOG-4: an acknowledged commit's record must be durable in a

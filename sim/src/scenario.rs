@@ -497,6 +497,8 @@ impl Executor {
             self.run.recoveries += 1;
         }
         self.crashed = false;
+        self.run.model.stale_controlfile = None;
+        self.run.model.struck_files.clear();
         self.run.checks_after_open().map_err(halt)
     }
 
@@ -697,10 +699,15 @@ impl Executor {
             | SqlStmt::Delete { table, .. } => no_table(table),
             SqlStmt::Commit => {
                 self.run.model.commit_issued(sid);
+                let xid = self.run.inst.as_ref().and_then(|i| i.session_xid(sid));
+                let before = self.run.inst.as_ref().and_then(|i| i.redo_write_position());
                 let r = self.with_inst(|i| i.commit(sid));
                 self.own_keys.remove(&sid);
                 match &r {
-                    Ok(Ok(scn)) => self.run.model.commit_acked(sid, *scn),
+                    Ok(Ok(scn)) => {
+                        self.run.model.commit_acked(sid, *scn);
+                        self.run.verify_ack(*scn, xid, before).map_err(halt)?;
+                    }
                     Ok(Err(_)) => self.run.model.commit_failed(sid),
                     Err(_) => {}
                 }
@@ -854,6 +861,14 @@ impl Executor {
     // ----- the operating system and faults -----------------------------------
 
     fn host(&mut self, h: &HostCmd) -> StepResult {
+        // A copy from elsewhere over a control file puts an old control file
+        // in place: OPEN must refuse it unless nothing changed since.
+        if let HostCmd::Cp { src, dst } = h
+            && self.run.p.control_files.contains(dst)
+            && !self.run.p.control_files.contains(src)
+        {
+            self.run.model.stale_controlfile = Some(src.clone());
+        }
         let disk = self.run.disk_mut();
         let r = match h {
             HostCmd::Cp { src, dst } => crate::planner::copy_file(disk, src, dst),
