@@ -166,4 +166,39 @@ mod tests {
         m.lost_files.insert(name);
         assert!(check_agrees_with_files(&mut io, &p, &m).unwrap().is_empty());
     }
+
+    #[test]
+    fn first_and_next_scns_and_clean_checkpoints_must_agree_cf_2() {
+        let (p, mut io) = closed_db();
+        assert!(
+            check_agrees_with_files(&mut io, &p, &Model::new())
+                .unwrap()
+                .is_empty()
+        );
+        // An online log's first SCN.
+        crate::testdb::edit_controlfiles(&mut io, &p, |cf| {
+            crate::testdb::inactive_group(cf).first_scn += 1
+        });
+        let v = check_agrees_with_files(&mut io, &p, &Model::new()).unwrap();
+        assert!(v.iter().any(|v| v.evidence.contains("from SCN")), "{v:?}");
+        // An archived log's next SCN.
+        let (p, mut io) = closed_db();
+        crate::testdb::edit_controlfiles(&mut io, &p, |cf| cf.archived_logs[0].next_scn += 1);
+        let v = check_agrees_with_files(&mut io, &p, &Model::new()).unwrap();
+        assert!(
+            v.iter()
+                .any(|v| v.id == "INV-CF-2"
+                    && v.evidence.contains("the control file records sequence")),
+            "{v:?}"
+        );
+        // A cleanly closed datafile's checkpoint counter.
+        let (p, mut io) = closed_db();
+        crate::testdb::edit_controlfiles(&mut io, &p, |cf| cf.datafiles[2].ckpt_counter += 1);
+        let v = check_agrees_with_files(&mut io, &p, &Model::new()).unwrap();
+        assert!(
+            v.iter()
+                .any(|v| v.id == "INV-CF-2" && v.evidence.contains("was closed cleanly")),
+            "{v:?}"
+        );
+    }
 }

@@ -1,4 +1,4 @@
-//! INV-LOG-1..3: online and archived redo.
+//! INV-LOG-1..4: online and archived redo, and the durability of acknowledgements.
 
 use engine::DbParams;
 use engine::block::Xid;
@@ -239,7 +239,99 @@ pub fn check_copies_agree<S: Storage + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdb::closed_db;
+    use crate::testdb::{MemStorage, closed_db, open_db};
+
+    /// Reads a MemStorage as if all of it were durable.
+    fn reader(io: &MemStorage) -> impl FnMut(&str, u64, &mut [u8]) -> Option<usize> + '_ {
+        |path, off, buf| {
+            let f = io.files.get(path)?;
+            let off = off as usize;
+            let n = f.len().saturating_sub(off).min(buf.len());
+            buf.fill(0);
+            buf[..n].copy_from_slice(&f[off..off + n]);
+            Some(n)
+        }
+    }
+
+    #[test]
+    fn an_acknowledged_commit_must_be_durable_in_a_member() {
+        let mut i = open_db();
+        i.insert(1, 500, "x").unwrap();
+        let xid = i.session_xid(1).unwrap();
+        let before = i.redo_write_position().unwrap();
+        let scn = i.commit(1).unwrap().unwrap();
+        let (group, seq, end) = i.redo_write_position().unwrap();
+        assert_eq!(before.1, seq, "no log switch inside this commit");
+        let members = i.params().log_groups[group as usize - 1].clone();
+        let c = AckedCommit {
+            xid,
+            scn,
+            group,
+            seq,
+            from_block: before.2,
+            end_block: end,
+        };
+        let io = i.storage().clone();
+        let check = |c: AckedCommit, io: &MemStorage| {
+            check_commit_durable(&mut reader(io), 512, &members, c)
+        };
+        assert!(check(c, &io).is_empty(), "the record is in both members");
+        // Another transaction's commit is not this one's.
+        let v = check(AckedCommit { xid: xid + 1, ..c }, &io);
+        assert_eq!(v[0].id, "INV-LOG-4");
+        // Nothing was written for it (an acknowledgement before the write).
+        let v = check(
+            AckedCommit {
+                end_block: c.from_block,
+                ..c
+            },
+            &io,
+        );
+        assert!(
+            v[0].evidence.contains("holds no durable commit record"),
+            "{v:?}"
+        );
+        // Every member gone: nothing is durable anywhere.
+        let mut gone = io.clone();
+        for m in &members {
+            gone.files.remove(m);
+        }
+        let v = check(c, &gone);
+        assert!(v[0].evidence.contains("would not survive"), "{v:?}");
+        // One member left is enough.
+        let mut one = io.clone();
+        one.files.remove(&members[0]);
+        assert!(check(c, &one).is_empty());
+    }
+
+    #[test]
+    fn a_sequence_gone_before_its_checkpoint_fires_log_1_in_noarchivelog_too() {
+        let (p, mut io) = closed_db();
+        assert!(
+            check_archived_before_reuse(&mut io, &p, &Model::new())
+                .unwrap()
+                .is_empty()
+        );
+        // The thread checkpoint pulled back below the end of a sequence that
+        // is no longer online: its group was reused before its changes were
+        // checkpointed (the mode does not matter).
+        crate::testdb::edit_controlfiles(&mut io, &p, |cf| {
+            cf.archivelog = false;
+            let gone = cf
+                .log_history
+                .iter()
+                .find(|h| !cf.log_groups.iter().any(|g| g.seq == h.seq))
+                .expect("a sequence no longer online")
+                .clone();
+            cf.threads[0].ckpt.scn = gone.next_scn - 1;
+        });
+        let v = check_archived_before_reuse(&mut io, &p, &Model::new()).unwrap();
+        assert!(
+            v.iter().any(|v| v.id == "INV-LOG-1"
+                && v.evidence.contains("before its changes were checkpointed")),
+            "{v:?}"
+        );
+    }
 
     #[test]
     fn healthy_logs_pass() {

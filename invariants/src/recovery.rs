@@ -180,6 +180,14 @@ mod tests {
         m.garbled_files
             .insert("/u01/oradata/SIM/redo02a.log".into());
         assert!(check_failure("open", &s313, &m, false).is_none());
+        // A control-file write that failed (the instance terminated):
+        // only the loss of that very copy explains it.
+        let s221 = ora::controlfile_write_failed(c2);
+        assert!(check_failure("termination", &s221, &m, false).is_some());
+        m.lost_files.insert(c1.into());
+        assert!(check_failure("termination", &s221, &m, false).is_some());
+        m.lost_files.insert(c2.into());
+        assert!(check_failure("termination", &s221, &m, false).is_none());
         let s1207 = ora::newer_than_controlfile(3, "/u01/oradata/SIM/users01.dbf");
         assert!(check_failure("open", &s1207, &m, false).is_some());
         m.stale_controlfile = Some("/u04/cfcopy/control01.ctl".into());

@@ -824,18 +824,7 @@ impl Totals {
         self.seeds += 1;
         self.failed += u64::from(!s.passed());
         if let (None, Some(u)) = (&s.violation, &s.unrecoverable) {
-            // The kind: what failed, with its numbers stripped.
-            let kind: String = u
-                .reason
-                .lines()
-                .next()
-                .unwrap_or("")
-                .split(", because")
-                .next()
-                .unwrap_or("")
-                .chars()
-                .map(|c| if c.is_ascii_digit() { '#' } else { c })
-                .collect();
+            let kind = unrecoverable_kind(&u.reason);
             let e = self.unrecoverable.entry(kind).or_insert((0, s.seed));
             e.0 += 1;
         }
@@ -844,6 +833,35 @@ impl Totals {
         self.checks += s.checks as u64;
         self.coverage.add(&s.coverage);
     }
+}
+
+/// What kind of unrecoverable end a reason describes: what failed and the
+/// fault behind it, without numbers, names or member lists, so runs that
+/// ended the same way count together.
+fn unrecoverable_kind(reason: &str) -> String {
+    let first = reason.lines().next().unwrap_or("");
+    let what = first.split("; ").next().unwrap_or(first);
+    let what = what.split(": /").next().unwrap_or(what);
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in what.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                if quoted {
+                    out.push('…');
+                }
+            }
+            _ if quoted => {}
+            c if c.is_ascii_digit() => {
+                if !out.ends_with('#') {
+                    out.push('#');
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Events per second of wall time.

@@ -372,3 +372,154 @@ fn lgwr_never_rewrites_a_redo_block() {
     );
     assert!(written.len() >= 2, "several log files were used");
 }
+
+/// Reads a whole file through the storage, as `cp` would.
+fn file_bytes(d: &mut Disk, path: &str) -> Vec<u8> {
+    let n = d.size(path).unwrap() as usize;
+    let mut buf = vec![0u8; n];
+    d.read(path, 0, &mut buf).unwrap();
+    buf
+}
+
+/// Puts `bytes` in place of every control-file copy.
+fn put_back_controlfile(d: &mut Disk, p: &DbParams, bytes: &[u8]) {
+    for c in &p.control_files {
+        d.delete(c).unwrap();
+        d.create(c).unwrap();
+        d.write(c, 0, bytes).unwrap();
+        d.sync(c).unwrap();
+    }
+}
+
+/// S-CF-2, S-OPEN-1: an OS copy of the control file taken before a log
+/// switch, put back as current, must not open: the online log the switch
+/// began is more recent than it (ORA-00338), and OPEN refuses before it
+/// writes anything. (Before, it opened and lost the commit in the new log.)
+#[test]
+fn a_stale_controlfile_from_before_a_log_switch_is_refused() {
+    let p = DbParams::sim_default(8192, 3, 2, 2, 2);
+    let mut i = fresh(&p);
+    let stale = file_bytes(i.storage_mut(), &p.control_files[0]);
+    i.switch_logfile().unwrap();
+    i.insert(1, 1, "after the switch").unwrap();
+    i.commit(1).unwrap();
+    i.shutdown(ShutdownMode::Abort).unwrap();
+    let mut d = i.into_storage();
+    put_back_controlfile(&mut d, &p, &stale);
+    let writes_before = d.io_count();
+    let mut i = Instance::new(p.clone(), d);
+    let e = i.startup().unwrap_err();
+    assert!(e.stack().has(338), "{e}");
+    assert!(e.stack().has(312), "{e}");
+    assert_eq!(
+        i.storage().io_count(),
+        writes_before,
+        "the refusal wrote nothing"
+    );
+}
+
+/// S-CF-2: a datafile header written under a later control-file sequence
+/// than the control file's own shows the control file is old: ORA-01122 +
+/// ORA-01110 + ORA-01207, even with no log switch in between.
+#[test]
+fn a_stale_controlfile_from_before_two_checkpoints_is_refused_with_01207() {
+    let p = DbParams::sim_default(8192, 3, 2, 2, 2);
+    let mut i = fresh(&p);
+    let stale = file_bytes(i.storage_mut(), &p.control_files[0]);
+    i.checkpoint().unwrap();
+    i.checkpoint().unwrap();
+    i.shutdown(ShutdownMode::Abort).unwrap();
+    let mut d = i.into_storage();
+    put_back_controlfile(&mut d, &p, &stale);
+    let mut i = Instance::new(p.clone(), d);
+    let e = i.startup().unwrap_err();
+    assert_eq!(e.code(), 1122, "{e}");
+    assert!(e.stack().has(1110) && e.stack().has(1207), "{e}");
+}
+
+/// A checkpoint cut by a power loss between the headers and the control
+/// file leaves each header one checkpoint ahead under the control file's
+/// own sequence: that state opens, the record adopting it (two checkpoints
+/// ahead do not: the test above).
+#[test]
+fn an_interrupted_checkpoint_opens() {
+    let p = DbParams::sim_default(8192, 3, 2, 1, 2);
+    let mut i = fresh(&p);
+    i.insert(1, 1, "a").unwrap();
+    i.commit(1).unwrap();
+    let before = file_bytes(i.storage_mut(), &p.control_files[0]);
+    i.checkpoint().unwrap();
+    i.shutdown(ShutdownMode::Abort).unwrap();
+    // The control file as it was before the checkpoint's own write.
+    let mut d = i.into_storage();
+    put_back_controlfile(&mut d, &p, &before);
+    let mut i = Instance::new(p.clone(), d);
+    i.startup().expect("an interrupted checkpoint is recovered");
+    assert_eq!(i.scan().unwrap().rows, vec![(1, "a".to_string())]);
+}
+
+/// S-INST-4: LGWR must terminate the instance when no member of the group
+/// it writes can be written, even when every member was marked INVALID
+/// before; the planted `ack-without-member` acknowledges instead.
+#[test]
+fn lgwr_terminates_when_no_member_of_its_group_can_be_written() {
+    for plant in [None, Some(engine::Plant::AckWithoutMember)] {
+        let mut p = DbParams::sim_default(8192, 3, 2, 2, 2);
+        p.plant = plant;
+        let mut i = fresh(&p);
+        let (group, _, _) = i.redo_write_position().unwrap();
+        for m in p.log_groups[group as usize - 1].clone() {
+            i.storage_mut().lose_file(&m);
+        }
+        i.insert(1, 1, "a").unwrap();
+        let r = i.commit(1);
+        match plant {
+            None => {
+                let e = r.unwrap_err();
+                assert!(e.is_terminated() && e.stack().has(313), "{e}");
+                assert!(i.insert(1, 2, "b").is_err(), "the instance is gone");
+            }
+            Some(_) => assert!(r.is_ok(), "the planted bug acknowledges"),
+        }
+    }
+}
+
+/// S-CR-3: OPEN checks every online log group, not only the current one: an
+/// INACTIVE group with no member fails it (ORA-00313 + ORA-00312); CLEAR
+/// LOGFILE at MOUNT re-creates it, the database opens and uses it again.
+#[test]
+fn a_lost_inactive_group_fails_open_until_it_is_cleared() {
+    let mut p = DbParams::sim_default(8192, 3, 2, 2, 2);
+    p.archivelog = false;
+    let mut i = fresh(&p);
+    i.insert(1, 1, "a").unwrap();
+    i.commit(1).unwrap();
+    i.shutdown(ShutdownMode::Immediate).unwrap();
+    let mut d = i.into_storage();
+    // Group 1 is INACTIVE after the clean shutdown (OPEN switched to 2).
+    for m in &p.log_groups[0] {
+        d.lose_file(m);
+    }
+    let mut i = Instance::new(p.clone(), d);
+    let e = i.startup().unwrap_err();
+    assert_eq!(e.code(), 313, "{e}");
+    assert!(
+        e.stack().0.iter().filter(|l| l.code == 312).count() == 2,
+        "{e}"
+    );
+    let current = i.redo_write_position();
+    assert!(current.is_none(), "nothing was opened");
+    assert_eq!(
+        i.clear_logfile(2, false).unwrap_err().code(),
+        1624,
+        "the current group cannot be cleared"
+    );
+    i.clear_logfile(1, false).unwrap();
+    i.open().unwrap();
+    for _ in 0..3 {
+        i.switch_logfile().unwrap();
+    }
+    i.insert(1, 2, "b").unwrap();
+    i.commit(1).unwrap();
+    assert_eq!(i.scan().unwrap().rows.len(), 2);
+}
