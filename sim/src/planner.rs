@@ -627,3 +627,43 @@ pub(crate) fn copy_file(disk: &mut Disk, src: &str, dst: &str) -> Result<(), IoE
     disk.sync(dst).map_err(|e| e.kind)?;
     disk.sync_dir(dir_of(dst)).map_err(|e| e.kind)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RunConfig;
+    use crate::runner::RunOptions;
+
+    /// The stale-control-file check: a refusal that wrote nothing passes; one
+    /// that changed a file first is INV-CF-2.
+    #[test]
+    fn a_refusal_after_a_write_is_damage() {
+        let mut run = Run::new(&RunOptions::default(), RunConfig::scenario_default());
+        let p = run.p.clone();
+        engine::create::create_database(run.disk.as_mut().unwrap(), &p, 1).unwrap();
+        let before = run.disk.clone().unwrap();
+        let s = engine::error::ora::newer_than_controlfile(1, &p.datafiles[0].path);
+        assert!(run.refused_before_damage(&before, &s).is_ok());
+        let disk = run.disk.as_mut().unwrap();
+        let path = p.datafiles[2].path.clone();
+        disk.write(&path, 4096, &[7u8; 512]).unwrap();
+        disk.sync(&path).unwrap();
+        match run.refused_before_damage(&before, &s) {
+            Err(Halt::Violation(v)) => {
+                assert_eq!(v.id, "INV-CF-2");
+                assert!(v.evidence.contains(&path), "{}", v.evidence);
+            }
+            other => panic!("expected INV-CF-2, got {other:?}"),
+        }
+        // A write not yet synced is damage too (it may land).
+        let mut run2 = Run::new(&RunOptions::default(), RunConfig::scenario_default());
+        engine::create::create_database(run2.disk.as_mut().unwrap(), &p, 1).unwrap();
+        let before = run2.disk.clone().unwrap();
+        run2.disk
+            .as_mut()
+            .unwrap()
+            .write(&path, 4096, &[7u8; 512])
+            .unwrap();
+        assert!(run2.refused_before_damage(&before, &s).is_err());
+    }
+}

@@ -112,6 +112,27 @@ pub enum Setting {
     /// `set plant 'NAME'` (extension): switch on a planted bug, so a shrunk
     /// failure of a planted bug replays from its file alone.
     Plant(String),
+    /// `set release 8i|9i|10g` (default 9i): which Oracle release's
+    /// behaviour to follow where releases differ.
+    Release(Release),
+}
+
+/// An Oracle release whose behaviour a scenario asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Release {
+    R8i,
+    R9i,
+    R10g,
+}
+
+impl Release {
+    pub fn name(self) -> &'static str {
+        match self {
+            Release::R8i => "8i",
+            Release::R9i => "9i",
+            Release::R10g => "10g",
+        }
+    }
 }
 
 impl Setting {
@@ -133,13 +154,14 @@ impl Setting {
             Setting::LogBlocks(_) => "log_blocks",
             Setting::LogBuffer(_) => "log_buffer",
             Setting::Plant(_) => "plant",
+            Setting::Release(_) => "release",
         }
     }
 }
 
 /// Every preamble key, in the order SCENARIO.md lists them, then the
 /// extensions that let a random run's configuration print.
-pub const SETTING_KEYS: [&str; 15] = [
+pub const SETTING_KEYS: [&str; 16] = [
     "seed",
     "archivelog",
     "threads",
@@ -155,6 +177,7 @@ pub const SETTING_KEYS: [&str; 15] = [
     "log_blocks",
     "log_buffer",
     "plant",
+    "release",
 ];
 
 /// One statement of a scenario.

@@ -588,8 +588,37 @@ impl<'a> Parser<'a> {
             "log_blocks" => Setting::LogBlocks(self.number("a number")?),
             "log_buffer" => Setting::LogBuffer(self.number("a number")?),
             "plant" => Setting::Plant(self.string("a quoted planted-bug name")?),
+            "release" => Setting::Release(self.release()?),
             _ => Setting::GarbageOnPowerLoss(flag(self)?),
         })
+    }
+
+    /// `8i`, `9i` or `10g` (lexed as a number and a word), or quoted.
+    fn release(&mut self) -> PResult<Release> {
+        let expected = "8i, 9i or 10g";
+        let text = match self.peek().clone() {
+            Tok::Str(s) => {
+                self.bump();
+                s
+            }
+            Tok::Num(n) => {
+                self.bump();
+                match self.peek().clone() {
+                    Tok::Word(w) => {
+                        self.bump();
+                        format!("{n}{w}")
+                    }
+                    _ => return Err(self.error(expected)),
+                }
+            }
+            _ => return Err(self.error(expected)),
+        };
+        match text.to_ascii_lowercase().as_str() {
+            "8i" => Ok(Release::R8i),
+            "9i" => Ok(Release::R9i),
+            "10g" => Ok(Release::R10g),
+            _ => Err(self.error(expected)),
+        }
     }
 
     // ---- SQL*Plus and SQL -------------------------------------------

@@ -53,6 +53,9 @@ pub fn print_setting(setting: &Setting) -> String {
     if let Setting::Plant(name) = setting {
         return format!("set plant {}", quote(name));
     }
+    if let Setting::Release(r) = setting {
+        return format!("set release {}", r.name());
+    }
     let value = match *setting {
         Setting::Seed(n)
         | Setting::Threads(n)
@@ -68,7 +71,7 @@ pub fn print_setting(setting: &Setting) -> String {
         Setting::Archivelog(b)
         | Setting::TornBlockProtection(b)
         | Setting::GarbageOnPowerLoss(b) => on_off(b).to_string(),
-        Setting::Plant(_) => unreachable!("printed above"),
+        Setting::Plant(_) | Setting::Release(_) => unreachable!("printed above"),
     };
     format!("set {} {value}", setting.key())
 }

@@ -92,6 +92,27 @@ fn preamble_settings() {
 }
 
 #[test]
+fn set_release_names_an_oracle_release_and_prints_back() {
+    for (text, r) in [
+        ("8i", Release::R8i),
+        ("9i", Release::R9i),
+        ("10g", Release::R10g),
+        ("'10G'", Release::R10g),
+    ] {
+        let s = ok(&format!("set release {text}\nstartup\n"));
+        assert_eq!(s.settings[0].node, Setting::Release(r));
+        let printed = print_setting(&s.settings[0].node);
+        assert_eq!(printed, format!("set release {}", r.name()));
+        assert_eq!(
+            ok(&format!("{printed}\nstartup\n")).settings[0].node,
+            Setting::Release(r)
+        );
+    }
+    assert!(err("set release 11g\n").ends_with("expected 8i, 9i or 10g"));
+    assert!(err("set release 9\n").ends_with("expected 8i, 9i or 10g"));
+}
+
+#[test]
 fn preamble_errors() {
     assert_eq!(
         err("startup\n\nset seed 3\n"),
