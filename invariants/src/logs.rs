@@ -15,10 +15,13 @@ use crate::{Model, Violation};
 /// above the thread checkpoint); in ARCHIVELOG mode every sequence before
 /// the current one is also archived or still online (none reused before it
 /// was archived), except one the DBA cleared unarchived.
+///
+/// A sequence found archived once is remembered (`Model::archived_seen`),
+/// so each archived log is read once per run, not at every check.
 pub fn check_archived_before_reuse<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
-    model: &Model,
+    model: &mut Model,
 ) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
     let Some(cf) = newest_controlfile(io, p)? else {
@@ -34,8 +37,12 @@ pub fn check_archived_before_reuse<S: Storage + ?Sized>(
         return Ok(out);
     }
     let current = cf.thread(1).current_seq;
+    let inc = cf.incarnation.id();
     for seq in 1..current {
-        if cf.group_with_seq(1, seq).is_some() || model.cleared_unarchived.contains(&seq) {
+        if cf.group_with_seq(1, seq).is_some()
+            || model.cleared_unarchived.contains(&seq)
+            || model.archived_seen.contains(&(inc, seq))
+        {
             continue;
         }
         let name = p.archive_name(1, seq, cf.incarnation.id());
@@ -46,7 +53,9 @@ pub fn check_archived_before_reuse<S: Storage + ?Sized>(
             Ok(c) => c.header.seq == seq,
             Err(_) => false,
         };
-        if !archived {
+        if archived {
+            model.archived_seen.insert((inc, seq));
+        } else {
             out.push(Violation::new("INV-LOG-1", format!("sequence {seq} is neither online nor archived ('{name}'): its group was reused before archiving")));
         }
     }
@@ -308,7 +317,7 @@ mod tests {
     fn a_sequence_gone_before_its_checkpoint_fires_log_1_in_noarchivelog_too() {
         let (p, mut io) = closed_db();
         assert!(
-            check_archived_before_reuse(&mut io, &p, &Model::new())
+            check_archived_before_reuse(&mut io, &p, &mut Model::new())
                 .unwrap()
                 .is_empty()
         );
@@ -325,7 +334,7 @@ mod tests {
                 .clone();
             cf.threads[0].ckpt.scn = gone.next_scn - 1;
         });
-        let v = check_archived_before_reuse(&mut io, &p, &Model::new()).unwrap();
+        let v = check_archived_before_reuse(&mut io, &p, &mut Model::new()).unwrap();
         assert!(
             v.iter().any(|v| v.id == "INV-LOG-1"
                 && v.evidence.contains("before its changes were checkpointed")),
@@ -337,7 +346,7 @@ mod tests {
     fn healthy_logs_pass() {
         let (p, mut io) = closed_db();
         assert!(
-            check_archived_before_reuse(&mut io, &p, &Model::new())
+            check_archived_before_reuse(&mut io, &p, &mut Model::new())
                 .unwrap()
                 .is_empty()
         );
@@ -358,12 +367,12 @@ mod tests {
                 .id(),
         );
         io.files.remove(&name).expect("sequence 1 was archived");
-        let v = check_archived_before_reuse(&mut io, &p, &Model::new()).unwrap();
+        let v = check_archived_before_reuse(&mut io, &p, &mut Model::new()).unwrap();
         assert_eq!(v[0].id, "INV-LOG-1");
         let mut m = Model::new();
         m.lost_files.insert(name);
         assert!(
-            check_archived_before_reuse(&mut io, &p, &m)
+            check_archived_before_reuse(&mut io, &p, &mut m)
                 .unwrap()
                 .is_empty(),
             "a lost archive is a fault, not a bug"

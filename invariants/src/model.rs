@@ -70,6 +70,9 @@ pub struct Model {
     /// Log sequences whose group was cleared before it was archived (ALTER
     /// DATABASE CLEAR UNARCHIVED LOGFILE): a gap the DBA chose.
     pub cleared_unarchived: BTreeSet<u32>,
+    /// Sequences (with their incarnation's id) INV-LOG-1 found archived:
+    /// read once, not at every check.
+    pub archived_seen: BTreeSet<(u64, u32)>,
     /// The highest SCN the model saw the engine hand out (INV-BLK-3).
     pub max_scn_seen: Scn,
     pub power_losses: u64,

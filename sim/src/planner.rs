@@ -535,13 +535,14 @@ impl Run {
     /// INV-LOG-1..3 and INV-CF-1..2 on whatever the disk holds now.
     fn structure_checks(&mut self) -> Vec<Violation> {
         let p = self.p.clone();
-        let model = &self.model;
+        let model = &mut self.model;
         let disk: &mut Disk = match self.inst.as_mut() {
             Some(i) => i.storage_mut(),
             None => self.disk.as_mut().expect("disk"),
         };
         let mut found = Vec::new();
         found.extend(logs::check_archived_before_reuse(disk, &p, model).expect("reads"));
+        let model = &self.model;
         found.extend(logs::check_sequences(disk, &p).expect("reads"));
         found.extend(logs::check_copies_agree(disk, &p).expect("reads"));
         found.extend(controlfile::check_copies_identical(disk, &p).expect("reads"));

@@ -625,7 +625,11 @@ impl Run {
                 })
                 .map(|m| &m.path)
                 .collect();
-            if valid.len() >= 2 && valid.iter().all(|p| disk.file_names().contains(p)) {
+            if valid.len() >= 2
+                && valid
+                    .iter()
+                    .all(|p| engine::storage::Storage::exists(disk, p))
+            {
                 candidates.extend(valid.into_iter().cloned());
             }
         }
