@@ -507,6 +507,24 @@ impl<S: Storage> Instance<S> {
                 format!("log {} of thread {} is not current copy", g.group, g.thread),
             ))));
         }
+        let more_recent = || {
+            Err(Some(member(OraStack::one(
+                338,
+                format!(
+                    "log {} of thread {} is more recent than control file",
+                    g.group, g.thread
+                ),
+            ))))
+        };
+        // Written after this control file: it is an old copy.
+        if h.cf_seq > cf_seq {
+            return more_recent();
+        }
+        // An UNUSED group holds nothing anyone needs: whatever its members
+        // say of their earlier life (a clear cut short), it is used again.
+        if g.status == LogStatus::Unused {
+            return Ok(());
+        }
         let expected = if g.status == LogStatus::Unused {
             0
         } else {
@@ -523,13 +541,7 @@ impl<S: Storage> Instance<S> {
             return Ok(());
         }
         if h.seq > expected {
-            return Err(Some(member(OraStack::one(
-                338,
-                format!(
-                    "log {} of thread {} is more recent than control file",
-                    g.group, g.thread
-                ),
-            ))));
+            return more_recent();
         }
         Err(Some(member(OraStack::one(
             314,
@@ -1399,7 +1411,8 @@ impl<S: Storage> Instance<S> {
 
     /// ALTER DATABASE CLEAR [UNARCHIVED] LOGFILE GROUP g: re-creates every
     /// member of a group whose redo no recovery needs, at MOUNT or OPEN
-    /// (Oracle reinitializes the log; the group is then UNUSED). Refused
+    /// (Oracle reinitializes the log: a header of sequence 0; the group is
+    /// then UNUSED). Refused
     /// for the current group and for one crash recovery still needs
     /// (ORA-01624), and in ARCHIVELOG mode for a log not yet archived unless
     /// UNARCHIVED is said (ORA-00350): clearing it leaves a gap in the
@@ -1444,17 +1457,10 @@ impl<S: Storage> Instance<S> {
                 ),
             ))));
         }
-        let r = (|| {
-            for m in &members {
-                if self.io.exists(m) {
-                    self.io.delete(m)?;
-                }
-                self.io.create(m)?;
-                self.io.sync_dir(dir_of(m))?;
-            }
-            Ok(())
-        })();
-        r.map_err(io_fatal).or_else(|e| self.fatal(Err(e)))?;
+        // The control file first: from here on the group is UNUSED, its old
+        // redo needed by nobody, so a clear cut short by a power loss leaves
+        // a group OPEN accepts whatever its members hold (and a clear can
+        // simply be issued again).
         let rec = self.cf_mut().group_mut(group).expect("group");
         rec.status = LogStatus::Unused;
         rec.seq = 0;
@@ -1466,6 +1472,33 @@ impl<S: Storage> Instance<S> {
         }
         let r = self.write_controlfile();
         self.fatal(r)?;
+        // The reinitialized log's header: sequence 0, written under the
+        // control file's new sequence, so an older control file put back
+        // later sees it is more recent (ORA-00338).
+        let header = LogHeader {
+            dbid: self.p.dbid,
+            thread: g.thread,
+            seq: 0,
+            first_scn: 0,
+            first_time: self.clock,
+            incarnation: self.cf().incarnation,
+            next_scn: 0,
+            end_of_thread: false,
+            cf_seq: self.cf().version,
+        };
+        let r = (|| {
+            for m in &members {
+                if self.io.exists(m) {
+                    self.io.delete(m)?;
+                }
+                self.io.create(m)?;
+                redo::write_log_header(&mut self.io, m, &header)?;
+                self.io.sync(m)?;
+                self.io.sync_dir(dir_of(m))?;
+            }
+            Ok(())
+        })();
+        r.map_err(io_fatal).or_else(|e| self.fatal(Err(e)))?;
         let what = if unarchived { "unarchived " } else { "" };
         self.alert(format!(
             "Completed: alter database clear {what}logfile group {group}"

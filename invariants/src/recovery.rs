@@ -13,8 +13,8 @@ use crate::{Model, Violation};
 ///   control-file update (an I/O to one of the copies was in flight);
 /// - ORA-00221 (a control-file write failed): that copy was lost;
 /// - ORA-00313 (a log group with no readable member): every member named was
-///   lost or garbled by a power loss (or a stale control file names logs
-///   that were since cleared);
+///   lost or garbled by a power loss (a stale control file is no excuse: OPEN
+///   must have refused it first, for a log written after it);
 /// - ORA-01207 / ORA-00338 / ORA-00314 / ORA-00322 (a header newer or older
 ///   than the control file): a stale control-file copy was put back;
 /// - ORA-01122 + ORA-01210 (a datafile header destroyed): garbage from a
@@ -65,14 +65,12 @@ pub fn explanation(stack: &OraStack, model: &Model) -> Option<String> {
                 && members
                     .iter()
                     .all(|m| model.lost_files.contains(m) || model.garbled_files.contains(m));
-            if all_damaged {
-                Some(format!(
+            all_damaged.then(|| {
+                format!(
                     "every member of the group was lost or garbled: {}",
                     members.join(", ")
-                ))
-            } else {
-                stale()
-            }
+                )
+            })
         }
         1207 | 338 | 314 | 322 => stale(),
         1122 if stack.has(1207) => stale(),

@@ -575,7 +575,7 @@ impl Run {
             },
             _ => match self.faults.below(16) {
                 0..4 if !self.controlfile_copy => Op::SaveControlfile,
-                0 => Op::RestoreStaleControlfile,
+                0..2 => Op::RestoreStaleControlfile,
                 _ => self.pick_controlfile_loss().unwrap_or(Op::SwitchLogfile),
             },
         }
@@ -844,6 +844,8 @@ impl Run {
         self.instance_gone()?;
         self.coverage.stale_controlfile_restored += 1;
         self.model.stale_controlfile = Some(CONTROLFILE_COPY.into());
+        // The next mistake starts from a fresh copy.
+        self.controlfile_copy = false;
         for dst in self.p.control_files.clone() {
             self.note(&format!("SQL> host cp {CONTROLFILE_COPY} {dst}"));
             self.record(Statement::Host(crate::script::HostCmd::Cp {
