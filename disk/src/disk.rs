@@ -102,9 +102,8 @@ use std::fmt;
 use std::ops::Bound;
 use std::sync::{Arc, LazyLock};
 
-use engine::storage::{IoError, IoErrorKind, IoResult, Storage};
-
-use crate::rng::Prng;
+use crate::error::{IoError, IoErrorKind, IoResult};
+use crate::prng::Prng;
 
 /// The storage page: the unit of copy-on-write. OS blocks (512 or 4096) divide it.
 pub const PAGE_SIZE: usize = 4096;
@@ -825,12 +824,14 @@ fn fill_garbage(buf: &mut [u8], seed: u64, stream: &str) {
     }
 }
 
-impl Storage for Disk {
-    fn os_block_size(&self) -> usize {
+/// The file calls: what the engine's `Storage` trait asks of a disk.
+impl Disk {
+    /// The OS block size in bytes: the unit of atomic writes.
+    pub fn os_block_size(&self) -> usize {
         self.os_block_size
     }
 
-    fn create(&mut self, path: &str) -> IoResult<()> {
+    pub fn create(&mut self, path: &str) -> IoResult<()> {
         self.begin_io(path)?;
         self.check_device(path)?;
         if self.names.contains_key(path) {
@@ -851,18 +852,18 @@ impl Storage for Disk {
         Ok(())
     }
 
-    fn exists(&self, path: &str) -> bool {
+    pub fn exists(&self, path: &str) -> bool {
         self.names.contains_key(path)
     }
 
-    fn read(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> IoResult<usize> {
+    pub fn read(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> IoResult<usize> {
         self.check_power(path)?;
         self.check_device(path)?;
         let ino = self.ino_of(path)?;
         Ok(self.inodes[&ino].current.read(offset, buf))
     }
 
-    fn write(&mut self, path: &str, offset: u64, data: &[u8]) -> IoResult<()> {
+    pub fn write(&mut self, path: &str, offset: u64, data: &[u8]) -> IoResult<()> {
         let bs = self.os_block_size;
         assert!(
             offset.is_multiple_of(bs as u64) && data.len().is_multiple_of(bs),
@@ -894,7 +895,7 @@ impl Storage for Disk {
         Ok(())
     }
 
-    fn sync(&mut self, path: &str) -> IoResult<()> {
+    pub fn sync(&mut self, path: &str) -> IoResult<()> {
         self.begin_io(path)?;
         self.check_device(path)?;
         let ino = self.ino_of(path)?;
@@ -903,7 +904,7 @@ impl Storage for Disk {
         Ok(())
     }
 
-    fn sync_dir(&mut self, dir: &str) -> IoResult<()> {
+    pub fn sync_dir(&mut self, dir: &str) -> IoResult<()> {
         self.begin_io(dir)?;
         self.check_device(dir)?;
         self.commit_namespace_ops(self.namespace_ops.len());
@@ -913,7 +914,7 @@ impl Storage for Disk {
         Ok(())
     }
 
-    fn delete(&mut self, path: &str) -> IoResult<()> {
+    pub fn delete(&mut self, path: &str) -> IoResult<()> {
         self.begin_io(path)?;
         self.check_device(path)?;
         self.ino_of(path)?;
@@ -923,7 +924,7 @@ impl Storage for Disk {
         Ok(())
     }
 
-    fn rename(&mut self, from: &str, to: &str) -> IoResult<()> {
+    pub fn rename(&mut self, from: &str, to: &str) -> IoResult<()> {
         self.begin_io(from)?;
         self.check_device(from)?;
         self.check_device(to)?;
@@ -941,14 +942,14 @@ impl Storage for Disk {
         Ok(())
     }
 
-    fn size(&mut self, path: &str) -> IoResult<u64> {
+    pub fn size(&mut self, path: &str) -> IoResult<u64> {
         self.check_power(path)?;
         self.check_device(path)?;
         let ino = self.ino_of(path)?;
         Ok(self.inodes[&ino].current.len)
     }
 
-    fn list(&self, prefix: &str) -> Vec<String> {
+    pub fn list(&self, prefix: &str) -> Vec<String> {
         self.names
             .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
             .take_while(|(name, _)| name.starts_with(prefix))
