@@ -155,6 +155,7 @@ use std::sync::{Arc, LazyLock};
 
 use crate::error::{IoError, IoErrorKind, IoResult};
 use crate::prng::Prng;
+use crate::profile::Profile;
 
 /// The storage page: the unit of copy-on-write. OS blocks (512 or 4096) divide it.
 pub const PAGE_SIZE: usize = 4096;
@@ -543,6 +544,8 @@ pub struct Disk {
     /// Power cycles so far: a handle opened in an earlier one is dead.
     boot: u64,
     fate_weights: FateWeights,
+    /// The promises of the medium (`Disk::new`: redosim's own).
+    profile: Profile,
     io_count: u64,
     crash_countdown: Option<u64>,
     powered_off: bool,
@@ -575,11 +578,33 @@ impl Disk {
             seq_next: 0,
             boot: 0,
             fate_weights: FateWeights::default(),
+            profile: Profile {
+                name: "redosim".to_string(),
+                sector_size: os_block_size,
+                garbage_on_power_loss: false,
+                names_need_dir_sync: true,
+                lengths_need_sync: true,
+            },
             io_count: 0,
             crash_countdown: None,
             powered_off: false,
             stats: DiskStats::default(),
         }
+    }
+
+    /// An empty disk with the promises of `profile`: its sector size, and
+    /// for the device `root` (every path, unless devices are added) its
+    /// garbage; see [`crate::profile`].
+    pub fn with_profile(profile: Profile) -> Disk {
+        let mut disk = Disk::new(profile.sector_size);
+        disk.devices[0].garbage_on_power_loss = profile.garbage_on_power_loss;
+        disk.profile = profile;
+        disk
+    }
+
+    /// The promises this disk keeps.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
     }
 
     /// Adds a device holding every path that starts with `path_prefix` (the
@@ -874,6 +899,17 @@ impl Disk {
             .get(path)
             .copied()
             .ok_or_else(|| IoError::new(IoErrorKind::NotFound, path))
+    }
+
+    /// `fsync` of one inode: its pending writes and length changes, and,
+    /// where names need no directory sync, every namespace op.
+    fn fsync_inode(&mut self, ino: u64) {
+        self.sync_inode(ino);
+        if !self.profile.names_need_dir_sync {
+            self.commit_namespace_ops(self.namespace_ops.len());
+            self.free_unreferenced_inodes();
+        }
+        self.stats.syncs += 1;
     }
 
     /// Makes one inode's pending writes and length changes durable.
@@ -1253,8 +1289,7 @@ impl Disk {
         self.begin_io(path)?;
         self.check_device(path)?;
         let ino = self.ino_of(path)?;
-        self.sync_inode(ino);
-        self.stats.syncs += 1;
+        self.fsync_inode(ino);
         Ok(())
     }
 
@@ -1399,8 +1434,7 @@ impl Disk {
     pub(crate) fn handle_sync(&mut self, handle: Handle, path: &str) -> IoResult<()> {
         self.begin_io(path)?;
         self.handle_inode(handle, path)?;
-        self.sync_inode(handle.ino);
-        self.stats.syncs += 1;
+        self.fsync_inode(handle.ino);
         Ok(())
     }
 
@@ -1463,6 +1497,10 @@ impl Disk {
 
     fn push_size(&mut self, ino: u64, len_from: u64, len_to: u64) {
         let inode = self.inodes.get_mut(&ino).expect("a named inode is alive");
+        if !self.profile.lengths_need_sync {
+            inode.durable.set_len(len_to);
+            return;
+        }
         inode.pending_sizes += 1;
         self.pending_sizes.push(PendingSize {
             seq: self.seq_next,

@@ -54,6 +54,7 @@ pub mod disk;
 pub mod error;
 pub mod file;
 pub mod prng;
+pub mod profile;
 
 pub use disk::{
     Disk, DiskStats, FILE_SIZE_MAX, Fate, FateWeights, Fates, PAGE_SIZE, PowerLossReport,
@@ -62,3 +63,4 @@ pub use disk::{
 pub use error::{IoError, IoErrorKind, IoResult};
 pub use file::{File, ReadPastEnd, SharedDisk};
 pub use prng::Prng;
+pub use profile::Profile;
