@@ -233,6 +233,29 @@ impl SizeFate {
     }
 }
 
+/// Which call a counted I/O was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoKind {
+    /// `write` or `write_at`.
+    Write,
+    SetLen,
+    /// `sync` or `sync_data`.
+    Sync,
+    SyncDir,
+    Create,
+    Delete,
+    Rename,
+}
+
+/// One counted I/O in the log ([`Disk::record_io`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoRecord {
+    /// Its count ([`Disk::io_count`] once it began): what [`Disk::arm_crash`] counts.
+    pub index: u64,
+    pub kind: IoKind,
+    pub path: String,
+}
+
 /// One pending OS-block write and what the power loss did to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedWrite {
@@ -546,6 +569,8 @@ pub struct Disk {
     fate_weights: FateWeights,
     /// The promises of the medium (`Disk::new`: redosim's own).
     profile: Profile,
+    /// Every counted I/O, when recording ([`Disk::record_io`]).
+    io_log: Option<Vec<IoRecord>>,
     io_count: u64,
     crash_countdown: Option<u64>,
     powered_off: bool,
@@ -585,6 +610,7 @@ impl Disk {
                 names_need_dir_sync: true,
                 lengths_need_sync: true,
             },
+            io_log: None,
             io_count: 0,
             crash_countdown: None,
             powered_off: false,
@@ -637,6 +663,18 @@ impl Disk {
     /// (`NotFound`, `DeviceError`) and the one an armed crash stopped.
     pub fn io_count(&self) -> u64 {
         self.io_count
+    }
+
+    /// Starts (or stops, dropping it) a log of every counted I/O from now:
+    /// which call, on which path, at which count. For choosing crash points
+    /// (a dry run records where the syncs are) and for reports.
+    pub fn record_io(&mut self, on: bool) {
+        self.io_log = on.then(Vec::new);
+    }
+
+    /// The counted I/Os since [`Disk::record_io`]`(true)` (empty if not recording).
+    pub fn io_log(&self) -> &[IoRecord] {
+        self.io_log.as_deref().unwrap_or_default()
     }
 
     /// The `after_ios`-th counted I/O from now fails with `PowerLost` without
@@ -861,11 +899,18 @@ impl Disk {
     }
 
     /// The gate of every counted I/O: power, then the armed crash.
-    fn begin_io(&mut self, path: &str) -> IoResult<()> {
+    fn begin_io(&mut self, kind: IoKind, path: &str) -> IoResult<()> {
         if self.powered_off {
             return Err(IoError::new(IoErrorKind::PowerLost, path));
         }
         self.io_count += 1;
+        if let Some(log) = &mut self.io_log {
+            log.push(IoRecord {
+                index: self.io_count,
+                kind,
+                path: path.to_string(),
+            });
+        }
         if let Some(remaining) = self.crash_countdown {
             if remaining == 1 {
                 self.crash_countdown = None;
@@ -1214,7 +1259,7 @@ impl Disk {
     /// Creates an empty file; fails with `AlreadyExists` if the name exists.
     /// The name is volatile until [`Disk::sync_dir`].
     pub fn create(&mut self, path: &str) -> IoResult<()> {
-        self.begin_io(path)?;
+        self.begin_io(IoKind::Create, path)?;
         self.check_device(path)?;
         if self.names.contains_key(path) {
             return Err(IoError::new(IoErrorKind::AlreadyExists, path));
@@ -1266,7 +1311,7 @@ impl Disk {
     /// touches become pending writes holding the page cache's bytes around
     /// it; a write past the end is also a pending length change.
     pub fn write_at(&mut self, path: &str, offset: u64, data: &[u8]) -> IoResult<()> {
-        self.begin_io(path)?;
+        self.begin_io(IoKind::Write, path)?;
         let garbage_allowed = self.check_device(path)?.garbage_on_power_loss;
         let ino = self.ino_of(path)?;
         self.write_inode(ino, offset, data, garbage_allowed);
@@ -1276,7 +1321,7 @@ impl Disk {
     /// Sets the file's length: a shorter file loses its tail, a longer one
     /// reads zeros there. The change is pending until the file is synced.
     pub fn set_len(&mut self, path: &str, len: u64) -> IoResult<()> {
-        self.begin_io(path)?;
+        self.begin_io(IoKind::SetLen, path)?;
         self.check_device(path)?;
         let ino = self.ino_of(path)?;
         self.set_len_inode(ino, len);
@@ -1286,7 +1331,7 @@ impl Disk {
     /// Makes every earlier write and length change of this file durable
     /// (`fsync`).
     pub fn sync(&mut self, path: &str) -> IoResult<()> {
-        self.begin_io(path)?;
+        self.begin_io(IoKind::Sync, path)?;
         self.check_device(path)?;
         let ino = self.ino_of(path)?;
         self.fsync_inode(ino);
@@ -1304,7 +1349,7 @@ impl Disk {
     /// Makes earlier create/delete/rename durable: every such op, whatever
     /// its directory (one journal).
     pub fn sync_dir(&mut self, dir: &str) -> IoResult<()> {
-        self.begin_io(dir)?;
+        self.begin_io(IoKind::SyncDir, dir)?;
         self.check_device(dir)?;
         self.commit_namespace_ops(self.namespace_ops.len());
         debug_assert_eq!(self.names, self.names_durable);
@@ -1315,7 +1360,7 @@ impl Disk {
 
     /// Removes a name (volatile until [`Disk::sync_dir`]).
     pub fn delete(&mut self, path: &str) -> IoResult<()> {
-        self.begin_io(path)?;
+        self.begin_io(IoKind::Delete, path)?;
         self.check_device(path)?;
         self.ino_of(path)?;
         self.names.remove(path);
@@ -1327,7 +1372,7 @@ impl Disk {
     /// Renames `from` to `to`, replacing `to` if it exists (volatile until
     /// [`Disk::sync_dir`]).
     pub fn rename(&mut self, from: &str, to: &str) -> IoResult<()> {
-        self.begin_io(from)?;
+        self.begin_io(IoKind::Rename, from)?;
         self.check_device(from)?;
         self.check_device(to)?;
         let ino = self.ino_of(from)?;
@@ -1417,7 +1462,7 @@ impl Disk {
         offset: u64,
         data: &[u8],
     ) -> IoResult<()> {
-        self.begin_io(path)?;
+        self.begin_io(IoKind::Write, path)?;
         let name = self.handle_inode(handle, path)?;
         let garbage_allowed = self.check_device(&name)?.garbage_on_power_loss;
         self.write_inode(handle.ino, offset, data, garbage_allowed);
@@ -1425,14 +1470,14 @@ impl Disk {
     }
 
     pub(crate) fn handle_set_len(&mut self, handle: Handle, path: &str, len: u64) -> IoResult<()> {
-        self.begin_io(path)?;
+        self.begin_io(IoKind::SetLen, path)?;
         self.handle_inode(handle, path)?;
         self.set_len_inode(handle.ino, len);
         Ok(())
     }
 
     pub(crate) fn handle_sync(&mut self, handle: Handle, path: &str) -> IoResult<()> {
-        self.begin_io(path)?;
+        self.begin_io(IoKind::Sync, path)?;
         self.handle_inode(handle, path)?;
         self.fsync_inode(handle.ino);
         Ok(())
@@ -2187,6 +2232,39 @@ mod tests {
             assert!(!disk.is_powered_off());
             assert_eq!(disk.size(A).unwrap(), 512 * k);
         }
+    }
+
+    #[test]
+    fn the_io_log_records_every_counted_call_and_only_while_on() {
+        let mut disk = disk_with_a();
+        assert!(disk.io_log().is_empty());
+        disk.record_io(true);
+        disk.write(A, 0, &filled(1, 512)).unwrap();
+        let _ = disk.read(A, 0, &mut [0u8; 4]);
+        disk.set_len(A, 100).unwrap();
+        let _ = disk.sync(B);
+        disk.sync_dir(DIR).unwrap();
+        disk.arm_crash(1);
+        let _ = disk.rename(A, B);
+        let kinds: Vec<(u64, IoKind, &str)> = disk
+            .io_log()
+            .iter()
+            .map(|r| (r.index, r.kind, r.path.as_str()))
+            .collect();
+        let start = disk.io_count() - 5;
+        assert_eq!(
+            kinds,
+            vec![
+                (start + 1, IoKind::Write, A),
+                (start + 2, IoKind::SetLen, A),
+                (start + 3, IoKind::Sync, B),
+                (start + 4, IoKind::SyncDir, DIR),
+                (start + 5, IoKind::Rename, A),
+            ],
+            "reads are not counted; a failed call and the crashing one are"
+        );
+        disk.record_io(false);
+        assert!(disk.io_log().is_empty());
     }
 
     #[test]

@@ -57,8 +57,8 @@ pub mod prng;
 pub mod profile;
 
 pub use disk::{
-    Disk, DiskStats, FILE_SIZE_MAX, Fate, FateWeights, Fates, PAGE_SIZE, PowerLossReport,
-    ResolvedSize, ResolvedWrite, SizeFate,
+    Disk, DiskStats, FILE_SIZE_MAX, Fate, FateWeights, Fates, IoKind, IoRecord, PAGE_SIZE,
+    PowerLossReport, ResolvedSize, ResolvedWrite, SizeFate,
 };
 pub use error::{IoError, IoErrorKind, IoResult};
 pub use file::{File, ReadPastEnd, SharedDisk};

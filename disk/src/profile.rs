@@ -12,7 +12,7 @@
 //! |---|---|---|---|---|
 //! | `posix` | 512 | no | yes | yes |
 //! | `ext4` | 4096 | no | no (an `fsync` commits the journal) | yes |
-//! | `ssd-no-plp` | 4096 | yes | yes | yes |
+//! | `ssd-no-plp` | 4096 | yes | no | yes |
 //! | `redb` | 512 | no | no | yes |
 //! | `lengths-durable` | 512 | no | no | no |
 //!
@@ -76,14 +76,13 @@ impl Profile {
         }
     }
 
-    /// A drive without power-loss protection: a sector in flight may come
-    /// back as garbage.
+    /// ext4 on a drive without power-loss protection: a sector in flight
+    /// may come back as garbage.
     pub fn ssd_no_plp() -> Profile {
         Profile {
             name: "ssd-no-plp".to_string(),
-            sector_size: 4096,
             garbage_on_power_loss: true,
-            ..Profile::posix()
+            ..Profile::ext4()
         }
     }
 
