@@ -620,10 +620,14 @@ impl Disk {
 
     /// An empty disk with the promises of `profile`: its sector size, and
     /// for the device `root` (every path, unless devices are added) its
-    /// garbage; see [`crate::profile`].
+    /// garbage, drawn then as often as each other fate (weights 1:1:1); see
+    /// [`crate::profile`].
     pub fn with_profile(profile: Profile) -> Disk {
         let mut disk = Disk::new(profile.sector_size);
         disk.devices[0].garbage_on_power_loss = profile.garbage_on_power_loss;
+        if profile.garbage_on_power_loss {
+            disk.fate_weights.garbage = 1;
+        }
         disk.profile = profile;
         disk
     }

@@ -336,6 +336,7 @@ fn check<E: Engine>(
 ) -> Option<Finding> {
     // `Database::create` creates a missing file, as it would after a power
     // loss that took the file's name with it.
+    let vanished = !disk.exists(DB_PATH);
     let file = match disk.open_or_create(DB_PATH) {
         Ok(file) => file,
         Err(error) => return Some(Finding::OpenFailed(error.to_string())),
@@ -364,11 +365,14 @@ fn check<E: Engine>(
             return None;
         }
     }
-    Some(Finding::WrongState(difference(
-        &expected,
-        &state,
-        acknowledged,
-    )))
+    let mut detail = difference(&expected, &state, acknowledged);
+    if vanished {
+        detail = format!(
+            "{DB_PATH} is gone after the power loss (its create was never made durable: \
+             redb does not sync the directory), so redb created an empty database; {detail}"
+        );
+    }
+    Some(Finding::WrongState(detail))
 }
 
 /// The first key where `found` differs from `expected`, in words.
