@@ -520,9 +520,11 @@ impl<S: Storage> Instance<S> {
         if h.cf_seq > cf_seq {
             return more_recent();
         }
-        // An UNUSED group holds nothing anyone needs: whatever its members
-        // say of their earlier life (a clear cut short), it is used again.
-        if g.status == LogStatus::Unused {
+        // An UNUSED group holds nothing anyone needs: members that still
+        // hold an older sequence (a clear cut short before it rewrote them)
+        // are simply used again. A sequence at or past the current one was
+        // written after this control file (or is an interrupted switch).
+        if g.status == LogStatus::Unused && h.seq < t.current_seq {
             return Ok(());
         }
         let expected = if g.status == LogStatus::Unused {

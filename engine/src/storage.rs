@@ -8,51 +8,10 @@
 //! directory is everything before the last `/`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-/// Why an I/O call failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum IoErrorKind {
-    /// The file does not exist (never created, deleted, or lost with its disk).
-    NotFound,
-    /// The file already exists (create of an existing name).
-    AlreadyExists,
-    /// The power failed: this call and every later one fail until the
-    /// simulator restores power. Nothing in memory may be trusted afterwards.
-    PowerLost,
-    /// The device holding the file is gone or refuses I/O.
-    DeviceError,
-}
-
-/// A failed I/O call, with the path it was about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IoError {
-    pub kind: IoErrorKind,
-    pub path: String,
-}
-
-impl IoError {
-    pub fn new(kind: IoErrorKind, path: &str) -> Self {
-        IoError {
-            kind,
-            path: path.to_string(),
-        }
-    }
-}
-
-impl fmt::Display for IoError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            IoErrorKind::NotFound => "No such file or directory",
-            IoErrorKind::AlreadyExists => "File exists",
-            IoErrorKind::PowerLost => "power lost",
-            IoErrorKind::DeviceError => "I/O error",
-        };
-        write!(f, "{what}: '{}'", self.path)
-    }
-}
-
-pub type IoResult<T> = Result<T, IoError>;
+/// The error types are the disk crate's, so an error keeps its type from the
+/// simulated disk through the engine.
+pub use redosim_disk::{IoError, IoErrorKind, IoResult};
 
 /// Files of bytes, with the durability contract of a real disk (S-DISK-1..3):
 /// a write is volatile until [`Storage::sync`] of that file; create, delete
@@ -98,7 +57,7 @@ pub fn dir_of(path: &str) -> &str {
 
 /// A fault-free in-memory storage with 512-byte OS blocks: every write is
 /// durable at once, nothing is ever lost. For tests and examples that need a
-/// real database but no faults (the simulator's disk is `sim::disk::Disk`).
+/// real database but no faults (the simulated disk is `redosim_disk::Disk`).
 #[derive(Debug, Default, Clone)]
 pub struct MemStorage {
     pub files: BTreeMap<String, Vec<u8>>,
@@ -189,6 +148,55 @@ impl Storage for MemStorage {
             .filter(|k| k.starts_with(prefix))
             .cloned()
             .collect()
+    }
+}
+
+/// The simulated disk (crate `redosim-disk`) as the engine's storage: every
+/// call is the disk's own file call of the same name.
+impl Storage for redosim_disk::Disk {
+    #[inline]
+    fn os_block_size(&self) -> usize {
+        redosim_disk::Disk::os_block_size(self)
+    }
+    #[inline]
+    fn create(&mut self, path: &str) -> IoResult<()> {
+        redosim_disk::Disk::create(self, path)
+    }
+    #[inline]
+    fn exists(&self, path: &str) -> bool {
+        redosim_disk::Disk::exists(self, path)
+    }
+    #[inline]
+    fn read(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> IoResult<usize> {
+        redosim_disk::Disk::read(self, path, offset, buf)
+    }
+    #[inline]
+    fn write(&mut self, path: &str, offset: u64, data: &[u8]) -> IoResult<()> {
+        redosim_disk::Disk::write(self, path, offset, data)
+    }
+    #[inline]
+    fn sync(&mut self, path: &str) -> IoResult<()> {
+        redosim_disk::Disk::sync(self, path)
+    }
+    #[inline]
+    fn sync_dir(&mut self, dir: &str) -> IoResult<()> {
+        redosim_disk::Disk::sync_dir(self, dir)
+    }
+    #[inline]
+    fn delete(&mut self, path: &str) -> IoResult<()> {
+        redosim_disk::Disk::delete(self, path)
+    }
+    #[inline]
+    fn rename(&mut self, from: &str, to: &str) -> IoResult<()> {
+        redosim_disk::Disk::rename(self, from, to)
+    }
+    #[inline]
+    fn size(&mut self, path: &str) -> IoResult<u64> {
+        redosim_disk::Disk::size(self, path)
+    }
+    #[inline]
+    fn list(&self, prefix: &str) -> Vec<String> {
+        redosim_disk::Disk::list(self, prefix)
     }
 }
 

@@ -3,7 +3,8 @@
 //! checks every invariant after every recovery.
 pub mod cli;
 pub mod config;
-pub mod disk;
+/// The simulated disk: the `redosim-disk` crate.
+pub use redosim_disk as disk;
 pub mod plan;
 pub mod planner;
 pub mod rng;

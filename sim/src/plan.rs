@@ -20,7 +20,7 @@
 use engine::Plant;
 
 use crate::config::RunConfig;
-use crate::disk::Fate;
+use crate::disk::{Fate, Fates};
 use crate::runner::{Op, OpSource, Run, RunOptions, RunSummary, run_with};
 
 /// A run, step by step.
@@ -166,11 +166,14 @@ impl PlanConfig {
 }
 
 impl Resolution {
-    fn pinned(&self) -> (Vec<Fate>, usize) {
-        (
-            self.fates.clone(),
-            self.namespace_kept.map_or(usize::MAX, usize::from),
-        )
+    /// The disk's fates: every length change is kept (a plan spells out
+    /// write fates only, so its fuzz inputs keep their meaning).
+    fn pinned(&self) -> Fates {
+        Fates {
+            writes: self.fates.clone(),
+            sizes: Vec::new(),
+            namespace_kept: self.namespace_kept.map_or(usize::MAX, usize::from),
+        }
     }
 }
 

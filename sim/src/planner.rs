@@ -17,7 +17,7 @@
 use engine::DbError;
 use engine::controlfile::{CopyState, LogStatus};
 use engine::instance::{DbState, Instance, ShutdownMode};
-use engine::storage::{IoErrorKind, Storage, dir_of};
+use engine::storage::{IoErrorKind, dir_of};
 use invariants::{Violation, blocks, checkpoint, controlfile, data, fuzzy, logs};
 
 use crate::disk::Disk;

@@ -19,7 +19,7 @@ use invariants::{Model, Violation};
 use serde::Serialize;
 
 use crate::config::{RunConfig, devices};
-use crate::disk::{Disk, Fate, PowerLossReport};
+use crate::disk::{Disk, Fate, Fates, PowerLossReport};
 use crate::rng::Prng;
 use crate::script::{AlterSystem, FaultCmd, SqlStmt, Statement, print_statement};
 use crate::trace::Trace;
@@ -255,8 +255,9 @@ pub(crate) struct Run {
     pub last_scn: u64,
     pub coverage: Coverage,
     /// The fates of the next power loss, when a scenario pins them
-    /// (`resolve '…'`): per pending OS-block write, then namespace ops kept.
-    pub pinned_fates: Option<(Vec<Fate>, usize)>,
+    /// (`resolve '…'`): per pending OS-block write and length change, and
+    /// how many namespace ops are kept.
+    pub pinned_fates: Option<Fates>,
     /// The session the last SQL operation ran in (the trace names a change).
     pub current_session: u32,
     /// Every statement the run executed, as a scenario replays it: the
@@ -1000,17 +1001,11 @@ impl Run {
         let disk = self.disk.as_mut().expect("disk");
         // The seed decides the fates on a snapshot; the real resolution is
         // always the explicit one, so a printed `resolve` replays it exactly.
-        let (fates, kept) = match self.pinned_fates.take() {
+        let fates = match self.pinned_fates.take() {
             Some(pinned) => pinned,
-            None => {
-                let drawn = disk.clone().power_loss(&mut self.power);
-                (
-                    drawn.writes.iter().map(|w| w.fate).collect(),
-                    drawn.namespace_ops_kept,
-                )
-            }
+            None => disk.draw_power_loss(&mut self.power).fates(),
         };
-        let report = disk.power_loss_with(&fates, kept);
+        let report = disk.power_loss_resolved(&fates);
         // What the power loss struck: the I/O an armed crash point failed,
         // and every write in flight (garbled when it came back as garbage).
         if let Some(path) = disk.take_struck() {

@@ -22,7 +22,7 @@ use invariants::Violation;
 use serde::Serialize;
 
 use crate::config::RunConfig;
-use crate::disk::Fate;
+use crate::disk::{Fate, Fates};
 use crate::rng::Prng;
 use crate::runner::{Halt, Run, RunOptions};
 use crate::script::{
@@ -672,8 +672,11 @@ impl Executor {
             && self.run.pinned_fates.is_none()
             && self.run.disk_mut().is_powered_off()
         {
-            let fates = self.torn_fates();
-            self.run.pinned_fates = Some((fates, 0));
+            let writes = self.torn_fates();
+            self.run.pinned_fates = Some(Fates {
+                writes,
+                ..Fates::default()
+            });
         }
         self.torn_armed = false;
         self.own_keys.clear();
@@ -910,10 +913,16 @@ impl Executor {
             namespace,
         }) = next
         {
-            let fates = letters.chars().filter_map(Fate::from_letter).collect();
-            self.run.pinned_fates = Some((fates, namespace.map_or(usize::MAX, |n| n as usize)));
+            let namespace_kept = namespace.map_or(usize::MAX, |n| n as usize);
+            let fates = Fates::parse(letters, namespace_kept)
+                .expect("the parser accepts only fate letters");
+            self.run.pinned_fates = Some(fates);
         } else if torn && after_io.is_none() {
-            self.run.pinned_fates = Some((self.torn_fates(), 0));
+            let writes = self.torn_fates();
+            self.run.pinned_fates = Some(Fates {
+                writes,
+                ..Fates::default()
+            });
         }
         self.torn_armed = torn && after_io.is_some();
         if let Some(n) = after_io {

@@ -245,9 +245,11 @@ pub enum Statement {
         after_io: Option<u64>,
     },
     /// Directive `resolve 'adg…' [namespace N]`: the fate of each pending
-    /// OS-block write (`a` applied, `d` dropped, `g` garbage), lower case,
-    /// and (an extension) how many of the unsynced create/delete/rename
-    /// operations survive, in order (all when omitted).
+    /// OS-block write (`a` applied, `d` dropped, `g` garbage) and (an
+    /// extension) of each pending length change (`k` kept, `l` lost; every
+    /// change is kept when there is no such letter), lower case, in issue
+    /// order; and (an extension) how many of the unsynced
+    /// create/delete/rename operations survive, in order (all when omitted).
     Resolve {
         /// The fates, in the order the writes were issued.
         fates: String,

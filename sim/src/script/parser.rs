@@ -43,6 +43,7 @@ use std::collections::BTreeMap;
 
 use super::ast::*;
 use super::lexer::{self, Prompt, Tok, Token};
+use crate::disk::Fates;
 
 /// A scenario that does not parse: where, and what was expected there.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -1268,18 +1269,16 @@ impl<'a> Parser<'a> {
         let (text, quoted) = match &t.tok {
             Tok::Str(s) => (s.clone(), 1),
             Tok::Word(w) => (w.clone(), 0),
-            _ => return Err(self.error("a quoted string of the letters a, d and g")),
+            _ => return Err(self.error("a quoted string of the letters a, d, g, k and l")),
         };
         if text.is_empty() {
-            let msg = "expected at least one of the letters a, d and g".to_string();
+            let msg = "expected at least one of the letters a, d, g, k and l".to_string();
             return Err(self.error_at(t.line, t.col, msg));
         }
-        if let Some(i) = text
-            .chars()
-            .position(|c| !matches!(c, 'a' | 'd' | 'g' | 'A' | 'D' | 'G'))
-        {
+        if let Err((i, _)) = Fates::parse(&text, 0) {
             let col = t.col.saturating_add(lexer::column(i + quoted));
-            let msg = "expected only the letters a, d and g".to_string();
+            let msg =
+                "expected only the letters a, d, g (writes) and k, l (length changes)".to_string();
             return Err(self.error_at(t.line, col, msg));
         }
         self.bump();

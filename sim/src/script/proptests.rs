@@ -365,7 +365,7 @@ fn directive() -> BoxedStrategy<Statement> {
             .prop_map(|(n, sessions)| Statement::Workload { n, sessions }),
         (flag(), proptest::option::of(num()))
             .prop_map(|(torn, after_io)| Statement::Crash { torn, after_io }),
-        ("[adg]{1,8}", proptest::option::of(num()))
+        ("[adgkl]{1,8}", proptest::option::of(num()))
             .prop_map(|(fates, namespace)| Statement::Resolve { fates, namespace }),
         fault().prop_map(Statement::Fault),
         name().prop_map(Statement::Mark),

@@ -739,6 +739,13 @@ fn session_and_directives() {
         }
     );
     assert_eq!(
+        one("resolve 'aaKdl'"),
+        Statement::Resolve {
+            fates: "aakdl".into(),
+            namespace: None
+        }
+    );
+    assert_eq!(
         one("resolve 'ad' namespace 2"),
         Statement::Resolve {
             fates: "ad".into(),
@@ -860,7 +867,7 @@ fn directive_errors() {
     );
     assert_eq!(
         err("resolve 'adx'\n"),
-        "scenario.scn:1:12: expected only the letters a, d and g"
+        "scenario.scn:1:12: expected only the letters a, d, g (writes) and k, l (length changes)"
     );
     assert_eq!(
         err("expect error 1113\n"),

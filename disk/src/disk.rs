@@ -4,26 +4,73 @@
 //! # Model
 //!
 //! A file is an inode holding a sequence of OS blocks (512 or 4096 bytes,
-//! fixed per disk). Every inode keeps two images:
+//! fixed per disk: the unit a power loss cannot tear). Every inode keeps two
+//! images, each a length and bytes:
 //!
-//! - `current`: what reads see, the durable image plus every pending write,
-//!   like an OS page cache;
+//! - `current`: what reads see, the durable image plus every pending write
+//!   and length change, like an OS page cache;
 //! - `durable`: what is on the medium, what a power loss that drops every
-//!   pending write would leave.
+//!   pending change would leave.
 //!
 //! Images are vectors of reference-counted 4 KiB pages ([`PAGE_SIZE`]) plus a
 //! length. A write copies a page only if it is shared (`Arc::make_mut`), so
-//! `Disk::clone` is a snapshot that costs pointers, not bytes.
+//! `Disk::clone` is a snapshot that costs pointers, not bytes. No byte past an
+//! image's length is non-zero, so a file extended later reads zeros there.
 //!
-//! Invariant: the two images differ only in OS blocks that have a pending
-//! write, and `current` is never shorter than `durable`.
+//! Invariant: an inode without a pending length change has the same length
+//! in both images, and they differ only in OS blocks with a pending write.
 //!
-//! Writes: `write` changes `current` at once and appends one pending write per
-//! OS block to a single global list, in issue order. `sync(path)` makes that
-//! file's pending writes durable and takes them off the list.
+//! Writes: `write_at` changes `current` at once and appends one pending write
+//! per OS block it touches to a single global list, in issue order. A write
+//! that covers part of an OS block carries the whole block as the page cache
+//! has it then (the bytes around the write included), so bytes outside a
+//! write never change ("powersafe overwrite"). `write` is `write_at` for
+//! whole, aligned OS blocks (the engine's contract; misalignment panics).
+//! `sync(path)` (`fsync`; `sync_data` is the same) makes that file's pending
+//! writes and length changes durable and takes them off the lists.
 //!
-//! Names: `create`, `delete` and `rename` change the current name → inode map
-//! at once and append an op to a single global list of unsynced namespace ops.
+//! # File lengths
+//!
+//! A file's length is volatile too, as it is in a kernel: `set_len` and a
+//! write that ends past the end append a *pending length change* (the new
+//! length) to a global list, in issue order with the writes (a write's length
+//! change comes after its OS blocks). At a power loss each one is *kept*
+//! (`k`) or *lost* (`l`), independently, and the changes and writes are
+//! replayed onto the durable image in issue order: a kept change sets the
+//! length (a shorter one cuts the bytes past it, a longer one reads zeros
+//! past the old end), a lost one does nothing. Whatever lies past the final
+//! durable length is gone, so the data of an extension whose length change
+//! was lost is gone even if its OS blocks landed. The Linux cases it follows:
+//!
+//! - `ftruncate`/`set_len` to a larger size is a metadata change in the
+//!   file system's journal (ext4, XFS): it is durable once the transaction
+//!   commits, at an `fsync` of the file or at a commit timer (ext4: 5 s), and
+//!   lost if the power fails first. The OS blocks written into the new space
+//!   meanwhile may have been written back already: they come back cut off.
+//!   (redb's `grow()` bug, fixed in redb 4.2.0, is this case.)
+//! - An appending write updates the in-memory size at once; the on-disk size
+//!   follows when the journal commits the size update. Under ext4
+//!   `data=ordered` that update follows the data's writeback, so a file can
+//!   come back shorter than the data that landed (kept blocks, lost length).
+//!   XFS and ext4 `data=writeback` can commit the size before the data: the
+//!   file comes back full length with zeros where blocks were lost (kept
+//!   length, dropped blocks; the "zero-length or NUL-filled file after a
+//!   crash" reports). The disk allows both.
+//! - `ftruncate` to a smaller size that was not committed leaves the old
+//!   length and the old bytes after a power loss.
+//! - `fsync` and `fdatasync` both make the size durable: `fdatasync` skips
+//!   only metadata that reading the data back does not need (`fdatasync(2)`:
+//!   "a change to the file size ... would require a metadata flush").
+//!
+//! Lengths are independent of each other and of the writes, a superset of
+//! what one ordered journal allows (there, a later kept size change of a file
+//! implies its earlier ones): an engine that is correct here is correct on
+//! those file systems.
+//!
+//! # Names
+//!
+//! `create`, `delete` and `rename` change the current name → inode map at
+//! once and append an op to a single global list of unsynced namespace ops.
 //! `sync_dir(dir)` makes *every* earlier namespace op durable, whatever its
 //! directory: the disk models one file-system journal, as on ext4 or XFS,
 //! where an fsync of a directory commits the whole running transaction.
@@ -54,23 +101,27 @@
 //!   holds its old or its new bytes, never a mix (S-DISK-1). Later writes to
 //!   an OS block are resolved after earlier ones, so "applied, then dropped"
 //!   leaves the first write's bytes.
-//! - A file's durable length grows to cover its applied and garbage blocks;
-//!   gaps read as zeros. (The length is not separately volatile: a
-//!   simplification; a journaling file system may also lose the size update.)
+//! - Every pending length change is kept or lost ([`SizeFate`]), drawn with
+//!   the ratio `applied : dropped` of the fate weights from a stream of its
+//!   own (see [`Disk::power_loss`]), and replayed as above.
 //! - A prefix of the unsynced namespace ops survives, of length uniform in
 //!   `0..=n`: a journaling file system commits metadata in order and loses an
 //!   uncommitted tail. An inode that no surviving name references is freed,
 //!   so a file whose create did not survive is gone, even if its data was
 //!   synced.
 //! - Then every `current` image becomes the `durable` one and power returns.
+//!   The explicit form ([`Disk::power_loss_resolved`], [`Fates`]) takes the
+//!   same decisions as letters: `a`/`d`/`g` per write, `k`/`l` per length
+//!   change, in issue order ([`PowerLossReport::fates_string`]).
 //!
-//! While the power is off, every [`Storage`] call fails with `PowerLost`
-//! (`exists` and `list` still answer from the current names).
+//! While the power is off, every call fails with `PowerLost` (`exists` and
+//! `list` still answer from the current names).
 //! [`Disk::arm_crash`]`(k)` makes the k-th counted I/O from now fail with
 //! `PowerLost` *without taking effect* and turns the power off; counted I/Os
-//! are `write` (even of 0 bytes), `sync`, `sync_dir`, `create`, `delete` and
-//! `rename`, including calls that fail for another reason (the call reached
-//! the disk). Reads and `size` are not counted.
+//! are `write`/`write_at` (even of 0 bytes), `set_len`, `sync`, `sync_data`,
+//! `sync_dir`, `create`, `delete` and `rename`, including calls that fail for
+//! another reason (the call reached the disk). Reads and `size` are not
+//! counted.
 //!
 //! Faults without a power loss (S-DISK-4):
 //!
@@ -102,9 +153,9 @@ use std::fmt;
 use std::ops::Bound;
 use std::sync::{Arc, LazyLock};
 
-use engine::storage::{IoError, IoErrorKind, IoResult, Storage};
-
-use crate::rng::Prng;
+use crate::error::{IoError, IoErrorKind, IoResult};
+use crate::prng::Prng;
+use crate::profile::Profile;
 
 /// The storage page: the unit of copy-on-write. OS blocks (512 or 4096) divide it.
 pub const PAGE_SIZE: usize = 4096;
@@ -152,6 +203,59 @@ impl Fate {
     }
 }
 
+/// What a power loss did to one pending change of a file's length (a
+/// `set_len`, or a write past the end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum SizeFate {
+    /// The new length reached the medium (the journal committed it).
+    Kept,
+    /// The length stays what it was before this change.
+    Lost,
+}
+
+impl SizeFate {
+    /// `'k'` or `'l'`: the letter used in reports and replay files.
+    pub fn letter(self) -> char {
+        match self {
+            SizeFate::Kept => 'k',
+            SizeFate::Lost => 'l',
+        }
+    }
+
+    /// The inverse of [`SizeFate::letter`].
+    pub fn from_letter(c: char) -> Option<SizeFate> {
+        match c {
+            'k' => Some(SizeFate::Kept),
+            'l' => Some(SizeFate::Lost),
+            _ => None,
+        }
+    }
+}
+
+/// Which call a counted I/O was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoKind {
+    /// `write` or `write_at`.
+    Write,
+    SetLen,
+    /// `sync` or `sync_data`.
+    Sync,
+    SyncDir,
+    Create,
+    Delete,
+    Rename,
+}
+
+/// One counted I/O in the log ([`Disk::record_io`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoRecord {
+    /// Its count ([`Disk::io_count`] once it began): what [`Disk::arm_crash`] counts.
+    pub index: u64,
+    pub kind: IoKind,
+    pub path: String,
+}
+
 /// One pending OS-block write and what the power loss did to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedWrite {
@@ -162,11 +266,26 @@ pub struct ResolvedWrite {
     pub fate: Fate,
 }
 
+/// One pending length change and what the power loss did to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedSize {
+    /// The file's name when the change was made.
+    pub path: String,
+    /// The length before the change and the length it set.
+    pub len_from: u64,
+    pub len_to: u64,
+    pub fate: SizeFate,
+    /// How many of the report's `writes` were issued before this change.
+    pub after_writes: usize,
+}
+
 /// Everything a power loss decided.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PowerLossReport {
     /// Every pending OS-block write, in the order the writes were issued.
     pub writes: Vec<ResolvedWrite>,
+    /// Every pending length change, in the order they were made.
+    pub sizes: Vec<ResolvedSize>,
     /// Unsynced create/delete/rename ops at the instant of the power loss.
     pub namespace_ops_pending: usize,
     /// How many of them (a prefix, in issue order) survived.
@@ -174,9 +293,65 @@ pub struct PowerLossReport {
 }
 
 impl PowerLossReport {
-    /// The fates as letters in issue order, e.g. `"aadg"`.
+    /// The fates as letters in issue order, e.g. `"aadg"`, or `"aak"` when a
+    /// length change followed two writes: each write's `a`/`d`/`g` and each
+    /// length change's `k`/`l` where it happened. [`Fates::parse`] reads it back.
     pub fn fates_string(&self) -> String {
-        self.writes.iter().map(|w| w.fate.letter()).collect()
+        let mut letters = String::with_capacity(self.writes.len() + self.sizes.len());
+        let mut sizes = self.sizes.iter().peekable();
+        for (index, write) in self.writes.iter().enumerate() {
+            while let Some(size) = sizes.next_if(|s| s.after_writes <= index) {
+                letters.push(size.fate.letter());
+            }
+            letters.push(write.fate.letter());
+        }
+        letters.extend(sizes.map(|s| s.fate.letter()));
+        letters
+    }
+
+    /// The explicit fates that replay this power loss exactly.
+    pub fn fates(&self) -> Fates {
+        Fates {
+            writes: self.writes.iter().map(|w| w.fate).collect(),
+            sizes: self.sizes.iter().map(|s| s.fate).collect(),
+            namespace_kept: self.namespace_ops_kept,
+        }
+    }
+}
+
+/// An explicit resolution of a power loss: the fate of each pending write and
+/// length change, in issue order, and how many unsynced namespace ops survive.
+/// Missing entries are `Applied` and `Kept`; extra ones are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fates {
+    pub writes: Vec<Fate>,
+    pub sizes: Vec<SizeFate>,
+    /// Clamped to how many there are: `usize::MAX` keeps them all.
+    pub namespace_kept: usize,
+}
+
+impl Fates {
+    /// Reads a [`PowerLossReport::fates_string`]: `a`, `d` and `g` are the
+    /// writes' fates in order, `k` and `l` the length changes' (so a string
+    /// of writes only, as printed before lengths were volatile, keeps every
+    /// length change). Upper case is accepted. Returns the first other
+    /// character and its index.
+    pub fn parse(letters: &str, namespace_kept: usize) -> Result<Fates, (usize, char)> {
+        let mut fates = Fates {
+            namespace_kept,
+            ..Fates::default()
+        };
+        for (index, c) in letters.chars().enumerate() {
+            let c = c.to_ascii_lowercase();
+            if let Some(fate) = Fate::from_letter(c) {
+                fates.writes.push(fate);
+            } else if let Some(fate) = SizeFate::from_letter(c) {
+                fates.sizes.push(fate);
+            } else {
+                return Err((index, c));
+            }
+        }
+        Ok(fates)
     }
 }
 
@@ -207,6 +382,14 @@ pub struct DiskStats {
     pub syncs: u64,
     pub bytes_written: u64,
     pub power_losses: u64,
+}
+
+/// A file's name, data and length as a handle sees them: which inode, and in
+/// which power cycle it was opened (a handle dies with the power).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Handle {
+    pub(crate) ino: u64,
+    pub(crate) boot: u64,
 }
 
 /// The bytes of a file: shared pages plus a length in bytes.
@@ -246,8 +429,9 @@ impl Image {
         inside
     }
 
-    /// Overwrites bytes at `offset`, copying shared pages, extending the length.
-    fn write(&mut self, offset: u64, data: &[u8]) {
+    /// Overwrites bytes at `offset`, copying shared pages; the length does not
+    /// change (bytes put past it break the zero tail until [`Image::set_len`]).
+    fn put(&mut self, offset: u64, data: &[u8]) {
         let end = offset + data.len() as u64;
         assert!(end <= FILE_SIZE_MAX, "write past FILE_SIZE_MAX: end {end}");
         self.grow_pages(end.div_ceil(PAGE_SIZE_U64) as usize);
@@ -261,7 +445,24 @@ impl Image {
             page[in_page..in_page + n].copy_from_slice(&data[done..done + n]);
             done += n;
         }
-        self.len = self.len.max(end);
+    }
+
+    /// Sets the length. Every byte past the new length reads as zero, now and
+    /// after a later extension (the zero tail: no page holds a non-zero byte
+    /// past `len`).
+    fn set_len(&mut self, len: u64) {
+        assert!(len <= FILE_SIZE_MAX, "length past FILE_SIZE_MAX: {len}");
+        self.len = len;
+        let pages_used = len.div_ceil(PAGE_SIZE_U64) as usize;
+        self.pages.truncate(pages_used);
+        let in_page = (len % PAGE_SIZE_U64) as usize;
+        if in_page > 0
+            && self.pages.len() == pages_used
+            && let Some(last) = self.pages.last_mut()
+            && last[in_page..].iter().any(|&b| b != 0)
+        {
+            Arc::make_mut(last)[in_page..].fill(0);
+        }
     }
 
     fn grow_pages(&mut self, count: usize) {
@@ -286,11 +487,15 @@ struct Inode {
     durable: Image,
     /// How many entries of the pending list are this inode's.
     pending_blocks: usize,
+    /// How many entries of the pending length changes are this inode's.
+    pending_sizes: usize,
 }
 
 /// One unsynced OS-block write.
 #[derive(Clone)]
 struct PendingWrite {
+    /// Issue order among writes and length changes.
+    seq: u64,
     ino: u64,
     path: Arc<str>,
     os_block: u64,
@@ -310,6 +515,17 @@ impl fmt::Debug for PendingWrite {
             .field("garbage_allowed", &self.garbage_allowed)
             .finish()
     }
+}
+
+/// One unsynced change of a file's length.
+#[derive(Debug, Clone)]
+struct PendingSize {
+    /// Issue order among writes and length changes.
+    seq: u64,
+    ino: u64,
+    path: Arc<str>,
+    len_from: u64,
+    len_to: u64,
 }
 
 /// One unsynced change of the namespace.
@@ -344,7 +560,17 @@ pub struct Disk {
     inode_next: u64,
     /// Unsynced OS-block writes of every file, in issue order.
     pending: Vec<PendingWrite>,
+    /// Unsynced length changes of every file, in issue order.
+    pending_sizes: Vec<PendingSize>,
+    /// The next issue number of a write or length change.
+    seq_next: u64,
+    /// Power cycles so far: a handle opened in an earlier one is dead.
+    boot: u64,
     fate_weights: FateWeights,
+    /// The promises of the medium (`Disk::new`: redosim's own).
+    profile: Profile,
+    /// Every counted I/O, when recording ([`Disk::record_io`]).
+    io_log: Option<Vec<IoRecord>>,
     io_count: u64,
     crash_countdown: Option<u64>,
     /// The path of the I/O an armed crash point failed, until taken.
@@ -375,13 +601,43 @@ impl Disk {
             inodes: BTreeMap::new(),
             inode_next: 1,
             pending: Vec::new(),
+            pending_sizes: Vec::new(),
+            seq_next: 0,
+            boot: 0,
             fate_weights: FateWeights::default(),
+            profile: Profile {
+                name: "redosim".to_string(),
+                sector_size: os_block_size,
+                garbage_on_power_loss: false,
+                names_need_dir_sync: true,
+                lengths_need_sync: true,
+            },
+            io_log: None,
             io_count: 0,
             crash_countdown: None,
             struck: None,
             powered_off: false,
             stats: DiskStats::default(),
         }
+    }
+
+    /// An empty disk with the promises of `profile`: its sector size, and
+    /// for the device `root` (every path, unless devices are added) its
+    /// garbage, drawn then as often as each other fate (weights 1:1:1); see
+    /// [`crate::profile`].
+    pub fn with_profile(profile: Profile) -> Disk {
+        let mut disk = Disk::new(profile.sector_size);
+        disk.devices[0].garbage_on_power_loss = profile.garbage_on_power_loss;
+        if profile.garbage_on_power_loss {
+            disk.fate_weights.garbage = 1;
+        }
+        disk.profile = profile;
+        disk
+    }
+
+    /// The promises this disk keeps.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
     }
 
     /// Adds a device holding every path that starts with `path_prefix` (the
@@ -416,6 +672,18 @@ impl Disk {
         self.io_count
     }
 
+    /// Starts (or stops, dropping it) a log of every counted I/O from now:
+    /// which call, on which path, at which count. For choosing crash points
+    /// (a dry run records where the syncs are) and for reports.
+    pub fn record_io(&mut self, on: bool) {
+        self.io_log = on.then(Vec::new);
+    }
+
+    /// The counted I/Os since [`Disk::record_io`]`(true)` (empty if not recording).
+    pub fn io_log(&self) -> &[IoRecord] {
+        self.io_log.as_deref().unwrap_or_default()
+    }
+
     /// The `after_ios`-th counted I/O from now fails with `PowerLost` without
     /// taking effect, and the power is off from then on.
     pub fn arm_crash(&mut self, after_ios: u64) {
@@ -446,9 +714,17 @@ impl Disk {
         self.pending.len()
     }
 
+    /// Unsynced length changes of every file.
+    pub fn pending_size_count(&self) -> usize {
+        self.pending_sizes.len()
+    }
+
     /// Loses the power: draws each pending write's fate with the fate weights,
-    /// and how many unsynced namespace ops survive, from `prng`; then power
-    /// comes back on and any armed crash is disarmed.
+    /// how many unsynced namespace ops survive and a garbage seed from
+    /// `prng`; then each pending length change's fate from the stream
+    /// `"disk.size"` of that seed (so `prng` advances the same whether or not
+    /// lengths are pending). Then power comes back on and any armed crash is
+    /// disarmed.
     pub fn power_loss(&mut self, prng: &mut Prng) -> PowerLossReport {
         let w = self.fate_weights;
         let fates: Vec<Fate> = self
@@ -464,14 +740,56 @@ impl Disk {
             .collect();
         let namespace_kept = prng.below(self.namespace_ops.len() as u64 + 1) as usize;
         let garbage_seed = prng.next_u64();
-        self.resolve_power_loss(&fates, namespace_kept, garbage_seed)
+        // Length fates come from a stream of their own, keyed by a draw made
+        // anyway, so a disk without pending length changes draws exactly as
+        // before they existed.
+        let mut size_prng = Prng::new(garbage_seed, "disk.size");
+        let sizes: Vec<SizeFate> = self
+            .pending_sizes
+            .iter()
+            .map(|_| SIZE_FATES[size_prng.weighted(&[w.applied, w.dropped])])
+            .collect();
+        self.resolve_power_loss(&fates, &sizes, namespace_kept, garbage_seed)
+    }
+
+    /// [`Disk::power_loss`] with the stream `"power_loss"` of `seed`.
+    pub fn power_loss_seeded(&mut self, seed: u64) -> PowerLossReport {
+        self.power_loss(&mut Prng::new(seed, "power_loss"))
+    }
+
+    /// What [`Disk::power_loss`] with `prng` would decide, without losing the
+    /// power (the disk is unchanged; `prng` advances).
+    pub fn draw_power_loss(&self, prng: &mut Prng) -> PowerLossReport {
+        self.clone().power_loss(prng)
     }
 
     /// Loses the power with explicit fates, in issue order (missing entries
     /// are `Applied`, extra ones ignored, `Garbage` on a device that is not
     /// garbage-on-power-loss becomes `Dropped`), keeping the first
     /// `namespace_kept` unsynced namespace ops (clamped to how many there are).
+    /// Every pending length change is kept.
     pub fn power_loss_with(&mut self, fates: &[Fate], namespace_kept: usize) -> PowerLossReport {
+        self.power_loss_resolved(&Fates {
+            writes: fates.to_vec(),
+            sizes: Vec::new(),
+            namespace_kept,
+        })
+    }
+
+    /// Loses the power with explicit fates for writes and length changes
+    /// (see [`Fates`]; `Garbage` on a device that is not
+    /// garbage-on-power-loss becomes `Dropped`).
+    pub fn power_loss_resolved(&mut self, resolution: &Fates) -> PowerLossReport {
+        let fates = &resolution.writes;
+        let sizes: Vec<SizeFate> = (0..self.pending_sizes.len())
+            .map(|index| {
+                resolution
+                    .sizes
+                    .get(index)
+                    .copied()
+                    .unwrap_or(SizeFate::Kept)
+            })
+            .collect();
         let fates: Vec<Fate> = self
             .pending
             .iter()
@@ -482,7 +800,7 @@ impl Disk {
                 Some(&fate) => fate,
             })
             .collect();
-        self.resolve_power_loss(&fates, namespace_kept, 0)
+        self.resolve_power_loss(&fates, &sizes, resolution.namespace_kept, 0)
     }
 
     pub fn stats(&self) -> DiskStats {
@@ -524,13 +842,13 @@ impl Disk {
         }
         let mut garbage = vec![0u8; bs];
         fill_garbage(&mut garbage, pattern_seed, "disk.bit_rot");
-        inode.durable.write(offset, &garbage);
+        inode.durable.put(offset, &garbage);
         let cached = self
             .pending
             .iter()
             .any(|w| w.ino == ino && w.os_block == os_block);
-        if !cached {
-            inode.current.write(offset, &garbage);
+        if !cached && offset + bs as u64 <= inode.current.len {
+            inode.current.put(offset, &garbage);
         }
         true
     }
@@ -603,11 +921,18 @@ impl Disk {
     }
 
     /// The gate of every counted I/O: power, then the armed crash.
-    fn begin_io(&mut self, path: &str) -> IoResult<()> {
+    fn begin_io(&mut self, kind: IoKind, path: &str) -> IoResult<()> {
         if self.powered_off {
             return Err(IoError::new(IoErrorKind::PowerLost, path));
         }
         self.io_count += 1;
+        if let Some(log) = &mut self.io_log {
+            log.push(IoRecord {
+                index: self.io_count,
+                kind,
+                path: path.to_string(),
+            });
+        }
         if let Some(remaining) = self.crash_countdown {
             if remaining == 1 {
                 self.crash_countdown = None;
@@ -644,9 +969,30 @@ impl Disk {
             .ok_or_else(|| IoError::new(IoErrorKind::NotFound, path))
     }
 
-    /// Makes one inode's pending writes durable.
+    /// `fsync` of one inode: its pending writes and length changes, and,
+    /// where names need no directory sync, every namespace op.
+    fn fsync_inode(&mut self, ino: u64) {
+        self.sync_inode(ino);
+        if !self.profile.names_need_dir_sync {
+            self.commit_namespace_ops(self.namespace_ops.len());
+            self.free_unreferenced_inodes();
+        }
+        self.stats.syncs += 1;
+    }
+
+    /// Makes one inode's pending writes and length changes durable.
     fn sync_inode(&mut self, ino: u64) {
         let inode = self.inodes.get_mut(&ino).expect("a named inode is alive");
+        if inode.pending_sizes > 0 {
+            // A length change may have cut pages anywhere: the durable image
+            // becomes the current one (pointers, not bytes).
+            self.pending.retain(|w| w.ino != ino);
+            self.pending_sizes.retain(|s| s.ino != ino);
+            inode.durable = inode.current.clone();
+            inode.pending_blocks = 0;
+            inode.pending_sizes = 0;
+            return;
+        }
         if inode.pending_blocks > 0 {
             let blocks_per_page = (PAGE_SIZE / self.os_block_size) as u64;
             self.pending.retain(|w| {
@@ -669,6 +1015,7 @@ impl Disk {
         self.names.retain(|_, i| *i != ino);
         self.names_durable.retain(|_, i| *i != ino);
         self.pending.retain(|w| w.ino != ino);
+        self.pending_sizes.retain(|s| s.ino != ino);
     }
 
     /// Makes the first `kept` unsynced namespace ops durable and forgets the rest.
@@ -714,20 +1061,30 @@ impl Disk {
         }
         self.inodes.retain(|ino, _| live.contains(ino));
         self.pending.retain(|w| live.contains(&w.ino));
+        self.pending_sizes.retain(|s| live.contains(&s.ino));
     }
 
     fn resolve_power_loss(
         &mut self,
         fates: &[Fate],
+        sizes: &[SizeFate],
         namespace_kept: usize,
         garbage_seed: u64,
     ) -> PowerLossReport {
         assert_eq!(fates.len(), self.pending.len());
+        assert_eq!(sizes.len(), self.pending_sizes.len());
         let bs = self.os_block_size;
         let pending = std::mem::take(&mut self.pending);
+        let pending_sizes = std::mem::take(&mut self.pending_sizes);
         let mut writes = Vec::with_capacity(pending.len());
+        let mut resolved_sizes = Vec::with_capacity(pending_sizes.len());
+        let mut touched = BTreeSet::new();
+        let mut next_size = pending_sizes.iter().zip(sizes).peekable();
         let mut garbage = vec![0u8; bs];
         for (index, (write, &fate)) in pending.iter().zip(fates).enumerate() {
+            while let Some((size, &fate)) = next_size.next_if(|(s, _)| s.seq < write.seq) {
+                resolved_sizes.push(self.resolve_size(size, fate, index));
+            }
             let inode = self
                 .inodes
                 .get_mut(&write.ino)
@@ -736,20 +1093,32 @@ impl Disk {
             match fate {
                 Fate::Applied => inode
                     .durable
-                    .write(offset, &write.data[write.data_start..write.data_start + bs]),
+                    .put(offset, &write.data[write.data_start..write.data_start + bs]),
                 Fate::Dropped => {}
                 Fate::Garbage => {
                     assert!(write.garbage_allowed);
                     let seed = garbage_seed.wrapping_add(index as u64);
                     fill_garbage(&mut garbage, seed, "disk.garbage");
-                    inode.durable.write(offset, &garbage);
+                    inode.durable.put(offset, &garbage);
                 }
+            }
+            if fate != Fate::Dropped {
+                touched.insert(write.ino);
             }
             writes.push(ResolvedWrite {
                 path: write.path.to_string(),
                 os_block: write.os_block,
                 fate,
             });
+        }
+        for (size, &fate) in next_size {
+            resolved_sizes.push(self.resolve_size(size, fate, writes.len()));
+        }
+        // What landed past the durable length (an extension whose length
+        // change was lost, the tail of a partial last OS block) is gone.
+        for ino in touched {
+            let durable = &mut self.inodes.get_mut(&ino).expect("alive").durable;
+            durable.set_len(durable.len);
         }
         let namespace_ops_pending = self.namespace_ops.len();
         let namespace_ops_kept = namespace_kept.min(namespace_ops_pending);
@@ -759,6 +1128,7 @@ impl Disk {
         for inode in self.inodes.values_mut() {
             inode.current = inode.durable.clone();
             inode.pending_blocks = 0;
+            inode.pending_sizes = 0;
         }
         for (path, ino) in &self.names {
             let inode = self.inodes.get_mut(ino).expect("a named inode is alive");
@@ -769,10 +1139,35 @@ impl Disk {
         self.powered_off = false;
         self.crash_countdown = None;
         self.stats.power_losses += 1;
+        self.boot += 1;
         PowerLossReport {
             writes,
+            sizes: resolved_sizes,
             namespace_ops_pending,
             namespace_ops_kept,
+        }
+    }
+
+    /// Applies one pending length change to the durable image if it was kept.
+    fn resolve_size(
+        &mut self,
+        size: &PendingSize,
+        fate: SizeFate,
+        after_writes: usize,
+    ) -> ResolvedSize {
+        if fate == SizeFate::Kept {
+            let inode = self
+                .inodes
+                .get_mut(&size.ino)
+                .expect("a pending length's inode is alive");
+            inode.durable.set_len(size.len_to);
+        }
+        ResolvedSize {
+            path: size.path.to_string(),
+            len_from: size.len_from,
+            len_to: size.len_to,
+            fate,
+            after_writes,
         }
     }
 
@@ -794,11 +1189,42 @@ impl Disk {
         for ino in self.names.values().chain(self.names_durable.values()) {
             assert!(self.inodes.contains_key(ino), "name of a freed inode");
         }
+        let mut seqs: Vec<u64> = self.pending.iter().map(|w| w.seq).collect();
+        assert!(seqs.is_sorted(), "writes in issue order");
+        seqs = self.pending_sizes.iter().map(|s| s.seq).collect();
+        assert!(seqs.is_sorted(), "length changes in issue order");
         for (ino, inode) in &self.inodes {
+            for image in [&inode.current, &inode.durable] {
+                let mut past_len = vec![0xffu8; PAGE_SIZE];
+                assert_eq!(image.read(image.len, &mut past_len), 0);
+                let first = ((image.len / PAGE_SIZE_U64) as usize).min(image.pages.len());
+                let tail = &image.pages[first..];
+                assert!(
+                    tail.iter()
+                        .flat_map(|p| p.iter())
+                        .skip((image.len % PAGE_SIZE_U64) as usize)
+                        .all(|&b| b == 0),
+                    "inode {ino}: a non-zero byte past the length"
+                );
+            }
             let blocks = pending_per_inode.remove(ino).unwrap_or_default();
             let count = self.pending.iter().filter(|w| w.ino == *ino).count();
             assert_eq!(inode.pending_blocks, count);
-            assert!(inode.current.len >= inode.durable.len);
+            let sizes: Vec<&PendingSize> = self
+                .pending_sizes
+                .iter()
+                .filter(|s| s.ino == *ino)
+                .collect();
+            assert_eq!(inode.pending_sizes, sizes.len());
+            if let Some(last) = sizes.last() {
+                assert_eq!(
+                    last.len_to, inode.current.len,
+                    "the last length change is current"
+                );
+                // A length change may have cut or zeroed any block.
+                continue;
+            }
+            assert_eq!(inode.current.len, inode.durable.len);
             let mut current = vec![0u8; bs];
             let mut durable = vec![0u8; bs];
             for os_block in 0..inode.current.len.div_ceil(bs as u64) {
@@ -820,6 +1246,7 @@ impl Disk {
 }
 
 const FATES: [Fate; 3] = [Fate::Applied, Fate::Dropped, Fate::Garbage];
+const SIZE_FATES: [SizeFate; 2] = [SizeFate::Kept, SizeFate::Lost];
 
 /// The device holding `path`: the longest matching prefix, else `root` (index 0).
 fn device_index(devices: &[Device], path: &str) -> usize {
@@ -844,13 +1271,18 @@ fn fill_garbage(buf: &mut [u8], seed: u64, stream: &str) {
     }
 }
 
-impl Storage for Disk {
-    fn os_block_size(&self) -> usize {
+/// The file calls, by path: what the engine's `Storage` trait asks of a disk,
+/// and the `std::fs`-like calls (`write_at`, `set_len`, `sync_data`) on top.
+impl Disk {
+    /// The OS block size in bytes: the unit of atomic writes.
+    pub fn os_block_size(&self) -> usize {
         self.os_block_size
     }
 
-    fn create(&mut self, path: &str) -> IoResult<()> {
-        self.begin_io(path)?;
+    /// Creates an empty file; fails with `AlreadyExists` if the name exists.
+    /// The name is volatile until [`Disk::sync_dir`].
+    pub fn create(&mut self, path: &str) -> IoResult<()> {
+        self.begin_io(IoKind::Create, path)?;
         self.check_device(path)?;
         if self.names.contains_key(path) {
             return Err(IoError::new(IoErrorKind::AlreadyExists, path));
@@ -862,6 +1294,7 @@ impl Storage for Disk {
             current: Image::default(),
             durable: Image::default(),
             pending_blocks: 0,
+            pending_sizes: 0,
         };
         self.inodes.insert(ino, inode);
         self.names.insert(path.to_string(), ino);
@@ -870,60 +1303,76 @@ impl Storage for Disk {
         Ok(())
     }
 
-    fn exists(&self, path: &str) -> bool {
+    /// Whether the name exists now. Does not count as I/O.
+    pub fn exists(&self, path: &str) -> bool {
         self.names.contains_key(path)
     }
 
-    fn read(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> IoResult<usize> {
+    /// Reads `buf.len()` bytes at `offset`, as the page cache has them; bytes
+    /// past the end read as zero. Returns how many bytes lay inside the file.
+    pub fn read(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> IoResult<usize> {
         self.check_power(path)?;
         self.check_device(path)?;
         let ino = self.ino_of(path)?;
         Ok(self.inodes[&ino].current.read(offset, buf))
     }
 
-    fn write(&mut self, path: &str, offset: u64, data: &[u8]) -> IoResult<()> {
+    /// Writes whole OS blocks at an OS-block aligned offset (a misaligned
+    /// call panics: the engine's contract). Use [`Disk::write_at`] for any
+    /// offset and length.
+    pub fn write(&mut self, path: &str, offset: u64, data: &[u8]) -> IoResult<()> {
         let bs = self.os_block_size;
         assert!(
             offset.is_multiple_of(bs as u64) && data.len().is_multiple_of(bs),
             "write to '{path}' at offset {offset} of {} bytes is not OS-block aligned ({bs})",
             data.len()
         );
-        self.begin_io(path)?;
+        self.write_at(path, offset, data)
+    }
+
+    /// Writes `data` at `offset`, any offset and length. The OS blocks it
+    /// touches become pending writes holding the page cache's bytes around
+    /// it; a write past the end is also a pending length change.
+    pub fn write_at(&mut self, path: &str, offset: u64, data: &[u8]) -> IoResult<()> {
+        self.begin_io(IoKind::Write, path)?;
         let garbage_allowed = self.check_device(path)?.garbage_on_power_loss;
         let ino = self.ino_of(path)?;
-        self.stats.writes += 1;
-        if data.is_empty() {
-            return Ok(());
-        }
-        let inode = self.inodes.get_mut(&ino).expect("a named inode is alive");
-        inode.current.write(offset, data);
-        let blocks = data.len() / bs;
-        inode.pending_blocks += blocks;
-        let shared: Arc<[u8]> = Arc::from(data);
-        let os_block_first = offset / bs as u64;
-        self.pending.extend((0..blocks).map(|i| PendingWrite {
-            ino,
-            path: inode.path.clone(),
-            os_block: os_block_first + i as u64,
-            data: shared.clone(),
-            data_start: i * bs,
-            garbage_allowed,
-        }));
-        self.stats.bytes_written += data.len() as u64;
+        self.write_inode(ino, offset, data, garbage_allowed);
         Ok(())
     }
 
-    fn sync(&mut self, path: &str) -> IoResult<()> {
-        self.begin_io(path)?;
+    /// Sets the file's length: a shorter file loses its tail, a longer one
+    /// reads zeros there. The change is pending until the file is synced.
+    pub fn set_len(&mut self, path: &str, len: u64) -> IoResult<()> {
+        self.begin_io(IoKind::SetLen, path)?;
         self.check_device(path)?;
         let ino = self.ino_of(path)?;
-        self.sync_inode(ino);
-        self.stats.syncs += 1;
+        self.set_len_inode(ino, len);
         Ok(())
     }
 
-    fn sync_dir(&mut self, dir: &str) -> IoResult<()> {
-        self.begin_io(dir)?;
+    /// Makes every earlier write and length change of this file durable
+    /// (`fsync`).
+    pub fn sync(&mut self, path: &str) -> IoResult<()> {
+        self.begin_io(IoKind::Sync, path)?;
+        self.check_device(path)?;
+        let ino = self.ino_of(path)?;
+        self.fsync_inode(ino);
+        Ok(())
+    }
+
+    /// `fdatasync`: the same as [`Disk::sync`] here. Linux's `fdatasync`
+    /// skips only metadata that reading the data back does not need (times);
+    /// a length change is needed, so it is flushed too, and the disk keeps
+    /// no other metadata.
+    pub fn sync_data(&mut self, path: &str) -> IoResult<()> {
+        self.sync(path)
+    }
+
+    /// Makes earlier create/delete/rename durable: every such op, whatever
+    /// its directory (one journal).
+    pub fn sync_dir(&mut self, dir: &str) -> IoResult<()> {
+        self.begin_io(IoKind::SyncDir, dir)?;
         self.check_device(dir)?;
         self.commit_namespace_ops(self.namespace_ops.len());
         debug_assert_eq!(self.names, self.names_durable);
@@ -932,8 +1381,9 @@ impl Storage for Disk {
         Ok(())
     }
 
-    fn delete(&mut self, path: &str) -> IoResult<()> {
-        self.begin_io(path)?;
+    /// Removes a name (volatile until [`Disk::sync_dir`]).
+    pub fn delete(&mut self, path: &str) -> IoResult<()> {
+        self.begin_io(IoKind::Delete, path)?;
         self.check_device(path)?;
         self.ino_of(path)?;
         self.names.remove(path);
@@ -942,8 +1392,10 @@ impl Storage for Disk {
         Ok(())
     }
 
-    fn rename(&mut self, from: &str, to: &str) -> IoResult<()> {
-        self.begin_io(from)?;
+    /// Renames `from` to `to`, replacing `to` if it exists (volatile until
+    /// [`Disk::sync_dir`]).
+    pub fn rename(&mut self, from: &str, to: &str) -> IoResult<()> {
+        self.begin_io(IoKind::Rename, from)?;
         self.check_device(from)?;
         self.check_device(to)?;
         let ino = self.ino_of(from)?;
@@ -960,19 +1412,172 @@ impl Storage for Disk {
         Ok(())
     }
 
-    fn size(&mut self, path: &str) -> IoResult<u64> {
+    /// The size of the file in bytes, as the page cache has it.
+    pub fn size(&mut self, path: &str) -> IoResult<u64> {
         self.check_power(path)?;
         self.check_device(path)?;
         let ino = self.ino_of(path)?;
         Ok(self.inodes[&ino].current.len)
     }
 
-    fn list(&self, prefix: &str) -> Vec<String> {
+    /// Every existing name that starts with `prefix`, sorted.
+    pub fn list(&self, prefix: &str) -> Vec<String> {
         self.names
             .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
             .take_while(|(name, _)| name.starts_with(prefix))
             .map(|(name, _)| name.clone())
             .collect()
+    }
+}
+
+/// The file calls by handle (see [`crate::file`]): an inode and the power
+/// cycle it was opened in, whatever its names are now.
+impl Disk {
+    /// A handle on the file named `path` (not counted as I/O).
+    pub(crate) fn open_handle(&mut self, path: &str) -> IoResult<Handle> {
+        self.check_power(path)?;
+        self.check_device(path)?;
+        let ino = self.ino_of(path)?;
+        Ok(Handle {
+            ino,
+            boot: self.boot,
+        })
+    }
+
+    /// The handle's inode and its latest name, if the handle is alive: a
+    /// power loss since it was opened fails it with `PowerLost`, a freed
+    /// inode with `NotFound`, a lost device with `DeviceError`.
+    fn handle_inode(&self, handle: Handle, path: &str) -> IoResult<Arc<str>> {
+        if handle.boot != self.boot {
+            return Err(IoError::new(IoErrorKind::PowerLost, path));
+        }
+        let inode = self
+            .inodes
+            .get(&handle.ino)
+            .ok_or_else(|| IoError::new(IoErrorKind::NotFound, path))?;
+        let name = inode.path.clone();
+        self.check_device(&name)?;
+        Ok(name)
+    }
+
+    pub(crate) fn handle_read(
+        &mut self,
+        handle: Handle,
+        path: &str,
+        offset: u64,
+        buf: &mut [u8],
+    ) -> IoResult<usize> {
+        self.check_power(path)?;
+        self.handle_inode(handle, path)?;
+        Ok(self.inodes[&handle.ino].current.read(offset, buf))
+    }
+
+    pub(crate) fn handle_len(&self, handle: Handle, path: &str) -> IoResult<u64> {
+        self.check_power(path)?;
+        self.handle_inode(handle, path)?;
+        Ok(self.inodes[&handle.ino].current.len)
+    }
+
+    pub(crate) fn handle_write(
+        &mut self,
+        handle: Handle,
+        path: &str,
+        offset: u64,
+        data: &[u8],
+    ) -> IoResult<()> {
+        self.begin_io(IoKind::Write, path)?;
+        let name = self.handle_inode(handle, path)?;
+        let garbage_allowed = self.check_device(&name)?.garbage_on_power_loss;
+        self.write_inode(handle.ino, offset, data, garbage_allowed);
+        Ok(())
+    }
+
+    pub(crate) fn handle_set_len(&mut self, handle: Handle, path: &str, len: u64) -> IoResult<()> {
+        self.begin_io(IoKind::SetLen, path)?;
+        self.handle_inode(handle, path)?;
+        self.set_len_inode(handle.ino, len);
+        Ok(())
+    }
+
+    pub(crate) fn handle_sync(&mut self, handle: Handle, path: &str) -> IoResult<()> {
+        self.begin_io(IoKind::Sync, path)?;
+        self.handle_inode(handle, path)?;
+        self.fsync_inode(handle.ino);
+        Ok(())
+    }
+
+    /// Writes `data` at `offset` of an inode: the OS blocks it touches, each
+    /// filled around the data from the page cache, become pending writes; an
+    /// end past the length becomes a pending length change after them.
+    fn write_inode(&mut self, ino: u64, offset: u64, data: &[u8], garbage_allowed: bool) {
+        self.stats.writes += 1;
+        if data.is_empty() {
+            return;
+        }
+        let bs = self.os_block_size;
+        let bs_u64 = bs as u64;
+        let end = offset + data.len() as u64;
+        assert!(end <= FILE_SIZE_MAX, "write past FILE_SIZE_MAX: end {end}");
+        let inode = self.inodes.get_mut(&ino).expect("a named inode is alive");
+        let shared: Arc<[u8]> = if offset.is_multiple_of(bs_u64) && data.len().is_multiple_of(bs) {
+            Arc::from(data)
+        } else {
+            let first = offset / bs_u64 * bs_u64;
+            let mut sectors = vec![0u8; (end.div_ceil(bs_u64) * bs_u64 - first) as usize];
+            inode.current.read(first, &mut sectors);
+            let at = (offset - first) as usize;
+            sectors[at..at + data.len()].copy_from_slice(data);
+            Arc::from(sectors)
+        };
+        let os_block_first = offset / bs_u64;
+        inode.current.put(os_block_first * bs_u64, &shared);
+        let blocks = shared.len() / bs;
+        inode.pending_blocks += blocks;
+        let seq = self.seq_next;
+        self.pending.extend((0..blocks).map(|i| PendingWrite {
+            seq: seq + i as u64,
+            ino,
+            path: inode.path.clone(),
+            os_block: os_block_first + i as u64,
+            data: shared.clone(),
+            data_start: i * bs,
+            garbage_allowed,
+        }));
+        self.seq_next += blocks as u64;
+        // The padding of a partial OS block past the end came from past the
+        // length: zeros, so the zero tail holds.
+        let len_from = inode.current.len;
+        if end > len_from {
+            inode.current.len = end;
+            self.push_size(ino, len_from, end);
+        }
+        self.stats.bytes_written += data.len() as u64;
+    }
+
+    fn set_len_inode(&mut self, ino: u64, len: u64) {
+        let inode = self.inodes.get_mut(&ino).expect("a named inode is alive");
+        let len_from = inode.current.len;
+        if len != len_from {
+            inode.current.set_len(len);
+            self.push_size(ino, len_from, len);
+        }
+    }
+
+    fn push_size(&mut self, ino: u64, len_from: u64, len_to: u64) {
+        let inode = self.inodes.get_mut(&ino).expect("a named inode is alive");
+        if !self.profile.lengths_need_sync {
+            inode.durable.set_len(len_to);
+            return;
+        }
+        inode.pending_sizes += 1;
+        self.pending_sizes.push(PendingSize {
+            seq: self.seq_next,
+            ino,
+            path: inode.path.clone(),
+            len_from,
+            len_to,
+        });
+        self.seq_next += 1;
     }
 }
 
@@ -1090,25 +1695,242 @@ mod tests {
         dropped.check_invariants();
     }
 
+    fn fates(letters: &str) -> Fates {
+        Fates::parse(letters, 0).unwrap()
+    }
+
     #[test]
-    fn unsynced_extension_dropped_leaves_the_old_length() {
-        let mut disk = disk_with_a();
-        disk.write(A, 0, &filled(1, 512)).unwrap();
-        disk.sync(A).unwrap();
-        disk.write(A, 512, &filled(2, 1024)).unwrap();
-        assert_eq!(disk.size(A).unwrap(), 1536);
-        disk.power_loss_with(&[Fate::Dropped, Fate::Applied], 0);
-        // The second OS block of the extension landed: length covers it, the gap is zeros.
-        assert_eq!(disk.size(A).unwrap(), 1536);
-        let bytes = read_all(&mut disk, A);
-        assert_eq!(&bytes[..512], &filled(1, 512)[..]);
+    fn an_extension_is_a_pending_length_change_after_its_blocks() {
+        let mut base = disk_with_a();
+        base.write(A, 0, &filled(1, 512)).unwrap();
+        base.sync(A).unwrap();
+        base.write(A, 512, &filled(2, 1024)).unwrap();
+        assert_eq!(base.size(A).unwrap(), 1536);
+        assert_eq!(
+            (base.pending_write_count(), base.pending_size_count()),
+            (2, 1)
+        );
+        base.check_invariants();
+
+        // Both blocks landed but the length did not: the data past the old
+        // length is gone (ext4 data=ordered: the size update rides in a
+        // journal transaction that did not commit).
+        let mut lost = base.clone();
+        let report = lost.power_loss_resolved(&fates("aal"));
+        assert_eq!(report.fates_string(), "aal");
+        let size = &report.sizes[0];
+        assert_eq!(
+            (size.len_from, size.len_to, size.after_writes),
+            (512, 1536, 2)
+        );
+        assert_eq!(read_all(&mut lost, A), filled(1, 512));
+        lost.check_invariants();
+        // Extend again: the bytes that landed past the length do not come back.
+        lost.set_len(A, 1536).unwrap();
+        assert_eq!(&read_all(&mut lost, A)[512..], &filled(0, 1024)[..]);
+
+        // The length landed, one block did not: a hole of zeros (XFS and
+        // ext4 data=writeback can show this).
+        let mut hole = base.clone();
+        hole.power_loss_resolved(&fates("dak"));
+        let bytes = read_all(&mut hole, A);
+        assert_eq!(bytes.len(), 1536);
         assert_eq!(&bytes[512..1024], &filled(0, 512)[..]);
         assert_eq!(&bytes[1024..], &filled(2, 512)[..]);
+        hole.check_invariants();
 
+        // A string of write fates only keeps every length change.
+        let mut old_style = base.clone();
+        old_style.power_loss_with(&[Fate::Dropped, Fate::Dropped], 0);
+        assert_eq!(
+            read_all(&mut old_style, A),
+            [filled(1, 512), filled(0, 1024)].concat()
+        );
+
+        // A sync makes the length durable with the data.
+        base.sync(A).unwrap();
+        assert_eq!(base.pending_size_count(), 0);
+        base.power_loss_resolved(&fates("ddl"));
+        assert_eq!(
+            read_all(&mut base, A),
+            [filled(1, 512), filled(2, 1024)].concat()
+        );
+    }
+
+    #[test]
+    fn set_len_is_pending_until_sync_and_truncation_can_be_undone() {
+        let mut base = disk_with_a();
+        base.write(A, 0, &filled(1, 2048)).unwrap();
+        base.sync(A).unwrap();
+
+        // Growing: lost keeps the old length, kept reads zeros.
+        let mut grow = base.clone();
+        grow.set_len(A, 4096).unwrap();
+        assert_eq!(grow.size(A).unwrap(), 4096);
+        assert_eq!(grow.pending_write_count(), 0, "set_len writes no block");
+        let mut lost = grow.clone();
+        assert_eq!(lost.power_loss_resolved(&fates("l")).fates_string(), "l");
+        assert_eq!(lost.size(A).unwrap(), 2048);
+        let mut kept = grow.clone();
+        kept.power_loss_resolved(&fates("k"));
+        assert_eq!(
+            read_all(&mut kept, A),
+            [filled(1, 2048), filled(0, 2048)].concat()
+        );
+        grow.sync(A).unwrap();
+        grow.power_loss_resolved(&fates("l"));
+        assert_eq!(grow.size(A).unwrap(), 4096, "synced");
+
+        // Shrinking: reads end at once; a lost truncation brings the tail back.
+        let mut shrink = base.clone();
+        shrink.set_len(A, 700).unwrap();
+        assert_eq!(read_all(&mut shrink, A), filled(1, 700));
+        shrink.check_invariants();
+        let mut undone = shrink.clone();
+        undone.power_loss_resolved(&fates("l"));
+        assert_eq!(read_all(&mut undone, A), filled(1, 2048));
+        let mut done = shrink.clone();
+        done.power_loss_resolved(&fates("k"));
+        assert_eq!(read_all(&mut done, A), filled(1, 700));
+        done.check_invariants();
+
+        // Truncate then extend: the cut bytes read as zeros, now and after
+        // the sync, though they are still on the medium until then.
+        shrink.set_len(A, 2048).unwrap();
+        assert_eq!(&read_all(&mut shrink, A)[700..], &filled(0, 1348)[..]);
+        let mut both_kept = shrink.clone();
+        both_kept.power_loss_resolved(&fates("kk"));
+        assert_eq!(&read_all(&mut both_kept, A)[700..], &filled(0, 1348)[..]);
+        let mut only_second = shrink.clone();
+        only_second.power_loss_resolved(&fates("lk"));
+        assert_eq!(read_all(&mut only_second, A), filled(1, 2048));
+        shrink.sync(A).unwrap();
+        shrink.check_invariants();
+        assert_eq!(
+            &read_durable_all(&shrink, A, 2048)[700..],
+            &filled(0, 1348)[..]
+        );
+
+        // A write issued before a kept truncation is cut by it.
+        let mut cut = base.clone();
+        cut.write(A, 1536, &filled(9, 512)).unwrap();
+        cut.set_len(A, 1024).unwrap();
+        let report = cut.power_loss_resolved(&fates("ak"));
+        assert_eq!(report.fates_string(), "ak");
+        assert_eq!(read_all(&mut cut, A), filled(1, 1024));
+        // An unchanged length is no change.
+        cut.set_len(A, 1024).unwrap();
+        assert_eq!(cut.pending_size_count(), 0);
+    }
+
+    #[test]
+    fn unaligned_write_at_keeps_the_bytes_around_it() {
         let mut disk = disk_with_a();
         disk.write(A, 0, &filled(1, 1024)).unwrap();
-        disk.power_loss_with(&[Fate::Dropped, Fate::Dropped], 0);
-        assert_eq!(disk.size(A).unwrap(), 0);
+        disk.sync(A).unwrap();
+        disk.write_at(A, 500, &filled(7, 30)).unwrap();
+        assert_eq!(
+            disk.pending_write_count(),
+            2,
+            "it touches OS blocks 0 and 1"
+        );
+        assert_eq!(disk.pending_size_count(), 0);
+        let mut expected = filled(1, 1024);
+        expected[500..530].fill(7);
+        assert_eq!(read_all(&mut disk, A), expected);
+        // One OS block landed, one did not: each holds all old or all new bytes,
+        // and no byte outside the write changed ("powersafe overwrite").
+        let mut half = disk.clone();
+        half.power_loss_resolved(&fates("ad"));
+        let mut torn = filled(1, 1024);
+        torn[500..512].fill(7);
+        assert_eq!(read_all(&mut half, A), torn);
+        half.check_invariants();
+        // Past the end, with a gap: zeros in between, one length change.
+        disk.write_at(A, 1100, b"tail").unwrap();
+        assert_eq!(disk.size(A).unwrap(), 1104);
+        assert_eq!(disk.pending_size_count(), 1);
+        let bytes = read_all(&mut disk, A);
+        assert_eq!(
+            (&bytes[1024..1100], &bytes[1100..]),
+            (&filled(0, 76)[..], &b"tail"[..])
+        );
+        disk.check_invariants();
+        let report = disk.clone().power_loss_resolved(&fates("aaal"));
+        assert_eq!(report.fates_string(), "aaal");
+        disk.power_loss_resolved(&fates("aaak"));
+        assert_eq!(read_all(&mut disk, A), bytes);
+        disk.check_invariants();
+        // A write of nothing past the end changes nothing, but counts.
+        let count = disk.io_count();
+        disk.write_at(A, 5000, &[]).unwrap();
+        assert_eq!((disk.size(A).unwrap(), disk.io_count()), (1104, count + 1));
+    }
+
+    #[test]
+    fn fates_strings_interleave_lengths_and_parse_back() {
+        let mut disk = disk_with_a();
+        disk.write(A, 0, &filled(1, 1024)).unwrap(); // 2 blocks, then a length
+        disk.set_len(A, 100).unwrap(); // a length
+        disk.write(A, 0, &filled(2, 512)).unwrap(); // a block, then a length
+        let report = disk.clone().power_loss_resolved(&fates("adKlAk"));
+        assert_eq!(report.fates_string(), "adklak");
+        let afters: Vec<usize> = report.sizes.iter().map(|s| s.after_writes).collect();
+        assert_eq!(afters, vec![2, 2, 3]);
+        assert_eq!(report.fates(), Fates::parse("adklak", 0).unwrap());
+        let parsed = Fates::parse("kadlak", 3).unwrap();
+        assert_eq!(
+            parsed.writes,
+            vec![Fate::Applied, Fate::Dropped, Fate::Applied]
+        );
+        assert_eq!(
+            parsed.sizes,
+            vec![SizeFate::Kept, SizeFate::Lost, SizeFate::Kept]
+        );
+        assert_eq!(parsed.namespace_kept, 3);
+        assert_eq!(Fates::parse("adx", 0), Err((2, 'x')));
+        for fate in SIZE_FATES {
+            assert_eq!(SizeFate::from_letter(fate.letter()), Some(fate));
+        }
+        // Missing length fates are kept; a replay of the report is exact.
+        let mut one = disk.clone();
+        let mut two = disk.clone();
+        let drawn = one.power_loss_seeded(3);
+        assert_eq!(two.power_loss_resolved(&drawn.fates()), drawn);
+        assert_eq!(read_all(&mut one, A), read_all(&mut two, A));
+    }
+
+    #[test]
+    fn seeded_length_fates_leave_the_write_draws_alone() {
+        let mut writes_only = disk_with_a();
+        writes_only.create(B).unwrap();
+        writes_only.write(B, 0, &filled(1, 512)).unwrap();
+        writes_only.sync(B).unwrap();
+        writes_only.write(A, 0, &filled(1, 512)).unwrap();
+        writes_only.sync(A).unwrap();
+        writes_only.write(A, 0, &filled(2, 512)).unwrap();
+        writes_only.write(B, 0, &filled(2, 512)).unwrap();
+        let mut with_sizes = writes_only.clone();
+        with_sizes.set_len(B, 10_000).unwrap();
+        let mut seen = BTreeSet::new();
+        for seed in 0..32 {
+            let plain = writes_only.clone().power_loss_seeded(seed);
+            let sized = with_sizes.clone().power_loss_seeded(seed);
+            assert_eq!(
+                plain.writes, sized.writes,
+                "seed {seed}: the same write fates"
+            );
+            assert_eq!(plain.namespace_ops_kept, sized.namespace_ops_kept);
+            assert!(plain.sizes.is_empty());
+            assert_eq!(sized.sizes.len(), 1, "B's set_len");
+            assert_eq!(
+                sized,
+                with_sizes.clone().power_loss_seeded(seed),
+                "deterministic"
+            );
+            seen.extend(sized.sizes.iter().map(|s| s.fate.letter()));
+        }
+        assert_eq!(seen.len(), 2, "both fates drawn");
     }
 
     #[test]
@@ -1129,7 +1951,13 @@ mod tests {
             let mut prng = Prng::new(seed, "test");
             let report = disk.power_loss(&mut prng);
             assert_eq!(report.writes.len(), 1, "only the unsynced write is pending");
-            assert_eq!(&read_all(&mut disk, A)[..8192], &filled(3, 8192)[..]);
+            let bytes = read_all(&mut disk, A);
+            let first_diff = bytes.iter().zip(filled(3, 8192)).position(|(a, b)| *a != b);
+            assert_eq!(
+                (bytes.len() >= 8192, first_diff),
+                (true, None),
+                "seed {seed} {report:?}"
+            );
             disk.check_invariants();
         }
     }
@@ -1360,7 +2188,7 @@ mod tests {
         undone.check_invariants();
 
         let mut done = base.clone();
-        done.power_loss_with(&[Fate::Dropped], 1);
+        done.power_loss_resolved(&Fates::parse("dl", 1).unwrap());
         assert_eq!(done.file_names(), vec![A.to_string()]);
         assert_eq!(read_all(&mut done, A), filled(2, 512));
         done.check_invariants();
@@ -1427,6 +2255,39 @@ mod tests {
             assert!(!disk.is_powered_off());
             assert_eq!(disk.size(A).unwrap(), 512 * k);
         }
+    }
+
+    #[test]
+    fn the_io_log_records_every_counted_call_and_only_while_on() {
+        let mut disk = disk_with_a();
+        assert!(disk.io_log().is_empty());
+        disk.record_io(true);
+        disk.write(A, 0, &filled(1, 512)).unwrap();
+        let _ = disk.read(A, 0, &mut [0u8; 4]);
+        disk.set_len(A, 100).unwrap();
+        let _ = disk.sync(B);
+        disk.sync_dir(DIR).unwrap();
+        disk.arm_crash(1);
+        let _ = disk.rename(A, B);
+        let kinds: Vec<(u64, IoKind, &str)> = disk
+            .io_log()
+            .iter()
+            .map(|r| (r.index, r.kind, r.path.as_str()))
+            .collect();
+        let start = disk.io_count() - 5;
+        assert_eq!(
+            kinds,
+            vec![
+                (start + 1, IoKind::Write, A),
+                (start + 2, IoKind::SetLen, A),
+                (start + 3, IoKind::Sync, B),
+                (start + 4, IoKind::SyncDir, DIR),
+                (start + 5, IoKind::Rename, A),
+            ],
+            "reads are not counted; a failed call and the crashing one are"
+        );
+        disk.record_io(false);
+        assert!(disk.io_log().is_empty());
     }
 
     #[test]
@@ -1788,13 +2649,14 @@ mod tests {
         assert_eq!(&bytes[4096..], &filled(1, 4096)[..]);
     }
 
-    /// A reference model of the data path: random writes, syncs and power
-    /// losses over three files on two devices, checked byte for byte.
+    /// A reference model of the data path: random aligned and unaligned
+    /// writes, length changes, syncs and power losses over three files on two
+    /// devices, checked byte for byte and length for length.
     #[test]
     fn random_workload_matches_a_reference_model() {
         const FILE_BLOCKS: u64 = 24;
         let paths = [A, B, "/u02/redo01.log"];
-        for seed in 0..30 {
+        for seed in 0..60 {
             let mut prng = Prng::new(seed, "model");
             let bs = 512usize;
             let mut disk = Disk::new(bs);
@@ -1803,78 +2665,214 @@ mod tests {
                 disk.create(path).unwrap();
             }
             disk.sync_dir("/").unwrap();
-            let mut durable: Vec<Vec<u8>> = vec![Vec::new(); 3];
+            let mut durable: Vec<ModelImage> = vec![ModelImage::default(); 3];
             let mut current: Vec<Vec<u8>> = vec![Vec::new(); 3];
-            // (file, os block, bytes) in issue order.
-            let mut pending: Vec<(usize, u64, Vec<u8>)> = Vec::new();
+            let mut pending: Vec<ModelOp> = Vec::new();
             for step in 0..200u32 {
                 let file = prng.below(3) as usize;
-                match prng.below(10) {
+                match prng.below(14) {
                     0..=5 => {
-                        let first = prng.below(FILE_BLOCKS);
-                        let count = prng.range(1, 4);
-                        let data: Vec<u8> = (0..count as usize * bs)
-                            .map(|_| prng.below(256) as u8)
-                            .collect();
-                        disk.write(paths[file], first * bs as u64, &data).unwrap();
-                        model_write(&mut current[file], first as usize * bs, &data);
-                        for i in 0..count as usize {
-                            let bytes = data[i * bs..(i + 1) * bs].to_vec();
-                            pending.push((file, first + i as u64, bytes));
-                        }
+                        let (offset, len) = if prng.chance(1, 2) {
+                            let first = prng.below(FILE_BLOCKS);
+                            (first * bs as u64, prng.range(1, 4) as usize * bs)
+                        } else {
+                            (
+                                prng.below(FILE_BLOCKS * bs as u64),
+                                prng.range(0, 1500) as usize,
+                            )
+                        };
+                        let data: Vec<u8> = (0..len).map(|_| prng.below(255) as u8 + 1).collect();
+                        disk.write_at(paths[file], offset, &data).unwrap();
+                        model_write_at(
+                            &mut current[file],
+                            &mut pending,
+                            file,
+                            offset as usize,
+                            &data,
+                            bs,
+                        );
                     }
                     6..=7 => {
+                        let len = prng.below((FILE_BLOCKS + 2) * bs as u64) as usize;
+                        disk.set_len(paths[file], len as u64).unwrap();
+                        if len != current[file].len() {
+                            current[file].resize(len, 0);
+                            pending.push(ModelOp::Size { file, len });
+                        }
+                    }
+                    8..=10 => {
                         disk.sync(paths[file]).unwrap();
-                        durable[file] = current[file].clone();
-                        pending.retain(|(f, _, _)| *f != file);
+                        durable[file] = ModelImage::of(&current[file]);
+                        pending.retain(|op| op.file() != file);
                     }
                     _ => {
-                        let fates: Vec<Fate> = pending
-                            .iter()
-                            .map(|_| FATES[prng.below(3) as usize])
+                        let mut letters = String::new();
+                        for op in &pending {
+                            let pick = prng.below(3) as usize;
+                            letters.push(match op {
+                                ModelOp::Write { .. } => ['a', 'd', 'g'][pick],
+                                ModelOp::Size { .. } => ['k', 'l', 'k'][pick],
+                            });
+                        }
+                        let report = disk.power_loss_resolved(&Fates::parse(&letters, 0).unwrap());
+                        let expected: String = letters
+                            .chars()
+                            .zip(&pending)
+                            .map(|(c, op)| match op {
+                                ModelOp::Write { file, .. } if *file != 2 && c == 'g' => 'd',
+                                _ => c,
+                            })
                             .collect();
-                        let report = disk.power_loss_with(&fates, 0);
-                        assert_eq!(report.writes.len(), pending.len());
-                        for (index, ((file, os_block, bytes), resolved)) in
-                            pending.iter().zip(&report.writes).enumerate()
-                        {
-                            assert_eq!(resolved.path, paths[*file]);
-                            assert_eq!(resolved.os_block, *os_block);
-                            let at = *os_block as usize * bs;
-                            match resolved.fate {
-                                Fate::Applied => model_write(&mut durable[*file], at, bytes),
-                                Fate::Dropped => {}
-                                Fate::Garbage => {
-                                    assert_eq!(*file, 2, "garbage only on the flaky device");
-                                    let mut garbage = vec![0u8; bs];
-                                    fill_garbage(&mut garbage, index as u64, "disk.garbage");
-                                    model_write(&mut durable[*file], at, &garbage);
+                        assert_eq!(report.fates_string(), expected, "seed {seed} step {step}");
+                        let mut write_index = 0;
+                        for (op, fate) in pending.iter().zip(expected.chars()) {
+                            match (op, fate) {
+                                (
+                                    ModelOp::Write {
+                                        file,
+                                        os_block,
+                                        bytes,
+                                    },
+                                    _,
+                                ) => {
+                                    let resolved = &report.writes[write_index];
+                                    assert_eq!(
+                                        (resolved.path.as_str(), resolved.os_block),
+                                        (paths[*file], *os_block)
+                                    );
+                                    let at = *os_block as usize * bs;
+                                    if fate == 'a' {
+                                        durable[*file].put(at, bytes);
+                                    } else if fate == 'g' {
+                                        let mut garbage = vec![0u8; bs];
+                                        fill_garbage(
+                                            &mut garbage,
+                                            write_index as u64,
+                                            "disk.garbage",
+                                        );
+                                        durable[*file].put(at, &garbage);
+                                    }
+                                    write_index += 1;
                                 }
+                                (ModelOp::Size { file, len }, 'k') => durable[*file].set_len(*len),
+                                (ModelOp::Size { .. }, _) => {}
                             }
                         }
                         pending.clear();
-                        current = durable.clone();
+                        for (file, image) in durable.iter_mut().enumerate() {
+                            image.set_len(image.len);
+                            current[file] = image.bytes();
+                        }
                     }
                 }
                 disk.check_invariants();
-                assert_eq!(disk.pending_write_count(), pending.len());
+                let writes = pending
+                    .iter()
+                    .filter(|op| matches!(op, ModelOp::Write { .. }))
+                    .count();
+                assert_eq!(disk.pending_write_count(), writes);
+                assert_eq!(disk.pending_size_count(), pending.len() - writes);
                 for (file, path) in paths.iter().enumerate() {
-                    assert_eq!(
-                        read_all(&mut disk, path),
-                        current[file],
-                        "seed {seed} step {step}"
+                    let bytes = read_all(&mut disk, path);
+                    assert!(
+                        bytes == current[file],
+                        "current: seed {seed} step {step} file {file}"
                     );
-                    let d = read_durable_all(&disk, path, durable[file].len());
-                    assert_eq!(d, durable[file], "durable: seed {seed} step {step}");
+                    let d = read_durable_all(&disk, path, durable[file].len);
+                    assert!(
+                        d == durable[file].bytes(),
+                        "durable: seed {seed} step {step} file {file}"
+                    );
                 }
             }
         }
     }
 
-    fn model_write(bytes: &mut Vec<u8>, at: usize, data: &[u8]) {
-        if bytes.len() < at + data.len() {
-            bytes.resize(at + data.len(), 0);
+    /// A pending change in the reference model.
+    enum ModelOp {
+        Write {
+            file: usize,
+            os_block: u64,
+            bytes: Vec<u8>,
+        },
+        Size {
+            file: usize,
+            len: usize,
+        },
+    }
+
+    impl ModelOp {
+        fn file(&self) -> usize {
+            match self {
+                ModelOp::Write { file, .. } | ModelOp::Size { file, .. } => *file,
+            }
         }
-        bytes[at..at + data.len()].copy_from_slice(data);
+    }
+
+    /// The model's durable file: bytes that may run past the length (an OS
+    /// block landed whose length change has not, yet), and the length.
+    #[derive(Clone, Default)]
+    struct ModelImage {
+        data: Vec<u8>,
+        len: usize,
+    }
+
+    impl ModelImage {
+        fn of(bytes: &[u8]) -> ModelImage {
+            ModelImage {
+                data: bytes.to_vec(),
+                len: bytes.len(),
+            }
+        }
+        fn put(&mut self, at: usize, bytes: &[u8]) {
+            if self.data.len() < at + bytes.len() {
+                self.data.resize(at + bytes.len(), 0);
+            }
+            self.data[at..at + bytes.len()].copy_from_slice(bytes);
+        }
+        fn set_len(&mut self, len: usize) {
+            if len < self.data.len() {
+                self.data[len..].fill(0);
+            }
+            self.len = len;
+        }
+        fn bytes(&self) -> Vec<u8> {
+            let mut bytes = self.data.clone();
+            bytes.resize(self.len, 0);
+            bytes
+        }
+    }
+
+    /// The page cache's view of `write_at`: the OS blocks it touches, filled
+    /// around the data from the current bytes, then a length change if the
+    /// write ends past the end.
+    fn model_write_at(
+        current: &mut Vec<u8>,
+        pending: &mut Vec<ModelOp>,
+        file: usize,
+        at: usize,
+        data: &[u8],
+        bs: usize,
+    ) {
+        if data.is_empty() {
+            return;
+        }
+        let end = at + data.len();
+        let mut padded = current.clone();
+        padded.resize(end.div_ceil(bs) * bs, 0);
+        padded[at..end].copy_from_slice(data);
+        for os_block in at / bs..end.div_ceil(bs) {
+            let bytes = padded[os_block * bs..(os_block + 1) * bs].to_vec();
+            pending.push(ModelOp::Write {
+                file,
+                os_block: os_block as u64,
+                bytes,
+            });
+        }
+        if end > current.len() {
+            current.resize(end, 0);
+            pending.push(ModelOp::Size { file, len: end });
+        }
+        current[at..end].copy_from_slice(data);
     }
 }
