@@ -275,6 +275,8 @@ pub(crate) struct Run {
     pub next_recovery_crash: Option<u64>,
     /// An OS copy of the control file exists at [`CONTROLFILE_COPY`].
     pub controlfile_copy: bool,
+    /// Steps until that copy is put back over the control files.
+    pub stale_restore_in: Option<u64>,
     /// Why the run ended unrecoverable, if it did.
     pub unrecoverable: Option<Unrecoverable>,
 }
@@ -448,6 +450,7 @@ impl Run {
             clock: 1000,
             next_recovery_crash: None,
             controlfile_copy: false,
+            stale_restore_in: None,
             unrecoverable: None,
             cfg,
         }
@@ -523,6 +526,17 @@ impl Run {
     // ----- the workload ----------------------------------------------------
 
     fn pick_op(&mut self) -> Op {
+        // The stale copy goes back a few steps after it was taken, while the
+        // database has moved on only a little (a log switch, a checkpoint):
+        // the states where telling it from the current one is hardest.
+        match self.stale_restore_in {
+            Some(0) => {
+                self.stale_restore_in = None;
+                return Op::RestoreStaleControlfile;
+            }
+            Some(n) => self.stale_restore_in = Some(n - 1),
+            None => {}
+        }
         let w = &self.cfg.weights;
         let weights = [
             w.dml,
@@ -575,8 +589,7 @@ impl Run {
                 _ => self.pick_log_member_loss().unwrap_or(Op::Checkpoint),
             },
             _ => match self.faults.below(16) {
-                0..4 if !self.controlfile_copy => Op::SaveControlfile,
-                0..2 => Op::RestoreStaleControlfile,
+                0..2 if !self.controlfile_copy => Op::SaveControlfile,
                 _ => self.pick_controlfile_loss().unwrap_or(Op::SwitchLogfile),
             },
         }
@@ -747,6 +760,7 @@ impl Run {
                 match crate::planner::copy_file(disk, &src, CONTROLFILE_COPY) {
                     Ok(()) => {
                         self.controlfile_copy = true;
+                        self.stale_restore_in = Some(self.faults.below(8));
                         Ok(())
                     }
                     Err(engine::storage::IoErrorKind::PowerLost) => {
