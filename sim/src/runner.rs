@@ -1148,6 +1148,9 @@ impl Run {
             Setting::CacheBuffers(c.cache_buffers as u64),
             Setting::LogBlocks(u64::from(c.log_blocks)),
             Setting::LogBuffer(c.log_buffer_bytes as u64),
+            // The run schedules ARCn itself (`arch`): a replay must not add
+            // passes of its own.
+            Setting::AutoArchive(false),
         ];
         let script = Script {
             settings: settings

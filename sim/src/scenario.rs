@@ -98,7 +98,7 @@ pub fn run_script(file: &str, text: &str, trace: bool) -> ScriptOutcome {
             };
         }
     };
-    let (cfg, seed, plant) = match configure(file, &script) {
+    let (cfg, seed, plant, auto_archive) = match configure(file, &script) {
         Ok(c) => c,
         Err(why) => {
             return ScriptOutcome {
@@ -120,6 +120,7 @@ pub fn run_script(file: &str, text: &str, trace: bool) -> ScriptOutcome {
         };
     }
     let mut ex = Executor::new(file, seed, cfg, plant, trace);
+    ex.auto_archive = auto_archive;
     ex.run(&script)
 }
 
@@ -127,10 +128,11 @@ pub fn run_script(file: &str, text: &str, trace: bool) -> ScriptOutcome {
 fn configure(
     file: &str,
     script: &Script,
-) -> Result<(RunConfig, u64, Option<engine::Plant>), String> {
+) -> Result<(RunConfig, u64, Option<engine::Plant>, bool), String> {
     let mut cfg = RunConfig::scenario_default();
     let mut seed = 0;
     let mut plant = None;
+    let mut auto_archive = true;
     for s in &script.settings {
         let bad = |what: &str| format!("{file}:{}:{}: {what}", s.line, s.col);
         match s.node {
@@ -156,6 +158,7 @@ fn configure(
             // RESETLOGS archiving the current logs) belong to hot backup
             // and RESETLOGS, not built yet, so every release runs as 9i.
             Setting::Release(_) => {}
+            Setting::AutoArchive(b) => auto_archive = b,
             Setting::Plant(ref name) => {
                 plant = Some(engine::Plant::parse(name).map_err(|e| bad(&e))?)
             }
@@ -193,7 +196,7 @@ fn configure(
         ));
     }
     cfg.fit_log_size();
-    Ok((cfg, seed, plant))
+    Ok((cfg, seed, plant, auto_archive))
 }
 
 struct Executor {
@@ -219,6 +222,8 @@ struct Executor {
     /// Keys each session changed in its open transaction: a full scan shows
     /// them as that session sees them.
     own_keys: BTreeMap<u32, BTreeSet<u64>>,
+    /// `set auto_archive` (default on): ARCn keeps up after each statement.
+    auto_archive: bool,
 }
 
 impl Executor {
@@ -258,6 +263,7 @@ impl Executor {
             prefix: Vec::new(),
             rows: None,
             own_keys: BTreeMap::new(),
+            auto_archive: true,
         }
     }
 
@@ -283,7 +289,13 @@ impl Executor {
             }
             self.struck = false;
             self.prefix.clear();
-            let r = self.exec(st, stmts.get(i + 1).map(|n| &n.node), &last_error);
+            let mut r = self.exec(st, stmts.get(i + 1).map(|n| &n.node), &last_error);
+            if r.is_ok()
+                && reaches_engine(&st.node)
+                && let Err(stop) = self.archiver_keeps_up()
+            {
+                r = Err(stop);
+            }
             self.run.trace.end_step();
             let at = format!("{}:{}", self.file, st.line);
             match r {
@@ -634,6 +646,36 @@ impl Executor {
         match r {
             Ok(v) => Ok(Ok(v)),
             Err(e) => self.db_error::<T>(e),
+        }
+    }
+
+    /// ARCn keeps up (`set auto_archive on`, the default): after a
+    /// statement, every filled online log is archived before the next one
+    /// runs, as Oracle's ARCn does promptly. Not while a crash point is
+    /// armed: its count of I/Os belongs to the statements. An archive that
+    /// fails (a group with no member left) is ARCn's own trouble, in the
+    /// alert log, as in Oracle.
+    fn archiver_keeps_up(&mut self) -> Result<(), Stop> {
+        if !self.auto_archive {
+            return Ok(());
+        }
+        let Some(inst) = self.run.inst.as_mut() else {
+            return Ok(());
+        };
+        if inst.state() != engine::instance::DbState::Open
+            || inst.storage().crash_armed().is_some()
+            || !inst.controlfile().is_some_and(|c| c.archivelog)
+        {
+            return Ok(());
+        }
+        let r = (|| {
+            while inst.arch_tick()?.is_some() {}
+            Ok(())
+        })();
+        self.run.drain_alerts();
+        match r {
+            Ok(()) | Err(DbError::Ora(_)) => Ok(()),
+            Err(e @ DbError::Terminated { .. }) => self.db_error::<()>(e).map(|_| ()),
         }
     }
 
@@ -1210,7 +1252,7 @@ mod tests {
 
     fn executor(text: &str) -> (Executor, ScriptOutcome) {
         let script = parse("t.scn", text).expect("parses");
-        let (cfg, seed, plant) = configure("t.scn", &script).expect("configures");
+        let (cfg, seed, plant, _) = configure("t.scn", &script).expect("configures");
         let mut ex = Executor::new("t.scn", seed, cfg, plant, false);
         let out = ex.run(&script);
         (ex, out)

@@ -115,6 +115,11 @@ pub enum Setting {
     /// `set release 8i|9i|10g` (default 9i): which Oracle release's
     /// behaviour to follow where releases differ.
     Release(Release),
+    /// `set auto_archive on|off` (extension, default on): ARCn archives
+    /// every filled log before the next statement, as Oracle's does
+    /// promptly; off in printed random runs, which schedule `arch` passes
+    /// themselves.
+    AutoArchive(bool),
 }
 
 /// An Oracle release whose behaviour a scenario asks for.
@@ -155,13 +160,14 @@ impl Setting {
             Setting::LogBuffer(_) => "log_buffer",
             Setting::Plant(_) => "plant",
             Setting::Release(_) => "release",
+            Setting::AutoArchive(_) => "auto_archive",
         }
     }
 }
 
 /// Every preamble key, in the order SCENARIO.md lists them, then the
 /// extensions that let a random run's configuration print.
-pub const SETTING_KEYS: [&str; 16] = [
+pub const SETTING_KEYS: [&str; 17] = [
     "seed",
     "archivelog",
     "threads",
@@ -178,6 +184,7 @@ pub const SETTING_KEYS: [&str; 16] = [
     "log_buffer",
     "plant",
     "release",
+    "auto_archive",
 ];
 
 /// One statement of a scenario.

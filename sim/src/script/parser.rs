@@ -590,6 +590,7 @@ impl<'a> Parser<'a> {
             "log_buffer" => Setting::LogBuffer(self.number("a number")?),
             "plant" => Setting::Plant(self.string("a quoted planted-bug name")?),
             "release" => Setting::Release(self.release()?),
+            "auto_archive" => Setting::AutoArchive(flag(self)?),
             _ => Setting::GarbageOnPowerLoss(flag(self)?),
         })
     }

@@ -70,7 +70,8 @@ pub fn print_setting(setting: &Setting) -> String {
         | Setting::LogBuffer(n) => n.to_string(),
         Setting::Archivelog(b)
         | Setting::TornBlockProtection(b)
-        | Setting::GarbageOnPowerLoss(b) => on_off(b).to_string(),
+        | Setting::GarbageOnPowerLoss(b)
+        | Setting::AutoArchive(b) => on_off(b).to_string(),
         Setting::Plant(_) | Setting::Release(_) => unreachable!("printed above"),
     };
     format!("set {} {value}", setting.key())
