@@ -87,17 +87,8 @@ impl Run {
                 DbError::Terminated { power_lost, stack } => {
                     let inst = self.inst.take().expect("instance");
                     self.disk = Some(inst.into_storage());
-                    if !power_lost
-                        && !stack.0.is_empty()
-                        && let Some(v) = invariants::recovery::check_failure(
-                            "startup terminated the instance:",
-                            &stack,
-                            &self.model,
-                            self.crash_in_recovery,
-                        )
-                    {
-                        return Err(v.into());
-                    }
+                    let during = self.crash_in_recovery;
+                    self.judge_termination("startup", power_lost, &stack, during)?;
                     if self.disk_mut().is_powered_off() {
                         self.crash_in_recovery = true;
                         self.power_loss();
@@ -173,23 +164,9 @@ impl Run {
             return Ok(Err(DbError::Ora(s.clone())));
         }
         let unarchived = cf.archivelog && !g.archived && g.status != LogStatus::Unused;
-        self.note(&format!(
-            "SQL> alter database clear {}logfile group {group};",
-            if unarchived { "unarchived " } else { "" }
-        ));
-        self.record(Statement::AlterDatabase(AlterDatabase::ClearLogfile {
-            group: u64::from(group),
-            unarchived,
-        }));
-        if unarchived {
-            self.model.cleared_unarchived.insert(g.seq);
-        }
-        let r = self.inst_mut().clear_logfile(group, unarchived);
-        self.drain_alerts();
-        if let Err(e) = r {
+        if let Err(e) = self.clear_group(group, g.seq, unarchived) {
             return Ok(Err(e));
         }
-        self.cleared_logfile(group);
         self.note("SQL> alter database open;");
         self.record(Statement::AlterDatabase(AlterDatabase::Open(None)));
         let r = self.inst_mut().open();
@@ -390,6 +367,15 @@ impl Run {
         let unarchived = self.inst_mut().controlfile().is_some_and(|c| c.archivelog)
             && !archived
             && status != LogStatus::Unused;
+        let r = self.clear_group(group, seq, unarchived);
+        self.after_housekeeping(r)
+    }
+
+    /// `alter database clear [unarchived] logfile group G` (sequence `seq`
+    /// until now), on the tape and in the model. A sequence cleared
+    /// unarchived is recorded before the attempt: a clear cut short may
+    /// still have reached a control-file copy.
+    fn clear_group(&mut self, group: u32, seq: u32, unarchived: bool) -> Result<(), DbError> {
         self.note(&format!(
             "SQL> alter database clear {}logfile group {group};",
             if unarchived { "unarchived " } else { "" }
@@ -406,7 +392,7 @@ impl Run {
         if r.is_ok() {
             self.cleared_logfile(group);
         }
-        self.after_housekeeping(r)
+        r
     }
 
     fn after_housekeeping(&mut self, r: Result<(), DbError>) -> Flow {

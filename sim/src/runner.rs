@@ -907,19 +907,7 @@ impl Run {
         match r {
             Ok(()) => Ok(()),
             Err(DbError::Terminated { power_lost, stack }) => {
-                // INV-REC-1 judges every termination: one that no power
-                // loss caused must be explained by a fault.
-                if !power_lost
-                    && !stack.0.is_empty()
-                    && let Some(v) = invariants::recovery::check_failure(
-                        "the instance terminated:",
-                        &stack,
-                        &self.model,
-                        false,
-                    )
-                {
-                    return Err(v.into());
-                }
+                self.judge_termination("a statement", power_lost, &stack, false)?;
                 self.instance_died()
             }
             Err(DbError::Ora(s)) => {
@@ -933,6 +921,29 @@ impl Run {
                     None => Ok(()),
                 }
             }
+        }
+    }
+
+    /// INV-REC-1 judges every termination: one that no power loss caused
+    /// must be explained by a fault (INV-REC-2 after a crash in recovery).
+    pub(crate) fn judge_termination(
+        &mut self,
+        during: &str,
+        power_lost: bool,
+        stack: &engine::OraStack,
+        after_crash_in_recovery: bool,
+    ) -> Flow {
+        if power_lost || stack.0.is_empty() {
+            return Ok(());
+        }
+        match invariants::recovery::check_failure(
+            &format!("{during} terminated the instance:"),
+            stack,
+            &self.model,
+            after_crash_in_recovery,
+        ) {
+            Some(v) => Err(v.into()),
+            None => Ok(()),
         }
     }
 
