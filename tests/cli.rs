@@ -442,3 +442,54 @@ fn a_failed_host_command_says_what_the_os_command_would() {
     );
     assert!(!text.contains("NotFound"), "{text}");
 }
+
+/// The seeds in a `--out` file, checking each line is a complete result.
+fn seeds_in(path: &std::path::Path) -> Vec<u64> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            v["seed"].as_u64().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn results_stream_in_seed_order_and_ctrl_c_prints_the_summary_so_far() {
+    let path = scratch("streamed.jsonl");
+    let child = Command::new(env!("CARGO_BIN_EXE_redosim"))
+        .args(["soak", "--seeds", "0..1000000", "--jobs", "2", "--no-save"])
+        .args(["--out", path.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Complete lines, in seed order, appear while the soak runs.
+    let mut seen = Vec::new();
+    for _ in 0..600 {
+        seen = seeds_in(&path);
+        if seen.len() >= 20 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(seen.len() >= 20, "lines are written as seeds finish");
+    assert_eq!(seen, (0..seen.len() as u64).collect::<Vec<_>>());
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("interrupted   by Ctrl-C"), "{text}");
+    let all = seeds_in(&path);
+    assert_eq!(all, (0..all.len() as u64).collect::<Vec<_>>());
+    assert!(
+        text.contains(&format!(
+            "seeds         0..1000000 ({} of 1000000 run)",
+            all.len()
+        )),
+        "the summary covers every seed in the file:\n{text}"
+    );
+}

@@ -926,7 +926,7 @@ fn cmd_soak(args: SoakArgs) -> anyhow::Result<i32> {
     let mut text = report.to_string();
     if !saved.is_empty() {
         text.push_str(&format!(
-            "saved         {} failures in {} (git-ignored; to keep one as a regression: docs/CAMPAIGNS.md)\n",
+            "saved         {} failures in {} (to keep one as a regression test: docs/CAMPAIGNS.md)\n",
             saved.len(),
             args.found_dir.display()
         ));
