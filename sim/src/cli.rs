@@ -873,7 +873,8 @@ fn cmd_soak(args: SoakArgs) -> anyhow::Result<i32> {
                     .and_then(|()| file.flush())
                     .with_context(|| format!("writing {}", path.display()))?;
             }
-            soak.add(&line, summary)
+            soak.add(&line, summary)?;
+            Ok(soak.campaign.signatures.len())
         },
     )?;
     let elapsed = started.elapsed();
@@ -1083,7 +1084,7 @@ fn run_seeds(
     stop_on_failure: bool,
     duration: Option<Duration>,
     started: Instant,
-    record: &mut dyn FnMut(RunSummary) -> anyhow::Result<()>,
+    record: &mut dyn FnMut(RunSummary) -> anyhow::Result<usize>,
 ) -> anyhow::Result<End> {
     let next = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
@@ -1125,7 +1126,8 @@ fn run_seeds(
         drop(tx);
         let mut pending: BTreeMap<u64, Option<RunSummary>> = BTreeMap::new();
         let mut want = 0u64;
-        let mut result = Ok(());
+        // The signatures so far, or why recording a result failed.
+        let mut result: anyhow::Result<usize> = Ok(0);
         loop {
             let disconnected = match rx.recv_timeout(Duration::from_millis(200)) {
                 Ok((i, s)) => {
@@ -1142,7 +1144,7 @@ fn run_seeds(
                     if result.is_ok() {
                         result = record(s);
                     }
-                    progress.seed_done(failed);
+                    progress.seed_done(failed, *result.as_ref().unwrap_or(&0));
                 }
             }
             if result.is_err() {
@@ -1163,7 +1165,7 @@ fn run_seeds(
             }
         }
         progress.finish();
-        result
+        result.map(|_| ())
     })?;
     Ok(end)
 }
@@ -1175,6 +1177,7 @@ struct Progress {
     started: Instant,
     seeds: AtomicU64,
     failed: AtomicU64,
+    signatures: AtomicU64,
     total: Option<u64>,
     last_line: std::sync::Mutex<Duration>,
 }
@@ -1197,7 +1200,7 @@ impl Progress {
                 None => ProgressBar::no_length(),
             };
             let bar = bar.with_style(style);
-            bar.set_message("0 failed");
+            bar.set_message("0 failed (0 signatures)");
             bar
         });
         Progress {
@@ -1205,22 +1208,34 @@ impl Progress {
             started,
             seeds: AtomicU64::new(0),
             failed: AtomicU64::new(0),
+            signatures: AtomicU64::new(0),
             total,
             last_line: std::sync::Mutex::new(Duration::ZERO),
         }
     }
 
-    fn seed_done(&self, failed: bool) {
+    fn seed_done(&self, failed: bool, signatures: usize) {
         self.seeds.fetch_add(1, Ordering::Relaxed);
+        self.signatures.store(signatures as u64, Ordering::Relaxed);
         if failed {
-            let n = self.failed.fetch_add(1, Ordering::Relaxed) + 1;
+            self.failed.fetch_add(1, Ordering::Relaxed);
             if let Some(bar) = &self.bar {
-                bar.set_message(format!("{n} failed"));
+                bar.set_message(self.failures());
             }
         }
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
+    }
+
+    /// `N failed (M signatures)`.
+    fn failures(&self) -> String {
+        let sigs = self.signatures.load(Ordering::Relaxed);
+        format!(
+            "{} failed ({sigs} signature{})",
+            self.failed.load(Ordering::Relaxed),
+            if sigs == 1 { "" } else { "s" }
+        )
     }
 
     fn tick(&self) {
@@ -1236,10 +1251,10 @@ impl Progress {
         let seeds = self.seeds.load(Ordering::Relaxed);
         let of = self.total.map(|t| format!(" of {t}")).unwrap_or_default();
         eprintln!(
-            "progress      {seeds}{of} seeds in {:.0} s, {:.1} seeds/s, {} failed",
+            "progress      {seeds}{of} seeds in {:.0} s, {:.1} seeds/s, {}",
             elapsed.as_secs_f64(),
             rate(seeds, elapsed),
-            self.failed.load(Ordering::Relaxed)
+            self.failures()
         );
     }
 
