@@ -493,3 +493,24 @@ fn results_stream_in_seed_order_and_ctrl_c_prints_the_summary_so_far() {
         "the summary covers every seed in the file:\n{text}"
     );
 }
+
+#[test]
+fn a_scenario_that_does_not_parse_is_an_error_like_every_other() {
+    let file = scratch("does_not_parse.scn");
+    std::fs::write(&file, "startup\nfrobnicate now\n").unwrap();
+    let f = file.to_str().unwrap();
+    let target = scratch("never-written-either.scn");
+    for args in [
+        vec!["script", f],
+        vec!["replay", f],
+        vec!["shrink", f, "-o", target.to_str().unwrap()],
+    ] {
+        let out = redosim(&args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.starts_with(&format!("error: {f}:2:1: expected")),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -461,7 +461,7 @@ fn shrink_file_cmd(
         }
     };
     if let Err(e) = crate::script::parse(&from, &text) {
-        eprintln!("{e}");
+        eprintln!("error: {e}");
         return Ok(EXIT_BAD_INPUT);
     }
     let (shrunk, id) = match crate::shrink::shrink_text(&text, max_replays) {
@@ -513,7 +513,10 @@ fn cmd_replay(args: ReplayArgs) -> anyhow::Result<i32> {
     install_trace(|| QuietPipe(io::stdout()), io::stdout().is_terminal());
     let outcome = crate::scenario::run_script(&name, &text, true);
     if outcome.exit == 2 {
-        eprintln!("{}", outcome.failure.as_deref().unwrap_or("bad input"));
+        eprintln!(
+            "error: {}",
+            outcome.failure.as_deref().unwrap_or("bad input")
+        );
         return Ok(EXIT_BAD_INPUT);
     }
     match crate::shrink::violated_invariant(&outcome) {
@@ -573,8 +576,11 @@ fn cmd_script(args: ScriptArgs) -> anyhow::Result<i32> {
             .unwrap_or(&t),
         );
     }
-    if let Some(f) = &outcome.failure {
-        eprintln!("{f}");
+    match &outcome.failure {
+        // Bad input (does not parse, refused): an error like every other.
+        Some(f) if outcome.exit == EXIT_BAD_INPUT => eprintln!("error: {f}"),
+        Some(f) => eprintln!("{f}"),
+        None => {}
     }
     if !args.json && outcome.exit != 2 {
         emit(&format!("trace hash {:016x}\n", outcome.trace_hash));
