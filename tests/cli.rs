@@ -352,6 +352,29 @@ fn a_soak_for_a_duration_runs_seeds_upward_until_time_is_up() {
     assert!(text.contains("time up       after 2 s"), "{text}");
 }
 
+/// Not a terminal (a log file, a batch job): a plain progress line every 10 s.
+#[test]
+fn without_a_terminal_progress_is_a_plain_line_every_ten_seconds() {
+    let out = redosim(&["soak", "--duration", "11s", "--jobs", "1", "--no-save"]);
+    let err = stderr(&out);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("progress      "))
+        .collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].contains(" seeds in 10 s, ")
+            && lines[0].contains(" seeds/s, ")
+            && lines[0].contains(" failed ("),
+        "{err}"
+    );
+    assert!(
+        stdout(&out).starts_with("seeds         0.. ("),
+        "{}",
+        stdout(&out)
+    );
+}
+
 #[test]
 fn a_bad_out_or_found_dir_is_refused_before_any_seed_runs() {
     let missing = scratch("no-such-dir").join("results.jsonl");
