@@ -1,4 +1,5 @@
-//! The command line: `redosim run | soak | bench | bugs`.
+//! The command line: `redosim run | soak | merge | bench | bugs | script |
+//! shrink | replay`.
 //!
 //! Everything here sits outside a run. A run is a pure function of its
 //! [`RunOptions`]; this module only chooses the options, schedules runs on
@@ -912,16 +913,16 @@ fn cmd_soak(args: SoakArgs) -> anyhow::Result<i32> {
         (saved, Some(shrink_started.elapsed()))
     };
     let report = SoakReport {
-        header: format!(
-            "{} ({} of {} run)",
-            plan.describe(),
-            soak.campaign.seeds,
-            if open {
-                "∞".to_string()
-            } else {
-                plan.count().to_string()
-            }
-        ),
+        header: if open {
+            format!("{} ({} run)", plan.describe(), soak.campaign.seeds)
+        } else {
+            format!(
+                "{} ({} of {} run)",
+                plan.describe(),
+                soak.campaign.seeds,
+                plan.count()
+            )
+        },
         campaign: &soak.campaign,
         timing: Some(Timing {
             elapsed,
