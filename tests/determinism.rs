@@ -61,8 +61,8 @@ fn a_separate_process_gives_the_same_trace_hash() {
         });
         assert_eq!(json["seed"], seed);
         assert_eq!(
-            json["trace_hash"].as_u64(),
-            Some(here.trace_hash),
+            json["trace_hash"].as_str(),
+            Some(format!("{:016x}", here.trace_hash).as_str()),
             "seed {seed}: the other process traced differently"
         );
     }

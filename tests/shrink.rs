@@ -124,3 +124,49 @@ fn a_failing_scenario_file_shrinks() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot be used with '--plant <BUG>'"), "{err}");
 }
+
+/// Failures are grouped by signature; `--keep K` saves at most K shrunk
+/// cases of each, and the summary names the smallest.
+#[test]
+fn soak_keeps_k_shrunk_cases_per_signature_and_names_the_smallest() {
+    let dir = std::env::temp_dir().join(format!("redosim-keep-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let soak = |keep: &str| {
+        let _ = std::fs::remove_dir_all(&dir);
+        let (code, out, err) = redosim(&[
+            "soak",
+            "--seeds",
+            "0..12",
+            "--jobs",
+            "2",
+            "--plant",
+            "reuse-unarchived",
+            "--found-dir",
+            d,
+            "--keep",
+            keep,
+        ]);
+        assert_eq!(code, 1, "{out}{err}");
+        let files = std::fs::read_dir(&dir).unwrap().count();
+        (out, files)
+    };
+    let (out, files) = soak("1");
+    let signatures = out.lines().filter(|l| l.starts_with("FAILED ")).count();
+    assert!(signatures >= 1, "{out}");
+    assert_eq!(files, signatures, "one case per signature:\n{out}");
+    let failed: usize = out
+        .lines()
+        .find_map(|l| l.strip_prefix("failed        "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(
+        failed > signatures,
+        "several failures share a signature:\n{out}"
+    );
+    assert!(out.contains("  smallest: redosim replay "), "{out}");
+    assert!(out.contains("shrinking     "), "{out}");
+    let (out, files) = soak("2");
+    assert_eq!(files, 2 * signatures, "two cases per signature:\n{out}");
+}

@@ -1,4 +1,5 @@
-//! The command line: `redosim run | soak | bench | bugs`.
+//! The command line: `redosim run | soak | merge | bench | bugs | script |
+//! shrink | replay`.
 //!
 //! Everything here sits outside a run. A run is a pure function of its
 //! [`RunOptions`]; this module only chooses the options, schedules runs on
@@ -12,15 +13,16 @@
 //! invariant held, [`EXIT_VIOLATION`] a violation, [`EXIT_BAD_INPUT`] bad
 //! input, with the reason on stderr. A bad flag is reported by clap itself.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
-use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 use engine::Plant;
 use engine::params::PLANTED_BUGS;
@@ -28,7 +30,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::runner::{Coverage, RunOptions, RunSummary, ViolationReport, run_seed};
+use crate::runner::{RunOptions, RunSummary, ViolationReport, run_seed};
 
 /// Every invariant held.
 pub const EXIT_HELD: i32 = 0;
@@ -75,6 +77,16 @@ enum Command {
     /// Replay a scenario (or a seed) with the trace; exit 1 when an invariant
     /// fails, 0 when every invariant holds.
     Replay(ReplayArgs),
+    /// Print the summary of a whole campaign from the `--out` files of its
+    /// soaks (shards), as one unsharded soak would; exit 1 if any seed failed.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+struct MergeArgs {
+    /// The JSON-lines files written by `redosim soak --out`.
+    #[arg(value_name = "FILE.jsonl", required = true)]
+    files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -131,7 +143,7 @@ struct RunArgs {
     #[arg(long, value_name = "N")]
     seed: u64,
     /// Workload steps [default: the seed's configuration decides].
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = parse_steps)]
     steps: Option<usize>,
     /// Switch on a planted bug (names: `redosim bugs`).
     #[arg(long, value_name = "BUG")]
@@ -150,23 +162,37 @@ struct RunArgs {
 
 #[derive(Debug, Args)]
 struct SoakArgs {
-    /// Seeds to run: A..B is A (inclusive) to B (exclusive); N alone is N..N+1.
-    #[arg(long, value_name = "A..B")]
-    seeds: String,
+    /// Seeds to run: A..B is A (inclusive) to B (exclusive); N alone is N..N+1;
+    /// with --duration, A.. is A upward [default with --duration: 0..].
+    #[arg(long, value_name = "A..B", allow_hyphen_values = true)]
+    seeds: Option<String>,
     /// Worker threads, one run per thread at a time [default: available parallelism].
-    #[arg(long, value_name = "N", value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_jobs)]
     jobs: Option<usize>,
+    /// Run seeds from the start of --seeds upward until this much wall time
+    /// has passed (90s, 10m, 2h), then print the summary.
+    #[arg(long, value_name = "T", value_parser = parse_duration)]
+    duration: Option<Duration>,
+    /// Run only the seeds s with s % N == I: one of N processes (machines)
+    /// sharing the range; `redosim merge` joins their --out files.
+    #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
+    shard: Option<Shard>,
+    /// Shrunk failures to save per signature; the others are counted and
+    /// listed by seed in the summary and the --out file.
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    keep: usize,
     /// Switch on a planted bug in every run (names: `redosim bugs`).
     #[arg(long, value_name = "BUG")]
     plant: Option<String>,
-    /// Write one JSON line per seed run (its summary), in seed order.
+    /// Write one JSON line per seed run (its summary), in seed order, each
+    /// flushed as soon as its seed and every lower one are done.
     #[arg(long, value_name = "FILE.jsonl")]
     out: Option<PathBuf>,
     /// Stop scheduling seeds once one fails (every lower seed still runs).
     #[arg(long)]
     stop_on_failure: bool,
-    /// Where shrunk failures are written.
-    #[arg(long, value_name = "DIR", default_value = "corpus/found")]
+    /// Where shrunk failures are written (git-ignored by default).
+    #[arg(long, value_name = "DIR", default_value = "target/redosim-found")]
     found_dir: std::path::PathBuf,
     /// Wall-clock seconds to spend shrinking failures; the rest are saved
     /// as printed, unshrunk (they replay all the same).
@@ -197,7 +223,15 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
             return err.exit_code();
         }
     };
-    let result = match cli.command {
+    dispatch(cli).unwrap_or_else(|err| {
+        eprintln!("error: {err:#}");
+        EXIT_BAD_INPUT
+    })
+}
+
+/// Runs a parsed command line; an `Err` is bad input, for the caller to print.
+fn dispatch(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
         Command::Run(args) => cmd_run(args),
         Command::Soak(args) => cmd_soak(args),
         Command::Bench(args) => cmd_bench(args),
@@ -205,11 +239,8 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
         Command::Script(args) => cmd_script(args),
         Command::Shrink(args) => cmd_shrink(args),
         Command::Replay(args) => cmd_replay(args),
-    };
-    result.unwrap_or_else(|err| {
-        eprintln!("error: {err:#}");
-        EXIT_BAD_INPUT
-    })
+        Command::Merge(args) => cmd_merge(args),
+    }
 }
 
 /// A non-empty, half-open range of seeds: `start..end`.
@@ -231,6 +262,24 @@ impl SeedRange {
         };
         match (start, end) {
             (Some(start), Some(end)) if start < end => Ok(SeedRange { start, end }),
+            _ if text.starts_with('-') || text.contains("..-") => Err(format!(
+                "bad seed range '{text}': seeds cannot be negative (they are 0 to {})",
+                u64::MAX
+            )),
+            _ if text.split("..").any(|n| {
+                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && parse_seed(n).is_none()
+            }) =>
+            {
+                Err(format!(
+                    "bad seed range '{text}': a seed is at most {} (a range at most 0..{})",
+                    u64::MAX,
+                    u64::MAX
+                ))
+            }
+            _ if start == Some(u64::MAX) && !text.contains("..") => Err(format!(
+                "bad seed range '{text}': seed {} is the end of every range, not a seed to run",
+                u64::MAX
+            )),
             _ => Err(format!("bad seed range '{text}': expected A..B with A < B")),
         }
     }
@@ -251,6 +300,29 @@ impl fmt::Display for SeedRange {
 fn parse_seed(text: &str) -> Option<u64> {
     let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
     if digits { text.parse().ok() } else { None }
+}
+
+/// A count of at least 1, in plain words when it is not (`--jobs`, `--steps`).
+fn parse_positive(text: &str, what: &str) -> Result<usize, String> {
+    if text.starts_with('-') {
+        return Err(format!("'{text}': {what}s cannot be negative"));
+    }
+    match text.parse::<u64>() {
+        Ok(0) => Err(format!("'0': at least 1 {what} is needed")),
+        Ok(n) => usize::try_from(n).map_err(|_| format!("'{text}': too many {what}s")),
+        Err(_) if parse_seed(text).is_some() || text.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(format!("'{text}': too many {what}s"))
+        }
+        Err(_) => Err(format!("'{text}' is not a whole number")),
+    }
+}
+
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    parse_positive(text, "thread")
+}
+
+fn parse_steps(text: &str) -> Result<usize, String> {
+    parse_positive(text, "step")
 }
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
@@ -319,7 +391,10 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<i32> {
         return Ok(exit_code(summary.passed()));
     }
     if args.json {
-        emit(&format!("{}\n", serde_json::to_string(&summary)?));
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string(&result_line(&summary))?
+        ));
     } else {
         emit(
             &RunReport {
@@ -387,7 +462,7 @@ fn shrink_file_cmd(
         }
     };
     if let Err(e) = crate::script::parse(&from, &text) {
-        eprintln!("{e}");
+        eprintln!("error: {e}");
         return Ok(EXIT_BAD_INPUT);
     }
     let (shrunk, id) = match crate::shrink::shrink_text(&text, max_replays) {
@@ -439,7 +514,10 @@ fn cmd_replay(args: ReplayArgs) -> anyhow::Result<i32> {
     install_trace(|| QuietPipe(io::stdout()), io::stdout().is_terminal());
     let outcome = crate::scenario::run_script(&name, &text, true);
     if outcome.exit == 2 {
-        eprintln!("{}", outcome.failure.as_deref().unwrap_or("bad input"));
+        eprintln!(
+            "error: {}",
+            outcome.failure.as_deref().unwrap_or("bad input")
+        );
         return Ok(EXIT_BAD_INPUT);
     }
     match crate::shrink::violated_invariant(&outcome) {
@@ -499,8 +577,11 @@ fn cmd_script(args: ScriptArgs) -> anyhow::Result<i32> {
             .unwrap_or(&t),
         );
     }
-    if let Some(f) = &outcome.failure {
-        eprintln!("{f}");
+    match &outcome.failure {
+        // Bad input (does not parse, refused): an error like every other.
+        Some(f) if outcome.exit == EXIT_BAD_INPUT => eprintln!("error: {f}"),
+        Some(f) => eprintln!("{f}"),
+        None => {}
     }
     if !args.json && outcome.exit != 2 {
         emit(&format!("trace hash {:016x}\n", outcome.trace_hash));
@@ -611,63 +692,636 @@ impl fmt::Display for ViolationBlock<'_> {
 
 // ---------------------------------------------------------------- soak
 
+/// Set by the Ctrl-C handler: stop handing out seeds, report what finished.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C stops a soak cleanly (the seeds running finish, the summary so
+/// far is printed); a second Ctrl-C exits at once.
+fn catch_ctrl_c() {
+    // Fails only if a handler is already set (a second soak in-process).
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
+/// `--shard I/N`: this process runs the seeds `s` with `s % N == I`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// Parses `I/N` with `I < N`.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("bad shard '{text}': expected I/N with 0 <= I < N, e.g. 0/4");
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        match (parse_seed(i), parse_seed(n)) {
+            (Some(index), Some(count)) if index < count => Ok(Shard { index, count }),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// Which seeds a soak runs: a range, maybe one shard of it; `end` is
+/// `u64::MAX` for an open range (`A..` with `--duration`).
+#[derive(Debug, Clone, Copy)]
+struct SeedPlan {
+    range: SeedRange,
+    open: bool,
+    shard: Option<Shard>,
+}
+
+impl SeedPlan {
+    fn step(&self) -> u64 {
+        self.shard.map_or(1, |s| s.count)
+    }
+
+    /// The shard's first seed, if the range holds one.
+    fn first(&self) -> Option<u64> {
+        let Some(s) = self.shard else {
+            return Some(self.range.start);
+        };
+        let offset = (s.index + s.count - self.range.start % s.count) % s.count;
+        self.range
+            .start
+            .checked_add(offset)
+            .filter(|&f| f < self.range.end)
+    }
+
+    /// The `i`th seed this process runs.
+    fn seed(&self, i: u64) -> Option<u64> {
+        self.first()?
+            .checked_add(i.checked_mul(self.step())?)
+            .filter(|&s| s < self.range.end)
+    }
+
+    /// How many seeds this process runs (for a closed range).
+    fn count(&self) -> u64 {
+        self.first()
+            .map_or(0, |f| (self.range.end - 1 - f) / self.step() + 1)
+    }
+
+    fn describe(&self) -> String {
+        let range = if self.open {
+            format!("{}..", self.range.start)
+        } else {
+            self.range.to_string()
+        };
+        match self.shard {
+            Some(s) => format!("{range}, shard {}/{}", s.index, s.count),
+            None => range,
+        }
+    }
+}
+
+/// `--duration`: `90` or `90s`, `10m`, `2h` (fractions allowed).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = match text.char_indices().last() {
+        Some((i, 's')) => (&text[..i], 1.0),
+        Some((i, 'm')) => (&text[..i], 60.0),
+        Some((i, 'h')) => (&text[..i], 3600.0),
+        _ => (text, 1.0),
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration: expected e.g. 90s, 10m or 2h"))?;
+    if n.is_nan() || n <= 0.0 {
+        return Err(format!("'{text}': expected a duration of more than 0"));
+    }
+    Duration::try_from_secs_f64(n * unit).map_err(|e| format!("'{text}': {e}"))
+}
+
 fn cmd_soak(args: SoakArgs) -> anyhow::Result<i32> {
-    let range = SeedRange::parse(&args.seeds).map_err(|e| anyhow!(e))?;
+    let (range, open) = match (args.seeds.as_deref(), args.duration) {
+        (None, None) => return Err(anyhow!("--seeds A..B or --duration T is needed")),
+        (None, Some(_)) => (
+            SeedRange {
+                start: 0,
+                end: u64::MAX,
+            },
+            true,
+        ),
+        (Some(text), duration) => match text.strip_suffix("..") {
+            Some(a) if !a.is_empty() && !a.ends_with('.') => {
+                if duration.is_none() {
+                    return Err(anyhow!(
+                        "an open seed range '{text}' needs --duration (or give its end: A..B)"
+                    ));
+                }
+                let start = SeedRange::parse(a).map_err(|e| anyhow!(e))?.start;
+                (
+                    SeedRange {
+                        start,
+                        end: u64::MAX,
+                    },
+                    true,
+                )
+            }
+            _ => (SeedRange::parse(text).map_err(|e| anyhow!(e))?, false),
+        },
+    };
+    let plan = SeedPlan {
+        range,
+        open,
+        shard: args.shard,
+    };
+    if plan.first().is_none() {
+        return Err(anyhow!("shard {} holds no seed", plan.describe()));
+    }
     let plant = parse_plant(args.plant.as_deref())?;
     let jobs = match args.jobs {
         Some(jobs) => jobs,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    // Open the output first: a bad path is bad input, found before any run.
-    let out = match &args.out {
+    // Open the output and the found directory first: a bad path is bad
+    // input, found before any seed runs.
+    let mut out = match &args.out {
         Some(path) => Some((
             path,
-            File::create(path).with_context(|| format!("creating {}", path.display()))?,
+            BufWriter::new(
+                File::create(path)
+                    .with_context(|| format!("cannot create --out {}", path.display()))?,
+            ),
         )),
         None => None,
     };
+    if !args.no_save {
+        std::fs::create_dir_all(&args.found_dir)
+            .with_context(|| format!("cannot create --found-dir {}", args.found_dir.display()))?;
+    }
     // A panicking seed is reported in the summary, not as a backtrace.
     crate::runner::quiet_panics();
+    catch_ctrl_c();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .context("starting the worker threads")?;
     let started = stopwatch();
-    let results = run_seeds(range, plant, jobs, args.stop_on_failure)?;
-    let elapsed = started.elapsed();
-    let report = SoakReport {
-        range,
-        results: &results,
-        elapsed,
-        stop_on_failure: args.stop_on_failure,
+    let mut soak = Soak {
+        keep: args.keep,
+        ..Soak::default()
     };
-    emit(&report.to_string());
-    if let Some((path, file)) = out {
-        write_jsonl(file, &results).with_context(|| format!("writing {}", path.display()))?;
+    let end = run_seeds(
+        &plan,
+        plant,
+        jobs,
+        args.stop_on_failure,
+        args.duration,
+        started,
+        &mut |summary| {
+            let line = result_line(&summary);
+            if let Some((path, file)) = &mut out {
+                serde_json::to_writer(&mut *file, &line)
+                    .map_err(io::Error::from)
+                    .and_then(|()| file.write_all(b"\n"))
+                    .and_then(|()| file.flush())
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            soak.add(&line, summary)?;
+            Ok(soak.campaign.signatures.len())
+        },
+    )?;
+    let elapsed = started.elapsed();
+    let mut notes = Vec::new();
+    match end {
+        End::Done => {}
+        End::TimeUp => notes.push(format!(
+            "time up       after {:.0} s: the seeds below {} ran",
+            args.duration.map_or(0.0, |d| d.as_secs_f64()),
+            soak.campaign.max_seed.map_or(range.start, |s| s + 1)
+        )),
+        End::Interrupted => notes.push(
+            "interrupted   by Ctrl-C: the summary covers every seed finished in seed order".into(),
+        ),
     }
-    if !args.no_save && results.iter().any(|s| !s.passed()) {
-        let saved = save_failures(&results, &args.found_dir, args.shrink_seconds)?;
-        let mut text = format!(
-            "saved         {} failures in {}\n",
+    if let (true, Some(first)) = (args.stop_on_failure, soak.campaign.first_failure) {
+        notes.push(format!(
+            "stopped on failure: first failing seed in seed order is {first}"
+        ));
+    }
+    let (saved, shrink_time) = if args.no_save || soak.representatives.is_empty() {
+        (Vec::new(), None)
+    } else if end == End::Interrupted {
+        let saved = save_failures(&pool, &mut soak, &args.found_dir, Duration::ZERO)?;
+        (saved, None)
+    } else {
+        let shrink_started = stopwatch();
+        let saved = save_failures(&pool, &mut soak, &args.found_dir, args.shrink_seconds)?;
+        (saved, Some(shrink_started.elapsed()))
+    };
+    let report = SoakReport {
+        header: if open {
+            format!("{} ({} run)", plan.describe(), soak.campaign.seeds)
+        } else {
+            format!(
+                "{} ({} of {} run)",
+                plan.describe(),
+                soak.campaign.seeds,
+                plan.count()
+            )
+        },
+        campaign: &soak.campaign,
+        timing: Some(Timing {
+            elapsed,
+            shrink: shrink_time.map(|t| (t, soak.shrunk_count, jobs)),
+        }),
+        notes,
+        smallest: &soak.smallest,
+    };
+    let mut text = report.to_string();
+    if !saved.is_empty() {
+        text.push_str(&format!(
+            "saved         {} failures in {} (to keep one as a regression test: docs/CAMPAIGNS.md)\n",
             saved.len(),
             args.found_dir.display()
-        );
+        ));
         for line in saved {
             text.push_str(&format!("  {line}\n"));
         }
-        emit(&text);
     }
-    Ok(exit_code(results.iter().all(RunSummary::passed)))
+    emit(&text);
+    Ok(exit_code(soak.campaign.failed == 0))
 }
 
-/// Shrinks every failure, in seed order, while the budget lasts, and writes
-/// each to `dir` as `SEED-INV-…[-PLANT].scn` (names sort by seed and say what
-/// failed). Returns one line per file: its replay command and sizes.
+/// How a soak's seed loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Done,
+    TimeUp,
+    Interrupted,
+}
+
+/// One seed's result as a JSON line: the run's summary, with the trace hash
+/// as the same 16 hex digits the text output shows.
+fn result_line(s: &RunSummary) -> serde_json::Value {
+    let mut v = serde_json::to_value(s).expect("a run summary serializes");
+    v["trace_hash"] = serde_json::Value::String(format!("{:016x}", s.trace_hash));
+    v
+}
+
+/// A soak as it goes: the campaign's sums and, per signature, the first
+/// `keep` failing runs (to shrink and save). Every other run is dropped as
+/// soon as it is counted, so memory stays flat however many seeds run.
+#[derive(Debug, Default)]
+struct Soak {
+    campaign: Campaign,
+    keep: usize,
+    representatives: BTreeMap<String, Vec<RunSummary>>,
+    /// Per signature: the smallest shrunk case saved, as a replay command.
+    smallest: BTreeMap<String, String>,
+    shrunk_count: usize,
+}
+
+impl Soak {
+    fn add(&mut self, line: &serde_json::Value, summary: RunSummary) -> anyhow::Result<()> {
+        let sig = self.campaign.add(line).map_err(|e| anyhow!(e))?;
+        if let Some(sig) = sig {
+            let reps = self.representatives.entry(sig).or_default();
+            if reps.len() < self.keep {
+                reps.push(summary);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What makes two failures the same bug for a user: the invariant, the
+/// planted bug, and the kind of evidence (its first line with numbers,
+/// quoted names and values stripped).
+fn signature(id: &str, plant: Option<&str>, evidence: &str) -> String {
+    let first = evidence.lines().next().unwrap_or("");
+    let plant = plant.map_or_else(|| "no plant".to_string(), |p| format!("plant {p}"));
+    format!("{id} ({plant}): {}", strip_values(first, "'…'"))
+}
+
+/// Sums over a campaign's seeds, from their JSON lines: the same whether
+/// the lines come from one soak as it runs or from `redosim merge` of many
+/// shards' files, in any order (every figure is a sum or a minimum).
+#[derive(Debug, Default)]
+struct Campaign {
+    seeds: u64,
+    failed: u64,
+    crashes: u64,
+    recoveries: u64,
+    checks: u64,
+    coverage: BTreeMap<String, u64>,
+    /// Unrecoverable ends by kind: how many, and the first seed.
+    unrecoverable: BTreeMap<String, (u64, u64)>,
+    signatures: BTreeMap<String, Signature>,
+    first_failure: Option<u64>,
+    min_seed: Option<u64>,
+    max_seed: Option<u64>,
+}
+
+/// The failures of one signature.
+#[derive(Debug, Default)]
+struct Signature {
+    count: u64,
+    /// The lowest failing seeds, at most [`FIRST_SEEDS`], ascending.
+    first_seeds: Vec<u64>,
+    plant: Option<String>,
+}
+
+/// How many of a signature's seeds the summary names.
+const FIRST_SEEDS: usize = 5;
+
+impl Campaign {
+    /// Counts one seed's JSON line; returns its failure's signature, if any.
+    fn add(&mut self, v: &serde_json::Value) -> Result<Option<String>, String> {
+        let num = |k: &str| {
+            v[k].as_u64()
+                .ok_or_else(|| format!("not a soak result: no number '{k}'"))
+        };
+        let seed = num("seed")?;
+        self.seeds += 1;
+        self.crashes += num("crashes")?;
+        self.recoveries += num("recoveries")?;
+        self.checks += num("checks")?;
+        if let Some(c) = v["coverage"].as_object() {
+            for (k, n) in c {
+                *self.coverage.entry(k.clone()).or_default() += n.as_u64().unwrap_or(0);
+            }
+        }
+        self.min_seed = Some(self.min_seed.map_or(seed, |m| m.min(seed)));
+        self.max_seed = Some(self.max_seed.map_or(seed, |m| m.max(seed)));
+        let plant = v["plant"].as_str();
+        let violation = &v["violation"];
+        if violation.is_null() {
+            if let Some(reason) = v["unrecoverable"]["reason"].as_str() {
+                let e = self
+                    .unrecoverable
+                    .entry(unrecoverable_kind(reason))
+                    .or_insert((0, seed));
+                e.0 += 1;
+                e.1 = e.1.min(seed);
+            }
+            return Ok(None);
+        }
+        self.failed += 1;
+        self.first_failure = Some(self.first_failure.map_or(seed, |f| f.min(seed)));
+        let id = violation["id"].as_str().unwrap_or("INV-?");
+        let evidence = violation["evidence"].as_str().unwrap_or("");
+        let sig = signature(id, plant, evidence);
+        let entry = self.signatures.entry(sig.clone()).or_default();
+        entry.count += 1;
+        entry.plant = plant.map(String::from);
+        let at = entry.first_seeds.partition_point(|&s| s < seed);
+        entry.first_seeds.insert(at, seed);
+        entry.first_seeds.truncate(FIRST_SEEDS);
+        Ok(Some(sig))
+    }
+
+    fn coverage(&self, key: &str) -> u64 {
+        self.coverage.get(key).copied().unwrap_or(0)
+    }
+}
+
+/// Runs the plan's seeds on `jobs` threads, handing each finished run to
+/// `record` in seed order (results that finish early wait for the seeds
+/// before them). Stops handing out seeds when the plan is done, `duration`
+/// is up, Ctrl-C is pressed or (with `stop_on_failure`) a lower seed failed;
+/// the seeds already running finish and are recorded.
+fn run_seeds(
+    plan: &SeedPlan,
+    plant: Option<Plant>,
+    jobs: usize,
+    stop_on_failure: bool,
+    duration: Option<Duration>,
+    started: Instant,
+    record: &mut dyn FnMut(RunSummary) -> anyhow::Result<usize>,
+) -> anyhow::Result<End> {
+    let next = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let lowest_failure = AtomicU64::new(u64::MAX);
+    let progress = Progress::new((!plan.open).then(|| plan.count()), started);
+    let mut end = End::Done;
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (tx, rx) = mpsc::channel::<(u64, Option<RunSummary>)>();
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let (next, stop, lowest_failure) = (&next, &stop, &lowest_failure);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(seed) = plan.seed(i) else { break };
+                    if stop_on_failure && seed > lowest_failure.load(Ordering::Relaxed) {
+                        let _ = tx.send((i, None));
+                        break;
+                    }
+                    let mut summary = run_seed(&RunOptions {
+                        seed,
+                        steps: None,
+                        plant,
+                        trace: false,
+                        print_scenario: false,
+                        final_rows: false,
+                    });
+                    // Not reported (nor serialized): keep a long soak's memory small.
+                    summary.step_hashes = Vec::new();
+                    if !summary.passed() {
+                        lowest_failure.fetch_min(seed, Ordering::Relaxed);
+                    }
+                    if tx.send((i, Some(summary))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut pending: BTreeMap<u64, Option<RunSummary>> = BTreeMap::new();
+        let mut want = 0u64;
+        // The signatures so far, or why recording a result failed.
+        let mut result: anyhow::Result<usize> = Ok(0);
+        loop {
+            let disconnected = match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok((i, s)) => {
+                    pending.insert(i, s);
+                    false
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => false,
+                Err(mpsc::RecvTimeoutError::Disconnected) => true,
+            };
+            while let Some(s) = pending.remove(&want) {
+                want += 1;
+                if let Some(s) = s {
+                    let failed = !s.passed();
+                    if result.is_ok() {
+                        result = record(s);
+                    }
+                    progress.seed_done(failed, *result.as_ref().unwrap_or(&0));
+                }
+            }
+            if result.is_err() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            if !stop.load(Ordering::Relaxed) {
+                if INTERRUPTED.load(Ordering::Relaxed) {
+                    end = End::Interrupted;
+                    stop.store(true, Ordering::Relaxed);
+                } else if duration.is_some_and(|d| started.elapsed() >= d) {
+                    end = End::TimeUp;
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+            progress.tick();
+            if disconnected {
+                break;
+            }
+        }
+        progress.finish();
+        result.map(|_| ())
+    })?;
+    Ok(end)
+}
+
+/// The soak's progress on stderr: a bar on a terminal (kept on screen above
+/// the summary), otherwise a plain line every ten seconds.
+struct Progress {
+    bar: Option<ProgressBar>,
+    started: Instant,
+    seeds: AtomicU64,
+    failed: AtomicU64,
+    signatures: AtomicU64,
+    total: Option<u64>,
+    last_line: std::sync::Mutex<Duration>,
+}
+
+/// How often the plain progress line is printed when stderr is not a terminal.
+const PLAIN_PROGRESS_EVERY: Duration = Duration::from_secs(10);
+
+impl Progress {
+    fn new(total: Option<u64>, started: Instant) -> Progress {
+        let bar = io::stderr().is_terminal().then(|| {
+            let template = if total.is_some() {
+                "[{elapsed_precise}] {bar:30} {pos}/{len} seeds, {per_sec}, ETA {eta}, {msg}"
+            } else {
+                "[{elapsed_precise}] {pos} seeds, {per_sec}, {msg}"
+            };
+            let style =
+                ProgressStyle::with_template(template).expect("the progress bar template is valid");
+            let bar = match total {
+                Some(n) => ProgressBar::new(n),
+                None => ProgressBar::no_length(),
+            };
+            let bar = bar.with_style(style);
+            bar.set_message("0 failed (0 signatures)");
+            bar
+        });
+        Progress {
+            bar,
+            started,
+            seeds: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            signatures: AtomicU64::new(0),
+            total,
+            last_line: std::sync::Mutex::new(Duration::ZERO),
+        }
+    }
+
+    fn seed_done(&self, failed: bool, signatures: usize) {
+        self.seeds.fetch_add(1, Ordering::Relaxed);
+        self.signatures.store(signatures as u64, Ordering::Relaxed);
+        if failed {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+            if let Some(bar) = &self.bar {
+                bar.set_message(self.failures());
+            }
+        }
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    /// `N failed (M signatures)`.
+    fn failures(&self) -> String {
+        let sigs = self.signatures.load(Ordering::Relaxed);
+        format!(
+            "{} failed ({sigs} signature{})",
+            self.failed.load(Ordering::Relaxed),
+            if sigs == 1 { "" } else { "s" }
+        )
+    }
+
+    fn tick(&self) {
+        if self.bar.is_some() {
+            return;
+        }
+        let elapsed = self.started.elapsed();
+        let mut last = self.last_line.lock().expect("not poisoned");
+        if elapsed < *last + PLAIN_PROGRESS_EVERY {
+            return;
+        }
+        *last = elapsed;
+        let seeds = self.seeds.load(Ordering::Relaxed);
+        let of = self.total.map(|t| format!(" of {t}")).unwrap_or_default();
+        eprintln!(
+            "progress      {seeds}{of} seeds in {:.0} s, {:.1} seeds/s, {}",
+            elapsed.as_secs_f64(),
+            rate(seeds, elapsed),
+            self.failures()
+        );
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.abandon();
+        }
+    }
+}
+
+/// Shrinks each signature's representatives on the pool's threads, in
+/// parallel, while the budget lasts, and writes each to `dir` as
+/// `SEED-INV-…[-PLANT].scn` (names sort by seed and say what failed).
+/// Records each signature's smallest case; returns one line per file.
 fn save_failures(
-    results: &[RunSummary],
+    pool: &rayon::ThreadPool,
+    soak: &mut Soak,
     dir: &std::path::Path,
     budget: Duration,
 ) -> anyhow::Result<Vec<String>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let cases: Vec<(&String, &RunSummary)> = soak
+        .representatives
+        .iter()
+        .flat_map(|(sig, reps)| reps.iter().map(move |s| (sig, s)))
+        .collect();
     let started = stopwatch();
+    let bar = io::stderr().is_terminal().then(|| {
+        let style = ProgressStyle::with_template(
+            "[{elapsed_precise}] shrinking {bar:30} {pos}/{len} failures",
+        )
+        .expect("the progress bar template is valid");
+        ProgressBar::new(cases.len() as u64).with_style(style)
+    });
+    if bar.is_none() {
+        eprintln!(
+            "shrinking     {} failures on {} threads",
+            cases.len(),
+            pool.current_num_threads()
+        );
+    }
+    let shrunk: Vec<Option<(crate::shrink::Shrunk, String)>> = pool.install(|| {
+        cases
+            .par_iter()
+            .map(|(_, s)| {
+                let r = (started.elapsed() < budget)
+                    .then(|| crate::shrink::shrink_text(&s.scenario, 2000).ok())
+                    .flatten();
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+                r
+            })
+            .collect()
+    });
+    if let Some(bar) = &bar {
+        bar.abandon();
+    }
     let mut lines = Vec::new();
-    for s in results.iter().filter(|s| !s.passed()) {
+    let mut smallest: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for ((sig, s), shrunk) in cases.iter().zip(shrunk) {
         let v = s
             .violation
             .as_ref()
@@ -679,18 +1333,14 @@ fn save_failures(
             .unwrap_or_default();
         let path = dir.join(format!("{:010}-{}{plant}.scn", s.seed, v.id));
         let name = path.display().to_string();
-        let shrunk = if started.elapsed() < budget {
-            crate::shrink::shrink_text(&s.scenario, 2000).ok()
-        } else {
-            None
-        };
-        let (text, sizes) = match shrunk {
+        let (text, sizes, size) = match shrunk {
             Some((shrunk, id)) => (
                 shrunk_file(s, &shrunk, &id, &name),
                 format!(
                     "{} -> {} statements",
                     shrunk.original_statements, shrunk.final_statements
                 ),
+                shrunk.final_statements,
             ),
             None => (
                 format!(
@@ -701,11 +1351,23 @@ fn save_failures(
                     s.scenario
                 ),
                 "not shrunk".into(),
+                usize::MAX,
             ),
         };
         std::fs::write(&path, text).with_context(|| format!("writing {name}"))?;
+        let replay = format!("redosim replay {name}   ({sizes})");
         lines.push(format!("redosim replay {name}   ({}, {sizes})", v.id));
+        if size != usize::MAX {
+            soak.shrunk_count += 1;
+        }
+        let best = smallest
+            .entry((*sig).clone())
+            .or_insert((size, replay.clone()));
+        if size < best.0 {
+            *best = (size, replay);
+        }
     }
+    soak.smallest = smallest.into_iter().map(|(k, (_, l))| (k, l)).collect();
     Ok(lines)
 }
 
@@ -730,108 +1392,60 @@ fn shrunk_file(s: &RunSummary, shrunk: &crate::shrink::Shrunk, id: &str, name: &
     )
 }
 
-/// Runs every seed of `range` on a pool of `jobs` threads and returns the
-/// summaries in seed order. With `stop_on_failure`, a seed is skipped when a
-/// lower one has already failed: every seed below the lowest failing seed
-/// still runs, so the first failure in seed order is the same for any `jobs`.
-fn run_seeds(
-    range: SeedRange,
-    plant: Option<Plant>,
-    jobs: usize,
-    stop_on_failure: bool,
-) -> anyhow::Result<Vec<RunSummary>> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .context("starting the worker threads")?;
-    let bar = progress_bar(range.count());
-    let failed = AtomicUsize::new(0);
-    let lowest_failure = AtomicU64::new(u64::MAX);
-    let mut results: Vec<RunSummary> = pool.install(|| {
-        (range.start..range.end)
-            .into_par_iter()
-            .filter_map(|seed| {
-                let skip = stop_on_failure && seed > lowest_failure.load(Ordering::Relaxed);
-                let summary = (!skip).then(|| {
-                    let mut summary = run_seed(&RunOptions {
-                        seed,
-                        steps: None,
-                        plant,
-                        trace: false,
-                        print_scenario: false,
-                        final_rows: false,
-                    });
-                    // Not reported (nor serialized): keep a long soak's memory small.
-                    summary.step_hashes = Vec::new();
-                    summary
-                });
-                if summary.as_ref().is_some_and(|s| !s.passed()) {
-                    lowest_failure.fetch_min(seed, Ordering::Relaxed);
-                    let n = failed.fetch_add(1, Ordering::Relaxed) + 1;
-                    bar.set_message(format!("{n} failed"));
-                }
-                bar.inc(1);
-                summary
-            })
-            .collect()
-    });
-    bar.finish_and_clear();
-    results.sort_by_key(|s| s.seed);
-    Ok(results)
-}
+// ---------------------------------------------------------------- merge
 
-/// On stderr; indicatif draws nothing when stderr is not a terminal.
-fn progress_bar(seeds: u64) -> ProgressBar {
-    let style = ProgressStyle::with_template("{bar} {pos}/{len} seeds, {msg}")
-        .expect("the progress bar template is valid");
-    let bar = ProgressBar::new(seeds).with_style(style);
-    bar.set_message("0 failed");
-    bar
-}
-
-fn write_jsonl(file: File, results: &[RunSummary]) -> anyhow::Result<()> {
-    let mut out = BufWriter::new(file);
-    for summary in results {
-        serde_json::to_writer(&mut out, summary)?;
-        out.write_all(b"\n")?;
+fn cmd_merge(args: MergeArgs) -> anyhow::Result<i32> {
+    let mut campaign = Campaign::default();
+    for file in &args.files {
+        let name = file.display().to_string();
+        let f = File::open(file).with_context(|| format!("cannot read {name}"))?;
+        for (n, line) in io::BufReader::new(f).lines().enumerate() {
+            let line = line.with_context(|| format!("reading {name}"))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_str(&line)
+                .map_err(|e| anyhow!("{name} line {}: not JSON: {e}", n + 1))?;
+            campaign
+                .add(&v)
+                .map_err(|e| anyhow!("{name} line {}: {e}", n + 1))?;
+        }
     }
-    out.flush()?;
-    Ok(())
+    let (Some(min), Some(max)) = (campaign.min_seed, campaign.max_seed) else {
+        return Err(anyhow!("no soak results in {} file(s)", args.files.len()));
+    };
+    let range = SeedRange {
+        start: min,
+        end: max.saturating_add(1),
+    };
+    let report = SoakReport {
+        header: format!("{range} ({} of {} run)", campaign.seeds, range.count()),
+        campaign: &campaign,
+        timing: None,
+        notes: Vec::new(),
+        smallest: &BTreeMap::new(),
+    };
+    emit(&report.to_string());
+    Ok(exit_code(campaign.failed == 0))
 }
 
-/// Sums over many runs.
+/// Sums over many runs (`redosim bench`).
 #[derive(Debug, Default)]
 struct Totals {
     seeds: u64,
     failed: u64,
-    /// Runs that ended unrecoverable (explained by a fault), by reason
-    /// with the numbers stripped, with how many and the first seed.
-    unrecoverable: std::collections::BTreeMap<String, (u64, u64)>,
     crashes: u64,
     recoveries: u64,
     checks: u64,
-    coverage: Coverage,
 }
 
 impl Totals {
-    fn of<'a>(summaries: impl IntoIterator<Item = &'a RunSummary>) -> Totals {
-        let mut totals = Totals::default();
-        summaries.into_iter().for_each(|s| totals.add(s));
-        totals
-    }
-
     fn add(&mut self, s: &RunSummary) {
         self.seeds += 1;
         self.failed += u64::from(!s.passed());
-        if let (None, Some(u)) = (&s.violation, &s.unrecoverable) {
-            let kind = unrecoverable_kind(&u.reason);
-            let e = self.unrecoverable.entry(kind).or_insert((0, s.seed));
-            e.0 += 1;
-        }
         self.crashes += s.crashes as u64;
         self.recoveries += s.recoveries as u64;
         self.checks += s.checks as u64;
-        self.coverage.add(&s.coverage);
     }
 }
 
@@ -842,14 +1456,20 @@ fn unrecoverable_kind(reason: &str) -> String {
     let first = reason.lines().next().unwrap_or("");
     let what = first.split("; ").next().unwrap_or(first);
     let what = what.split(": /").next().unwrap_or(what);
+    strip_values(what, "…")
+}
+
+/// A line with its values stripped: each run of digits becomes `#`, each
+/// quoted name or value `quoted`.
+fn strip_values(text: &str, quoted_as: &str) -> String {
     let mut out = String::new();
     let mut quoted = false;
-    for c in what.chars() {
+    for c in text.chars() {
         match c {
             '\'' => {
                 quoted = !quoted;
                 if quoted {
-                    out.push('…');
+                    out.push_str(quoted_as);
                 }
             }
             _ if quoted => {}
@@ -869,91 +1489,105 @@ fn rate(count: u64, elapsed: Duration) -> f64 {
     count as f64 / elapsed.as_secs_f64().max(1e-9)
 }
 
-/// `redosim soak`'s final summary.
-struct SoakReport<'a> {
-    range: SeedRange,
-    results: &'a [RunSummary],
+/// Wall-clock figures of a soak (a merge has none).
+struct Timing {
     elapsed: Duration,
-    stop_on_failure: bool,
+    /// Shrinking: its time, the cases shrunk, the threads.
+    shrink: Option<(Duration, usize, usize)>,
+}
+
+/// The summary of a soak or of a merged campaign.
+struct SoakReport<'a> {
+    header: String,
+    campaign: &'a Campaign,
+    timing: Option<Timing>,
+    notes: Vec<String>,
+    smallest: &'a BTreeMap<String, String>,
 }
 
 impl fmt::Display for SoakReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = Totals::of(self.results);
-        let secs = self.elapsed.as_secs_f64();
-        writeln!(
-            f,
-            "seeds         {} ({} of {} run)",
-            self.range,
-            t.seeds,
-            self.range.count()
-        )?;
+        let t = self.campaign;
+        writeln!(f, "seeds         {}", self.header)?;
         let unrecoverable: u64 = t.unrecoverable.values().map(|v| v.0).sum();
         writeln!(
             f,
             "passed        {} (of which {unrecoverable} ended unrecoverable, explained by a fault)",
             t.seeds - t.failed
         )?;
-        writeln!(f, "failed        {}", t.failed)?;
+        writeln!(
+            f,
+            "failed        {} ({} signature{})",
+            t.failed,
+            t.signatures.len(),
+            if t.signatures.len() == 1 { "" } else { "s" }
+        )?;
         writeln!(f, "crashes       {}", t.crashes)?;
         writeln!(f, "recoveries    {}", t.recoveries)?;
         writeln!(f, "checks        {}", t.checks)?;
-        let c = &t.coverage;
+        let c = |k: &str| t.coverage(k);
         writeln!(
             f,
             "reached       {} crashes during recovery, {} torn blocks reported, {} repaired from images,\n              {} control-file copies replicated, {} log members re-created, in-doubt commits {} kept / {} lost",
-            c.crash_in_recovery,
-            c.torn_reported,
-            c.torn_repaired,
-            c.controlfile_replicated,
-            c.log_member_recreated,
-            c.in_doubt_committed,
-            c.in_doubt_lost
+            c("crash_in_recovery"),
+            c("torn_reported"),
+            c("torn_repaired"),
+            c("controlfile_replicated"),
+            c("log_member_recreated"),
+            c("in_doubt_committed"),
+            c("in_doubt_lost")
         )?;
         writeln!(
             f,
             "              {} log groups lost, {} cleared, {} stale control files put back ({} refused at OPEN), {} acknowledgements verified durable",
-            c.log_groups_lost,
-            c.log_groups_cleared,
-            c.stale_controlfile_restored,
-            c.stale_controlfile_refused,
-            c.acks_verified
+            c("log_groups_lost"),
+            c("log_groups_cleared"),
+            c("stale_controlfile_restored"),
+            c("stale_controlfile_refused"),
+            c("acks_verified")
         )?;
         for (kind, (n, first)) in &t.unrecoverable {
             writeln!(f, "unrecoverable {n} (first seed {first}): {kind}")?;
         }
-        writeln!(f, "wall time     {secs:.2} s")?;
-        writeln!(f, "seeds/s       {:.1}", rate(t.seeds, self.elapsed))?;
-        writeln!(f, "recoveries/s  {:.1}", rate(t.recoveries, self.elapsed))?;
-        let failures: Vec<&RunSummary> = self.results.iter().filter(|s| !s.passed()).collect();
-        if let (true, Some(first)) = (self.stop_on_failure, failures.first()) {
-            writeln!(
-                f,
-                "stopped on failure: first failing seed in seed order is {}",
-                first.seed
-            )?;
+        if let Some(timing) = &self.timing {
+            writeln!(f, "wall time     {:.2} s", timing.elapsed.as_secs_f64())?;
+            writeln!(f, "seeds/s       {:.1}", rate(t.seeds, timing.elapsed))?;
+            writeln!(f, "recoveries/s  {:.1}", rate(t.recoveries, timing.elapsed))?;
+            if let Some((time, n, jobs)) = timing.shrink {
+                writeln!(
+                    f,
+                    "shrinking     {:.2} s on {jobs} threads, {n} failures shrunk",
+                    time.as_secs_f64()
+                )?;
+            }
         }
-        for s in failures {
-            write!(f, "{}", FailureLine(s))?;
+        for note in &self.notes {
+            writeln!(f, "{note}")?;
+        }
+        let mut sigs: Vec<(&String, &Signature)> = t.signatures.iter().collect();
+        sigs.sort_by_key(|(sig, s)| (s.first_seeds.first().copied(), (*sig).clone()));
+        for (sig, s) in sigs {
+            let seeds: Vec<String> = s.first_seeds.iter().map(u64::to_string).collect();
+            let more = if s.count > s.first_seeds.len() as u64 {
+                ", …"
+            } else {
+                ""
+            };
+            writeln!(f, "FAILED {}× {sig}", s.count)?;
+            writeln!(f, "  seeds {}{more}", seeds.join(", "))?;
+            if let Some(first) = s.first_seeds.first() {
+                let plant = s
+                    .plant
+                    .as_deref()
+                    .map(|p| format!(" --plant {p}"))
+                    .unwrap_or_default();
+                writeln!(f, "  reproduce: redosim run --seed {first}{plant} --trace")?;
+            }
+            if let Some(replay) = self.smallest.get(sig) {
+                writeln!(f, "  smallest: {replay}")?;
+            }
         }
         Ok(())
-    }
-}
-
-/// One failing seed: id, step, first line of evidence, reproduce command.
-struct FailureLine<'a>(&'a RunSummary);
-
-impl fmt::Display for FailureLine<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0;
-        let Some(v) = &s.violation else { return Ok(()) };
-        let evidence = v.evidence.lines().next().unwrap_or("");
-        writeln!(
-            f,
-            "FAILED seed {}: {} at step {}: {evidence}",
-            s.seed, v.id, v.step
-        )?;
-        writeln!(f, "  reproduce: {}", s.repro_command())
     }
 }
 
@@ -1096,15 +1730,12 @@ mod tests {
             "..",
             "",
             "abc",
-            "-1..3",
             "+1..3",
             " 1..3",
             "1..=3",
             "1...3",
             "1..3..5",
             "1_000..2_000",
-            &max,
-            &too_big,
         ] {
             assert_eq!(
                 SeedRange::parse(bad),
@@ -1112,6 +1743,11 @@ mod tests {
                 "{bad:?}"
             );
         }
+        let said = |bad: &str| SeedRange::parse(bad).unwrap_err();
+        assert!(said("-1..3").contains("seeds cannot be negative"));
+        assert!(said("0..-3").contains("seeds cannot be negative"));
+        assert!(said(&too_big).contains(&format!("a seed is at most {max}")));
+        assert!(said(&max).contains("is the end of every range"));
     }
 
     #[test]
@@ -1123,26 +1759,95 @@ mod tests {
         }
     }
 
+    /// The exit code of a command line and its error message, printing
+    /// nothing (the test output stays clean).
+    fn quietly(line: &str) -> (i32, String) {
+        match Cli::try_parse_from(args(line)) {
+            Err(e) => (e.exit_code(), e.to_string()),
+            Ok(cli) => match dispatch(cli) {
+                Ok(code) => (code, String::new()),
+                Err(e) => (EXIT_BAD_INPUT, format!("error: {e:#}")),
+            },
+        }
+    }
+
     #[test]
     fn bad_input_exits_2_before_running_anything() {
-        assert_eq!(
-            main_with_args(args("redosim soak --seeds 5..3")),
-            EXIT_BAD_INPUT
-        );
-        assert_eq!(
-            main_with_args(args("redosim run --seed 1 --plant nope")),
-            EXIT_BAD_INPUT
-        );
-        assert_eq!(
-            main_with_args(args("redosim soak --seeds 0..2 --jobs 0")),
-            EXIT_BAD_INPUT
-        );
-        assert_eq!(
-            main_with_args(args("redosim bench --seconds 0")),
-            EXIT_BAD_INPUT
-        );
-        assert_eq!(main_with_args(args("redosim frobnicate")), EXIT_BAD_INPUT);
-        assert_eq!(main_with_args(args("redosim")), EXIT_BAD_INPUT);
+        for (line, says) in [
+            ("redosim soak --seeds 5..3", "expected A..B with A < B"),
+            (
+                "redosim run --seed 1 --plant nope",
+                "unknown planted bug 'nope'",
+            ),
+            (
+                "redosim soak --seeds 0..2 --jobs 0",
+                "at least 1 thread is needed",
+            ),
+            (
+                "redosim soak --seeds 0..2 --jobs -3",
+                "threads cannot be negative",
+            ),
+            (
+                "redosim run --seed 1 --steps 0",
+                "at least 1 step is needed",
+            ),
+            (
+                "redosim run --seed 1 --steps -2",
+                "steps cannot be negative",
+            ),
+            (
+                "redosim soak --seeds 0..18446744073709551616",
+                "a seed is at most 18446744073709551615",
+            ),
+            ("redosim soak --seeds -1..3", "seeds cannot be negative"),
+            ("redosim soak --seeds 0..", "needs --duration"),
+            ("redosim soak --seeds 0..4 --shard 2/2", "bad shard '2/2'"),
+            ("redosim soak --seeds 0..4 --duration 0", "more than 0"),
+            ("redosim bench --seconds 0", "more than 0 seconds"),
+            ("redosim frobnicate", "frobnicate"),
+            ("redosim", "Usage"),
+        ] {
+            let (code, text) = quietly(line);
+            assert_eq!(code, EXIT_BAD_INPUT, "{line}");
+            assert!(text.contains(says), "{line}: {text}");
+            if line != "redosim" {
+                assert!(text.starts_with("error: "), "{line}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn shards_split_a_range_without_gaps_or_overlaps() {
+        let range = SeedRange { start: 3, end: 20 };
+        let mut all = Vec::new();
+        for index in 0..4 {
+            let plan = SeedPlan {
+                range,
+                open: false,
+                shard: Some(Shard { index, count: 4 }),
+            };
+            let seeds: Vec<u64> = (0..).map_while(|i| plan.seed(i)).collect();
+            assert!(seeds.iter().all(|s| s % 4 == index), "{seeds:?}");
+            assert_eq!(seeds.len() as u64, plan.count());
+            all.extend(seeds);
+        }
+        all.sort();
+        assert_eq!(all, (3..20).collect::<Vec<_>>());
+        assert_eq!(Shard::parse("1/3"), Ok(Shard { index: 1, count: 3 }));
+        for bad in ["3/3", "1", "a/b", "-1/2", "1/0"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations_take_units() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        for bad in ["", "m", "0m", "-1s", "10d", "ten"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -1222,26 +1927,59 @@ mod tests {
         );
     }
 
+    fn report_of(results: &[RunSummary]) -> String {
+        let mut c = Campaign::default();
+        for r in results {
+            c.add(&result_line(r)).unwrap();
+        }
+        SoakReport {
+            header: "0..10 (2 of 10 run)".into(),
+            campaign: &c,
+            timing: Some(Timing {
+                elapsed: Duration::from_secs(2),
+                shrink: None,
+            }),
+            notes: Vec::new(),
+            smallest: &BTreeMap::new(),
+        }
+        .to_string()
+    }
+
     #[test]
-    fn soak_report_lists_failures_with_first_evidence_line() {
-        let results = [failing(3, "first\nsecond"), failing(8, "other")];
-        let report = SoakReport {
-            range: SeedRange { start: 0, end: 10 },
-            results: &results,
-            elapsed: Duration::from_secs(2),
-            stop_on_failure: true,
-        };
-        let text = report.to_string();
-        assert!(text.contains("(2 of 10 run)"), "{text}");
+    fn soak_report_groups_failures_by_signature() {
+        let results = [
+            failing(3, "row k=5 ('abc', acknowledged) is missing\nsecond"),
+            failing(8, "row k=17 ('x', acknowledged) is missing"),
+            failing(9, "block 4 of file 2 is stale"),
+        ];
+        let text = report_of(&results);
+        assert!(text.contains("failed        3 (2 signatures)\n"), "{text}");
         assert!(
-            text.contains("first failing seed in seed order is 3"),
+            text.contains(
+                "FAILED 2× INV-DATA-1 (plant skip-wal): row k=# ('…', acknowledged) is missing\n  seeds 3, 8\n  reproduce: redosim run --seed 3 --plant skip-wal --trace\n"
+            ),
             "{text}"
         );
         assert!(
-            text.contains("FAILED seed 3: INV-DATA-1 at step 9: first\n"),
+            text.contains("FAILED 1× INV-DATA-1 (plant skip-wal): block # of file # is stale\n"),
             "{text}"
         );
         assert!(!text.contains("second"), "{text}");
-        assert!(text.contains("recoveries/s  2.0"), "{text}");
+        assert!(text.contains("recoveries/s  3.0"), "{text}");
+    }
+
+    #[test]
+    fn a_campaign_is_the_same_in_any_order() {
+        let results: Vec<RunSummary> = (0..7).map(|s| failing(s, "row k=1 lost")).collect();
+        let mut reversed = results.clone();
+        reversed.reverse();
+        assert_eq!(report_of(&results), report_of(&reversed));
+        assert!(report_of(&results).contains("  seeds 0, 1, 2, 3, 4, …\n"));
+    }
+
+    #[test]
+    fn the_trace_hash_is_hex_in_json_as_in_text() {
+        let line = result_line(&failing(1, "x"));
+        assert_eq!(line["trace_hash"], serde_json::json!("0000000000000abc"));
     }
 }

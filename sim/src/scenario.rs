@@ -945,7 +945,31 @@ impl Executor {
                 self.crashed = true;
                 Ok(Ok(vec!["-- power lost".into()]))
             }
-            Err(k) => Ok(Ok(vec![format!("cp: {k:?}")])),
+            Err(k) => {
+                // As the OS command would say it (GNU coreutils' words).
+                use engine::storage::IoErrorKind as K;
+                let why = match k {
+                    K::NotFound => "No such file or directory",
+                    K::AlreadyExists => "File exists",
+                    K::DeviceError | K::PowerLost => "Input/output error",
+                };
+                let line = match (h, k) {
+                    (HostCmd::Rm(path), _) => format!("rm: cannot remove '{path}': {why}"),
+                    (HostCmd::Cp { src, .. }, K::NotFound) => {
+                        format!("cp: cannot stat '{src}': {why}")
+                    }
+                    (HostCmd::Cp { dst, .. }, _) => {
+                        format!("cp: cannot create regular file '{dst}': {why}")
+                    }
+                    (HostCmd::Mv { src, .. }, K::NotFound) => {
+                        format!("mv: cannot stat '{src}': {why}")
+                    }
+                    (HostCmd::Mv { src, dst }, _) => {
+                        format!("mv: cannot move '{src}' to '{dst}': {why}")
+                    }
+                };
+                Ok(Ok(vec![line]))
+            }
         }
     }
 
