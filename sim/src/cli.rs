@@ -75,6 +75,9 @@ enum Command {
     /// Replay a scenario (or a seed) with the trace; exit 1 when an invariant
     /// fails, 0 when every invariant holds.
     Replay(ReplayArgs),
+    /// Draw one run (a seed or a scenario) as a self-contained HTML page: a
+    /// timeline of its checkpoints, logs, faults, recoveries and checks.
+    Report(crate::report::ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -209,6 +212,7 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
         Command::Script(args) => cmd_script(args),
         Command::Shrink(args) => cmd_shrink(args),
         Command::Replay(args) => cmd_replay(args),
+        Command::Report(args) => crate::report::cmd_report(args),
     };
     result.unwrap_or_else(|err| {
         eprintln!("error: {err:#}");
