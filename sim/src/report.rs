@@ -189,7 +189,7 @@ pub fn render(input: &ReportInput) -> String {
         .map(|m| m.lane.clone())
         .filter(|l| !lanes.contains(l))
         .collect();
-    extra.sort_by(|a, b| lane_order(a).cmp(&lane_order(b)));
+    extra.sort_by_key(|l| lane_order(l));
     extra.dedup();
     lanes.extend(extra);
     let members = group_members(lines);
