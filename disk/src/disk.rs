@@ -726,6 +726,14 @@ impl Disk {
     /// lengths are pending). Then power comes back on and any armed crash is
     /// disarmed.
     pub fn power_loss(&mut self, prng: &mut Prng) -> PowerLossReport {
+        let (fates, sizes, namespace_kept, garbage_seed) = self.draw_fates(prng);
+        self.resolve_power_loss(&fates, &sizes, namespace_kept, garbage_seed)
+    }
+
+    /// The draws of [`Disk::power_loss`]: each pending write's fate, how many
+    /// namespace ops survive, the garbage seed, each pending length change's
+    /// fate. Reads only the pending lists.
+    fn draw_fates(&self, prng: &mut Prng) -> (Vec<Fate>, Vec<SizeFate>, usize, u64) {
         let w = self.fate_weights;
         let fates: Vec<Fate> = self
             .pending
@@ -749,7 +757,46 @@ impl Disk {
             .iter()
             .map(|_| SIZE_FATES[size_prng.weighted(&[w.applied, w.dropped])])
             .collect();
-        self.resolve_power_loss(&fates, &sizes, namespace_kept, garbage_seed)
+        (fates, sizes, namespace_kept, garbage_seed)
+    }
+
+    /// The report of a power loss with these fates (the disk is unchanged).
+    fn report_of(
+        &self,
+        fates: &[Fate],
+        sizes: &[SizeFate],
+        namespace_kept: usize,
+    ) -> PowerLossReport {
+        let mut writes = Vec::with_capacity(self.pending.len());
+        let mut resolved_sizes = Vec::with_capacity(self.pending_sizes.len());
+        let mut next_size = self.pending_sizes.iter().zip(sizes).peekable();
+        let resolved = |size: &PendingSize, fate: SizeFate, after_writes: usize| ResolvedSize {
+            path: size.path.to_string(),
+            len_from: size.len_from,
+            len_to: size.len_to,
+            fate,
+            after_writes,
+        };
+        for (index, (write, &fate)) in self.pending.iter().zip(fates).enumerate() {
+            while let Some((size, &fate)) = next_size.next_if(|(s, _)| s.seq < write.seq) {
+                resolved_sizes.push(resolved(size, fate, index));
+            }
+            writes.push(ResolvedWrite {
+                path: write.path.to_string(),
+                os_block: write.os_block,
+                fate,
+            });
+        }
+        for (size, &fate) in next_size {
+            resolved_sizes.push(resolved(size, fate, writes.len()));
+        }
+        let namespace_ops_pending = self.namespace_ops.len();
+        PowerLossReport {
+            writes,
+            sizes: resolved_sizes,
+            namespace_ops_pending,
+            namespace_ops_kept: namespace_kept.min(namespace_ops_pending),
+        }
     }
 
     /// [`Disk::power_loss`] with the stream `"power_loss"` of `seed`.
@@ -760,7 +807,10 @@ impl Disk {
     /// What [`Disk::power_loss`] with `prng` would decide, without losing the
     /// power (the disk is unchanged; `prng` advances).
     pub fn draw_power_loss(&self, prng: &mut Prng) -> PowerLossReport {
-        self.clone().power_loss(prng)
+        // Draws from the pending lists alone, in the order `power_loss` does:
+        // no snapshot of the files.
+        let (fates, sizes, namespace_kept, _) = self.draw_fates(prng);
+        self.report_of(&fates, &sizes, namespace_kept)
     }
 
     /// Loses the power with explicit fates, in issue order (missing entries
@@ -975,7 +1025,6 @@ impl Disk {
         self.sync_inode(ino);
         if !self.profile.names_need_dir_sync {
             self.commit_namespace_ops(self.namespace_ops.len());
-            self.free_unreferenced_inodes();
         }
         self.stats.syncs += 1;
     }
@@ -1018,50 +1067,88 @@ impl Disk {
         self.pending_sizes.retain(|s| s.ino != ino);
     }
 
-    /// Makes the first `kept` unsynced namespace ops durable and forgets the rest.
+    /// Makes the first `kept` unsynced namespace ops durable and forgets the
+    /// rest; the current names become the durable ones (they differ only at
+    /// the paths the ops name), and inodes no name references any more are
+    /// freed with their pending writes (writes to a deleted file never reach
+    /// the medium). Touches only the names and inodes the ops mention, not
+    /// every file: a name is unique to its inode, in `names` and in
+    /// `names_durable`, and the two differ only at the paths of pending ops,
+    /// so an inode named elsewhere is named by no op path.
     fn commit_namespace_ops(&mut self, kept: usize) {
         let ops = std::mem::take(&mut self.namespace_ops);
+        let mut op_paths: BTreeSet<&str> = BTreeSet::new();
+        let mut candidates: BTreeSet<u64> = BTreeSet::new();
+        for op in &ops {
+            let paths: [Option<&String>; 2] = match op {
+                NamespaceOp::Create { path, ino } => {
+                    candidates.insert(*ino);
+                    [Some(path), None]
+                }
+                NamespaceOp::Delete { path } => [Some(path), None],
+                NamespaceOp::Rename { from, to } => [Some(from), Some(to)],
+            };
+            for path in paths.into_iter().flatten() {
+                op_paths.insert(path);
+                candidates.extend(self.names.get(path.as_str()).copied());
+                candidates.extend(self.names_durable.get(path.as_str()).copied());
+            }
+        }
         for op in &ops[..kept] {
-            match op {
+            let inserted = match op {
                 NamespaceOp::Create { path, ino } => {
                     self.names_durable.insert(path.clone(), *ino);
+                    Some(path)
                 }
                 NamespaceOp::Delete { path } => {
                     self.names_durable.remove(path);
+                    None
                 }
                 NamespaceOp::Rename { from, to } => {
                     // The rename replaced `to` even if `from`'s inode was lost since.
                     let ino = self.names_durable.remove(from);
                     self.names_durable.remove(to);
-                    if let Some(ino) = ino {
+                    ino.map(|ino| {
                         self.names_durable.insert(to.clone(), ino);
-                    }
+                        to
+                    })
+                }
+            };
+            // A name of a lost inode or on a lost device does not come back
+            // (every other durable name is of a live inode on a live device).
+            if let Some(path) = inserted {
+                let ino = self.names_durable[path.as_str()];
+                if !self.inodes.contains_key(&ino)
+                    || self.devices[device_index(&self.devices, path)].lost
+                {
+                    self.names_durable.remove(path.as_str());
                 }
             }
         }
-        let (inodes, devices) = (&self.inodes, &self.devices);
-        self.names_durable.retain(|path, ino| {
-            inodes.contains_key(ino) && !devices[device_index(devices, path)].lost
-        });
-    }
-
-    /// Frees inodes that no name and no unsynced op references, and their
-    /// pending writes (writes to a deleted file never reach the medium).
-    fn free_unreferenced_inodes(&mut self) {
-        let mut live: BTreeSet<u64> = self
-            .names
-            .values()
-            .chain(self.names_durable.values())
-            .copied()
-            .collect();
-        for op in &self.namespace_ops {
-            if let NamespaceOp::Create { ino, .. } = op {
-                live.insert(*ino);
+        let mut live = BTreeSet::new();
+        for &path in &op_paths {
+            match self.names_durable.get(path) {
+                Some(&ino) => {
+                    live.insert(ino);
+                    self.names.insert(path.to_string(), ino);
+                    let inode = self.inodes.get_mut(&ino).expect("a named inode is alive");
+                    if *inode.path != *path {
+                        inode.path = Arc::from(path);
+                    }
+                }
+                None => {
+                    self.names.remove(path);
+                }
             }
         }
-        self.inodes.retain(|ino, _| live.contains(ino));
-        self.pending.retain(|w| live.contains(&w.ino));
-        self.pending_sizes.retain(|s| live.contains(&s.ino));
+        let freed: BTreeSet<u64> = candidates
+            .into_iter()
+            .filter(|ino| !live.contains(ino) && self.inodes.remove(ino).is_some())
+            .collect();
+        if !freed.is_empty() {
+            self.pending.retain(|w| !freed.contains(&w.ino));
+            self.pending_sizes.retain(|s| !freed.contains(&s.ino));
+        }
     }
 
     fn resolve_power_loss(
@@ -1073,18 +1160,20 @@ impl Disk {
     ) -> PowerLossReport {
         assert_eq!(fates.len(), self.pending.len());
         assert_eq!(sizes.len(), self.pending_sizes.len());
+        let report = self.report_of(fates, sizes, namespace_kept);
         let bs = self.os_block_size;
         let pending = std::mem::take(&mut self.pending);
         let pending_sizes = std::mem::take(&mut self.pending_sizes);
-        let mut writes = Vec::with_capacity(pending.len());
-        let mut resolved_sizes = Vec::with_capacity(pending_sizes.len());
+        // The inodes whose current image may differ from the durable one.
+        let mut unsynced: BTreeSet<u64> = pending_sizes.iter().map(|s| s.ino).collect();
         let mut touched = BTreeSet::new();
         let mut next_size = pending_sizes.iter().zip(sizes).peekable();
         let mut garbage = vec![0u8; bs];
         for (index, (write, &fate)) in pending.iter().zip(fates).enumerate() {
             while let Some((size, &fate)) = next_size.next_if(|(s, _)| s.seq < write.seq) {
-                resolved_sizes.push(self.resolve_size(size, fate, index));
+                self.resolve_size(size, fate);
             }
+            unsynced.insert(write.ino);
             let inode = self
                 .inodes
                 .get_mut(&write.ino)
@@ -1105,14 +1194,9 @@ impl Disk {
             if fate != Fate::Dropped {
                 touched.insert(write.ino);
             }
-            writes.push(ResolvedWrite {
-                path: write.path.to_string(),
-                os_block: write.os_block,
-                fate,
-            });
         }
         for (size, &fate) in next_size {
-            resolved_sizes.push(self.resolve_size(size, fate, writes.len()));
+            self.resolve_size(size, fate);
         }
         // What landed past the durable length (an extension whose length
         // change was lost, the tail of a partial last OS block) is gone.
@@ -1120,54 +1204,32 @@ impl Disk {
             let durable = &mut self.inodes.get_mut(&ino).expect("alive").durable;
             durable.set_len(durable.len);
         }
-        let namespace_ops_pending = self.namespace_ops.len();
-        let namespace_ops_kept = namespace_kept.min(namespace_ops_pending);
-        self.commit_namespace_ops(namespace_ops_kept);
-        self.names = self.names_durable.clone();
-        self.free_unreferenced_inodes();
-        for inode in self.inodes.values_mut() {
-            inode.current = inode.durable.clone();
-            inode.pending_blocks = 0;
-            inode.pending_sizes = 0;
-        }
-        for (path, ino) in &self.names {
-            let inode = self.inodes.get_mut(ino).expect("a named inode is alive");
-            if *inode.path != **path {
-                inode.path = Arc::from(path.as_str());
+        // The names, their inodes' latest names and the freed inodes: only
+        // where the namespace ops point.
+        self.commit_namespace_ops(report.namespace_ops_kept);
+        // Every other inode's current image already equals its durable one.
+        for ino in unsynced {
+            if let Some(inode) = self.inodes.get_mut(&ino) {
+                inode.current = inode.durable.clone();
+                inode.pending_blocks = 0;
+                inode.pending_sizes = 0;
             }
         }
         self.powered_off = false;
         self.crash_countdown = None;
         self.stats.power_losses += 1;
         self.boot += 1;
-        PowerLossReport {
-            writes,
-            sizes: resolved_sizes,
-            namespace_ops_pending,
-            namespace_ops_kept,
-        }
+        report
     }
 
     /// Applies one pending length change to the durable image if it was kept.
-    fn resolve_size(
-        &mut self,
-        size: &PendingSize,
-        fate: SizeFate,
-        after_writes: usize,
-    ) -> ResolvedSize {
+    fn resolve_size(&mut self, size: &PendingSize, fate: SizeFate) {
         if fate == SizeFate::Kept {
             let inode = self
                 .inodes
                 .get_mut(&size.ino)
                 .expect("a pending length's inode is alive");
             inode.durable.set_len(size.len_to);
-        }
-        ResolvedSize {
-            path: size.path.to_string(),
-            len_from: size.len_from,
-            len_to: size.len_to,
-            fate,
-            after_writes,
         }
     }
 
@@ -1241,6 +1303,49 @@ impl Disk {
         }
         if self.namespace_ops.is_empty() {
             assert_eq!(self.names, self.names_durable);
+        }
+        // What lets the namespace passes touch only the paths of the ops.
+        let mut op_paths: BTreeSet<&str> = BTreeSet::new();
+        let mut live: BTreeSet<u64> = self
+            .names
+            .values()
+            .chain(self.names_durable.values())
+            .copied()
+            .collect();
+        for op in &self.namespace_ops {
+            match op {
+                NamespaceOp::Create { path, ino } => {
+                    op_paths.insert(path);
+                    live.insert(*ino);
+                }
+                NamespaceOp::Delete { path } => {
+                    op_paths.insert(path);
+                }
+                NamespaceOp::Rename { from, to } => {
+                    op_paths.insert(from);
+                    op_paths.insert(to);
+                }
+            }
+        }
+        for ino in self.inodes.keys() {
+            assert!(live.contains(ino), "inode {ino} is referenced by nothing");
+        }
+        for map in [&self.names, &self.names_durable] {
+            let inos: BTreeSet<u64> = map.values().copied().collect();
+            assert_eq!(inos.len(), map.len(), "an inode with two names");
+        }
+        let paths: BTreeSet<&String> = self.names.keys().chain(self.names_durable.keys()).collect();
+        for path in paths {
+            if !op_paths.contains(path.as_str()) {
+                assert_eq!(
+                    self.names.get(path),
+                    self.names_durable.get(path),
+                    "'{path}' differs durably though no op names it"
+                );
+            }
+        }
+        for (path, ino) in &self.names {
+            assert_eq!(*self.inodes[ino].path, **path, "inode {ino}'s latest name");
         }
     }
 }
@@ -1375,8 +1480,6 @@ impl Disk {
         self.begin_io(IoKind::SyncDir, dir)?;
         self.check_device(dir)?;
         self.commit_namespace_ops(self.namespace_ops.len());
-        debug_assert_eq!(self.names, self.names_durable);
-        self.free_unreferenced_inodes();
         self.stats.syncs += 1;
         Ok(())
     }
@@ -2527,6 +2630,50 @@ mod tests {
         snapshot.power_loss_with(&[Fate::Dropped], 0);
         assert_eq!(original.pending_write_count(), 1);
         assert_eq!(read_all(&mut snapshot, A), filled(1, 8192));
+    }
+
+    /// Random creates, deletes, renames, writes, length changes, syncs,
+    /// lost files and power losses: the namespace passes that touch only the
+    /// paths of the pending ops keep every invariant (no inode leaks, names
+    /// differ durably only where an op points), and drawing a power loss
+    /// without losing the power reports what losing it then does.
+    #[test]
+    fn random_namespace_churn_keeps_the_invariants() {
+        const NAMES: [&str; 6] = ["/u01/a", "/u01/b", "/u01/c", "/u02/d", "/u02/e", "/u02/f"];
+        for seed in 0..40 {
+            let mut ops = Prng::new(seed, "churn");
+            let mut disk = Disk::new(512);
+            disk.add_device("u02", "/u02", true);
+            disk.set_fate_weights(FateWeights {
+                applied: 2,
+                dropped: 2,
+                garbage: 1,
+            });
+            for _ in 0..300 {
+                let path = *ops.pick(&NAMES);
+                let other = *ops.pick(&NAMES);
+                let _ = match ops.below(10) {
+                    0 => disk.create(path),
+                    1 => disk.delete(path),
+                    2 => disk.rename(path, other),
+                    3 | 4 => disk.write_at(path, ops.below(3000), &filled(7, 700)),
+                    5 => disk.set_len(path, ops.below(4000)),
+                    6 => disk.sync(path),
+                    7 => disk.sync_dir("/u01"),
+                    8 => {
+                        disk.lose_file(path);
+                        Ok(())
+                    }
+                    _ => {
+                        let seed = ops.next_u64();
+                        let drawn = disk.draw_power_loss(&mut Prng::new(seed, "power_loss"));
+                        assert_eq!(disk.power_loss_seeded(seed), drawn, "seed {seed}");
+                        Ok(())
+                    }
+                };
+                disk.check_invariants();
+            }
+        }
     }
 
     #[test]

@@ -17,7 +17,9 @@ use crate::{Model, Violation};
 /// was archived), except one the DBA cleared unarchived.
 ///
 /// A sequence found archived once is remembered (`Model::archived_seen`),
-/// so each archived log is read once per run, not at every check.
+/// so each archived log is read once per run, not at every check; and the
+/// check starts after the last sequence up to which every one is archived
+/// or cleared (`Model::archived_through`), so it costs the sequences since.
 pub fn check_archived_before_reuse<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
@@ -38,15 +40,23 @@ pub fn check_archived_before_reuse<S: Storage + ?Sized>(
     }
     let current = cf.thread(1).current_seq;
     let inc = cf.incarnation.id();
-    for seq in 1..current {
-        if cf.group_with_seq(1, seq).is_some()
-            || model.cleared_unarchived.contains(&seq)
-            || model.archived_seen.contains(&(inc, seq))
-        {
+    // Every sequence up to `through` is archived or cleared for good.
+    let mut through = model.archived_through.get(&inc).copied().unwrap_or(0);
+    let mut contiguous = true;
+    for seq in through.saturating_add(1)..current {
+        if model.cleared_unarchived.contains(&seq) || model.archived_seen.contains(&(inc, seq)) {
+            if contiguous {
+                through = seq;
+            }
+            continue;
+        }
+        if cf.group_with_seq(1, seq).is_some() {
+            contiguous = false;
             continue;
         }
         let name = p.archive_name(1, seq, cf.incarnation.id());
         if model.lost_files.contains(&name) {
+            contiguous = false;
             continue;
         }
         let archived = match log_file(io, p, &name)? {
@@ -55,10 +65,15 @@ pub fn check_archived_before_reuse<S: Storage + ?Sized>(
         };
         if archived {
             model.archived_seen.insert((inc, seq));
+            if contiguous {
+                through = seq;
+            }
         } else {
+            contiguous = false;
             out.push(Violation::new("INV-LOG-1", format!("sequence {seq} is neither online nor archived ('{name}'): its group was reused before archiving")));
         }
     }
+    model.archived_through.insert(inc, through);
     Ok(out)
 }
 

@@ -73,6 +73,10 @@ pub struct Model {
     /// Sequences (with their incarnation's id) INV-LOG-1 found archived:
     /// read once, not at every check.
     pub archived_seen: BTreeSet<(u64, u32)>,
+    /// Per incarnation's id, the sequence up to which every one is in
+    /// `archived_seen` or `cleared_unarchived`: INV-LOG-1 starts after it,
+    /// so a check costs the sequences since, not every one of the run.
+    pub archived_through: BTreeMap<u64, u32>,
     /// The highest SCN the model saw the engine hand out (INV-BLK-3).
     pub max_scn_seen: Scn,
     pub power_losses: u64,

@@ -80,6 +80,9 @@ enum Command {
     /// Print the summary of a whole campaign from the `--out` files of its
     /// soaks (shards), as one unsharded soak would; exit 1 if any seed failed.
     Merge(MergeArgs),
+    /// Draw one run (a seed or a scenario) as a self-contained HTML page: a
+    /// timeline of its checkpoints, logs, faults, recoveries and checks.
+    Report(crate::report::ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +214,10 @@ struct BenchArgs {
     /// Switch on a planted bug in every run (names: `redosim bugs`).
     #[arg(long, value_name = "BUG")]
     plant: Option<String>,
+    /// Also time seed 7 at K and 10·K steps and print the ratio (a run
+    /// should cost in proportion to its steps: a ratio near 10).
+    #[arg(long, value_name = "K")]
+    steps_scaling: Option<usize>,
 }
 
 /// Runs the command line `args` (program name first) and returns the exit code.
@@ -240,6 +247,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<i32> {
         Command::Shrink(args) => cmd_shrink(args),
         Command::Replay(args) => cmd_replay(args),
         Command::Merge(args) => cmd_merge(args),
+        Command::Report(args) => crate::report::cmd_report(args),
     }
 }
 
@@ -1633,7 +1641,32 @@ fn cmd_bench(args: BenchArgs) -> anyhow::Result<i32> {
             s.repro_command()
         ));
     }
+    if let Some(k) = args.steps_scaling {
+        emit(&steps_scaling(k, plant));
+    }
     Ok(exit_code(first_failure.is_none()))
+}
+
+/// `bench --steps-scaling K`: one seed at K and at 10·K steps, timed.
+fn steps_scaling(k: usize, plant: Option<Plant>) -> String {
+    let time = |steps: usize| {
+        let started = stopwatch();
+        run_seed(&RunOptions {
+            seed: 7,
+            steps: Some(steps),
+            plant,
+            trace: false,
+            print_scenario: false,
+            final_rows: false,
+        });
+        started.elapsed().as_secs_f64()
+    };
+    let (short, long) = (time(k), time(10 * k));
+    format!(
+        "steps {k} vs {}: {short:.2} s vs {long:.2} s (ratio {:.1})\n",
+        10 * k,
+        long / short.max(1e-9)
+    )
 }
 
 /// `redosim bench`'s figures.

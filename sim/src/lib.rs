@@ -7,6 +7,7 @@ pub mod config;
 pub use redosim_disk as disk;
 pub mod plan;
 pub mod planner;
+pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

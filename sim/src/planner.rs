@@ -450,7 +450,7 @@ impl Run {
                 disk.arm_crash(k);
             }
         }
-        self.judge(found)
+        self.judge("at the crash", found)
     }
 
     /// After every successful OPEN: the data against the model, and every
@@ -488,7 +488,7 @@ impl Run {
         found.extend(checkpoint::check_monotonic(disk, &p, &mut self.model).expect("reads"));
         found.extend(checkpoint::check_redo_online(disk, &p, &self.model).expect("reads"));
         found.extend(self.structure_checks());
-        self.judge(found)
+        self.judge("after OPEN", found)
     }
 
     /// After a clean shutdown: no fuzzy bit, truthful headers, and every
@@ -515,7 +515,7 @@ impl Run {
             }
         }
         found.extend(self.structure_checks());
-        self.judge(found)
+        self.judge("after a clean shutdown", found)
     }
 
     /// INV-LOG-1..3 and INV-CF-1..2 on whatever the disk holds now.

@@ -22,7 +22,7 @@ use crate::config::{RunConfig, devices};
 use crate::disk::{Disk, Fate, Fates, PowerLossReport};
 use crate::rng::Prng;
 use crate::script::{AlterSystem, FaultCmd, SqlStmt, Statement, print_statement};
-use crate::trace::Trace;
+use crate::trace::{Trace, TraceLine};
 
 /// What to run.
 #[derive(Debug, Clone, Default)]
@@ -323,6 +323,22 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
     run_with(opts, cfg, &header, &mut |run| Some(run.pick_op()))
 }
 
+/// [`run_seed`], also returning every line of its trace (for `redosim
+/// report`). The run is the same: same steps, same hash.
+pub fn run_seed_traced(opts: &RunOptions) -> (RunSummary, Vec<TraceLine>) {
+    let cfg = RunConfig::from_seed(opts.seed);
+    let header = scenario_header(opts, &cfg.describe());
+    let mut lines = Vec::new();
+    let summary = run_kept(
+        opts,
+        cfg,
+        &header,
+        &mut |run| Some(run.pick_op()),
+        Some(&mut lines),
+    );
+    (summary, lines)
+}
+
 /// Where a run's operations come from: the seed's workload stream, or a
 /// plan. `None` skips a step (a plan's step that has nothing to act on).
 pub(crate) type OpSource<'a> = dyn FnMut(&mut Run) -> Option<Op> + 'a;
@@ -335,10 +351,25 @@ pub(crate) fn run_with(
     header: &str,
     next: &mut OpSource,
 ) -> RunSummary {
+    run_kept(opts, cfg, header, next, None)
+}
+
+/// [`run_with`], putting the trace lines into `kept` when given.
+fn run_kept(
+    opts: &RunOptions,
+    cfg: RunConfig,
+    header: &str,
+    next: &mut OpSource,
+    mut kept: Option<&mut Vec<TraceLine>>,
+) -> RunSummary {
+    let keep_trace = kept.is_some();
     let config = cfg.describe();
     STEP.with(|s| s.set(0));
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut run = Run::new(opts, cfg);
+        if keep_trace {
+            run.trace.keep_lines();
+        }
         let r = run.run(next);
         let rows = match (&r, opts.final_rows) {
             (Ok(()), true) => run.final_rows(),
@@ -348,34 +379,39 @@ pub(crate) fn run_with(
     }));
     let plant = opts.plant.map(|p| p.name().to_string());
     match outcome {
-        Ok((r, run, final_rows)) => RunSummary {
-            seed: opts.seed,
-            plant,
-            steps: run.step,
-            crashes: run.crashes,
-            recoveries: run.recoveries,
-            checks: run.checks,
-            trace_hash: run.trace.hash(),
-            // Printing the tape costs time: only for a failure, or when asked.
-            scenario: if opts.print_scenario || matches!(r, Err(Halt::Violation(_))) {
-                run.scenario_text(header)
-            } else {
-                String::new()
-            },
-            config,
-            violation: match r {
-                Err(Halt::Violation(v)) => Some(ViolationReport {
-                    id: v.id.to_string(),
-                    evidence: v.evidence,
-                    step: run.step,
-                }),
-                _ => None,
-            },
-            unrecoverable: run.unrecoverable,
-            coverage: run.coverage,
-            step_hashes: run.trace.per_step,
-            final_rows,
-        },
+        Ok((r, mut run, final_rows)) => {
+            if let Some(kept) = kept.as_mut() {
+                **kept = run.trace.take_lines();
+            }
+            RunSummary {
+                seed: opts.seed,
+                plant,
+                steps: run.step,
+                crashes: run.crashes,
+                recoveries: run.recoveries,
+                checks: run.checks,
+                trace_hash: run.trace.hash(),
+                // Printing the tape costs time: only for a failure, or when asked.
+                scenario: if opts.print_scenario || matches!(r, Err(Halt::Violation(_))) {
+                    run.scenario_text(header)
+                } else {
+                    String::new()
+                },
+                config,
+                violation: match r {
+                    Err(Halt::Violation(v)) => Some(ViolationReport {
+                        id: v.id.to_string(),
+                        evidence: v.evidence,
+                        step: run.step,
+                    }),
+                    _ => None,
+                },
+                unrecoverable: run.unrecoverable,
+                coverage: run.coverage,
+                step_hashes: run.trace.per_step,
+                final_rows,
+            }
+        }
         Err(panic) => {
             let msg = panic
                 .downcast_ref::<String>()
@@ -790,7 +826,7 @@ impl Run {
             return Ok(());
         };
         let found = self.check_ack_durable(xid, scn, before);
-        self.judge(found)
+        self.judge("of the acknowledged commit", found)
     }
 
     /// INV-LOG-4: an acknowledged commit's record must be durable in a
@@ -1215,14 +1251,24 @@ impl Run {
     }
 
     /// Records the violations a check found; the first one halts the run.
-    pub(crate) fn judge(&mut self, found: Vec<Violation>) -> Flow {
+    /// `moment` names the check for `redosim report` ("after OPEN").
+    pub(crate) fn judge(&mut self, moment: &str, found: Vec<Violation>) -> Flow {
         self.checks += 1;
         match found.into_iter().next() {
             Some(v) => {
                 self.note(&format!("VIOLATION {v}"));
                 Err(v.into())
             }
-            None => Ok(()),
+            None => {
+                if self.trace.keeping() {
+                    if let Some(i) = self.inst.as_ref() {
+                        self.last_scn = i.current_scn();
+                    }
+                    let text = format!("check {moment}: every invariant held");
+                    self.trace.mark(self.step, self.last_scn, &text);
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -29,6 +29,7 @@ use crate::script::{
     AlterDatabase, AlterSystem, FaultCmd, FileRef, GroupRef, HostCmd, Located, ScnRef, Script,
     Setting, SqlPlusSet, SqlStmt, StartupMode, Statement, parse, print_statement,
 };
+use crate::trace::TraceLine;
 
 /// What one statement printed and whether it succeeded.
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +88,23 @@ type StepResult = Result<Result<Vec<String>, OraStack>, Stop>;
 
 /// Parses and runs a scenario. `trace` emits the alert log through `tracing`.
 pub fn run_script(file: &str, text: &str, trace: bool) -> ScriptOutcome {
+    run_script_kept(file, text, trace, None)
+}
+
+/// [`run_script`], also returning every line of its trace (for `redosim
+/// report`).
+pub fn run_script_traced(file: &str, text: &str) -> (ScriptOutcome, Vec<TraceLine>) {
+    let mut lines = Vec::new();
+    let outcome = run_script_kept(file, text, false, Some(&mut lines));
+    (outcome, lines)
+}
+
+fn run_script_kept(
+    file: &str,
+    text: &str,
+    trace: bool,
+    kept: Option<&mut Vec<TraceLine>>,
+) -> ScriptOutcome {
     let script = match parse(file, text) {
         Ok(s) => s,
         Err(e) => {
@@ -121,7 +139,14 @@ pub fn run_script(file: &str, text: &str, trace: bool) -> ScriptOutcome {
     }
     let mut ex = Executor::new(file, seed, cfg, plant, trace);
     ex.auto_archive = auto_archive;
-    ex.run(&script)
+    if kept.is_some() {
+        ex.run.trace.keep_lines();
+    }
+    let outcome = ex.run(&script);
+    if let Some(kept) = kept {
+        *kept = ex.run.trace.take_lines();
+    }
+    outcome
 }
 
 /// The configuration from the preamble's `set` lines.
