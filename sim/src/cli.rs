@@ -423,11 +423,8 @@ fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
     let plant = parse_plant(args.plant.as_deref())?;
     let summary = run_seed(&RunOptions {
         seed,
-        steps: None,
         plant,
-        trace: false,
-        print_scenario: false,
-        final_rows: false,
+        ..Default::default()
     });
     if summary.passed() {
         eprintln!(
@@ -1121,11 +1118,8 @@ fn run_seeds(
                     }
                     let mut summary = run_seed(&RunOptions {
                         seed,
-                        steps: None,
                         plant,
-                        trace: false,
-                        print_scenario: false,
-                        final_rows: false,
+                        ..Default::default()
                     });
                     // Not reported (nor serialized): keep a long soak's memory small.
                     summary.step_hashes = Vec::new();
@@ -1609,11 +1603,8 @@ fn cmd_bench(args: BenchArgs) -> anyhow::Result<i32> {
     for seed in 0u64.. {
         let summary = run_seed(&RunOptions {
             seed,
-            steps: None,
             plant,
-            trace: false,
-            print_scenario: false,
-            final_rows: false,
+            ..Default::default()
         });
         totals.add(&summary);
         if !summary.passed() && first_failure.is_none() {
