@@ -14,11 +14,13 @@ pub mod datafile;
 pub mod error;
 pub mod inspect;
 pub mod instance;
+pub mod media;
 pub mod params;
 pub mod recovery;
 pub mod redo;
 pub mod scn;
 pub mod storage;
+pub mod tablespace;
 pub mod txn;
 pub mod views;
 

@@ -174,6 +174,19 @@ pub struct DbParams {
     /// Slots in the undo segment's transaction table.
     pub undo_slots: u32,
     pub plant: Option<Plant>,
+    /// The release the instance behaves as (`set release`): where 8i, 9i
+    /// and 10g differ (ALTER DATABASE BEGIN BACKUP, ORA-10873).
+    #[serde(default)]
+    pub release: Release,
+}
+
+/// The Oracle release an instance behaves as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub enum Release {
+    R8i,
+    #[default]
+    R9i,
+    R10g,
 }
 
 impl DbParams {
@@ -233,6 +246,7 @@ impl DbParams {
             torn_block_protection: false,
             undo_slots: 32,
             plant: None,
+            release: Release::R9i,
         }
     }
 
