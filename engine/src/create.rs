@@ -145,6 +145,7 @@ pub fn create_database<S: Storage + ?Sized>(
                 ckpt_counter: 1,
                 stop_scn: Some(scn),
                 offline_range: None,
+                backup_scn: None,
             })
             .collect(),
         log_groups: groups,
