@@ -82,6 +82,9 @@ pub struct Model {
     pub power_losses: u64,
     /// The highest header checkpoint SCN seen per datafile (INV-CKPT-2).
     pub header_ckpt: BTreeMap<u32, Scn>,
+    /// Datafile paths the DBA copied a backup over ([`Model::restored`])
+    /// whose new header INV-CKPT-2 has not read yet: it may be lower.
+    pub restores: BTreeSet<String>,
 }
 
 impl Model {
@@ -189,6 +192,13 @@ impl Model {
     pub fn prune_repaired(&mut self, mut valid: impl FnMut(Dba) -> bool) {
         self.torn.retain(|d| !valid(*d));
         self.rotted.retain(|d| !valid(*d));
+    }
+
+    /// The DBA copied a backup over the datafile at `path` (`host cp`): its
+    /// header checkpoint may legitimately go down, once, until INV-CKPT-2
+    /// has read the restored header.
+    pub fn restored(&mut self, path: &str) {
+        self.restores.insert(path.to_string());
     }
 
     /// Records an SCN the engine handed out.
