@@ -487,6 +487,9 @@ impl Run {
             .unwrap_or_default();
         let disk = inst.storage_mut();
         // The open instance's control file names the files and their state.
+        if let Some(cf) = &cf {
+            self.model.note_logs(cf);
+        }
         let dfs = invariants::files::datafiles(disk, &p, cf.as_ref()).expect("reads");
         let mut found = data::check_rows_in(&self.model, &p, &scan, true, &dfs);
         found.extend(blocks::check_blocks(disk, &p, &dfs, &self.model, &reported).expect("reads"));
@@ -549,12 +552,13 @@ impl Run {
     }
 }
 
-/// Transaction ids whose commit record is in a readable log on the disk.
+/// Transaction ids whose commit record is in a readable log on the disk,
+/// with that record's SCN (the commit SCN).
 fn durable_commits(
     disk: &mut Disk,
     p: &engine::DbParams,
-) -> std::collections::BTreeSet<engine::block::Xid> {
-    let mut xids = std::collections::BTreeSet::new();
+) -> std::collections::BTreeMap<engine::block::Xid, engine::scn::Scn> {
+    let mut xids = std::collections::BTreeMap::new();
     let Some(cf) = engine::inspect::newest_controlfile(disk, p).expect("reads") else {
         return xids;
     };
@@ -562,7 +566,7 @@ fn durable_commits(
         for r in &log.records {
             for m in &r.record.markers {
                 if let engine::redo::Marker::Commit { xid } = m {
-                    xids.insert(*xid);
+                    xids.insert(*xid, r.record.scn);
                 }
             }
         }
