@@ -102,6 +102,16 @@ pub struct Model {
     /// Datafile paths the DBA copied a backup over ([`Model::restored`])
     /// whose new header INV-CKPT-2 has not read yet: it may be lower.
     pub restores: BTreeSet<String>,
+    /// Datafiles (by number) a fault or the DBA left needing media
+    /// recovery: restored from a copy, in hot-backup mode when the instance
+    /// died, a media recovery cut short, taken offline to be restored. They
+    /// explain ORA-01113 / ORA-10873 at OPEN and ORA-00376 on their rows;
+    /// each leaves the set when the file is online and recovered again.
+    pub media_needed: BTreeSet<u32>,
+    /// Archived logs (by name) a fault destroyed, or sequences whose log
+    /// was cleared unarchived: a recovery that needs one stops with
+    /// ORA-00308, explained.
+    pub lost_archives: BTreeSet<String>,
 }
 
 impl Model {

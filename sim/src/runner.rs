@@ -79,6 +79,12 @@ pub struct Coverage {
     pub stale_controlfile_refused: usize,
     /// Commits whose durability in a log member was verified (INV-LOG-4).
     pub acks_verified: usize,
+    /// Media recoveries (RECOVER) that completed.
+    pub media_recoveries: usize,
+    /// Datafiles put back from a copy.
+    pub restores: usize,
+    /// Hot backups begun (BEGIN BACKUP).
+    pub hot_backups: usize,
 }
 
 impl Coverage {
@@ -95,6 +101,9 @@ impl Coverage {
         self.stale_controlfile_restored += o.stale_controlfile_restored;
         self.stale_controlfile_refused += o.stale_controlfile_refused;
         self.acks_verified += o.acks_verified;
+        self.media_recoveries += o.media_recoveries;
+        self.restores += o.restores;
+        self.hot_backups += o.hot_backups;
     }
 }
 
@@ -226,6 +235,19 @@ pub(crate) enum Op {
     SaveControlfile,
     /// SHUTDOWN ABORT, then that copy put back over every control file.
     RestoreStaleControlfile,
+    /// ALTER TABLESPACE X BEGIN BACKUP (a hot backup starts).
+    BeginBackup { tablespace: String },
+    /// `host cp` of the files of the tablespace in backup mode.
+    HotCopy,
+    /// ALTER TABLESPACE X END BACKUP.
+    EndBackup { tablespace: String },
+    /// A clean shutdown, a copy of every datafile, STARTUP.
+    ColdBackup,
+    /// A datafile lost, while open or after a clean shutdown.
+    LoseDatafile { file: u32, closed: bool },
+    /// One database block rotted on disk (block 0: the header, noticed at
+    /// a startup that follows at once).
+    CorruptBlock { file: u32, block: u32 },
 }
 
 /// Where the runner keeps its OS copy of the control file.
@@ -279,6 +301,12 @@ pub(crate) struct Run {
     pub stale_restore_in: Option<u64>,
     /// Why the run ended unrecoverable, if it did.
     pub unrecoverable: Option<Unrecoverable>,
+    /// Backups and media faults: their own stream, drawn once a step.
+    pub media: Prng,
+    /// How often (per thousand steps) a step is a backup or a media fault.
+    pub media_per_mille: u64,
+    /// The user-managed backups the run took.
+    pub backups: crate::media::Backups,
 }
 
 thread_local! {
@@ -488,6 +516,12 @@ impl Run {
             controlfile_copy: false,
             stale_restore_in: None,
             unrecoverable: None,
+            media: Prng::new(opts.seed, "media"),
+            media_per_mille: {
+                let mut r = Prng::new(opts.seed, "media-config");
+                *r.pick(&[0u64, 15, 30, 60])
+            },
+            backups: crate::media::Backups::default(),
             cfg,
         }
     }
@@ -572,6 +606,9 @@ impl Run {
             }
             Some(n) => self.stale_restore_in = Some(n - 1),
             None => {}
+        }
+        if let Some(op) = self.pick_media_op() {
+            return op;
         }
         let w = &self.cfg.weights;
         let weights = [
@@ -716,6 +753,12 @@ impl Run {
         match op {
             Op::LoseLogGroup { group, closed } => return self.lose_log_group(group, closed),
             Op::RestoreStaleControlfile => return self.restore_stale_controlfile(),
+            Op::BeginBackup { .. }
+            | Op::HotCopy
+            | Op::EndBackup { .. }
+            | Op::ColdBackup
+            | Op::LoseDatafile { .. }
+            | Op::CorruptBlock { .. } => return self.exec_media(op),
             _ => {}
         }
         let st = op.statement();
@@ -805,7 +848,14 @@ impl Run {
                     Err(_) => Ok(()), // the copy is missing: nothing to put back
                 }
             }
-            Op::LoseLogGroup { .. } | Op::RestoreStaleControlfile => unreachable!("handled above"),
+            Op::LoseLogGroup { .. }
+            | Op::RestoreStaleControlfile
+            | Op::BeginBackup { .. }
+            | Op::HotCopy
+            | Op::EndBackup { .. }
+            | Op::ColdBackup
+            | Op::LoseDatafile { .. }
+            | Op::CorruptBlock { .. } => unreachable!("handled above"),
         };
         self.drain_alerts();
         if let Some(i) = self.inst.as_ref() {
@@ -876,6 +926,16 @@ impl Run {
         self.note(&print_statement(&st));
         self.record(st);
         self.coverage.log_groups_lost += 1;
+        // Redo of a sequence the group held and ARCn had not archived is
+        // gone for good: a media recovery that needs it must stop there.
+        if let Some(g) = self.current_controlfile().and_then(|c| c.group(group).cloned())
+            && g.seq > 0
+            && !g.archived
+        {
+            let inc = self.current_controlfile().map_or(1, |c| c.incarnation.id());
+            let name = self.p.archive_name(1, g.seq, inc);
+            self.model.lost_archives.insert(name);
+        }
         for path in self.p.log_groups[group as usize - 1].clone() {
             self.disk_mut().lose_file(&path);
             self.model.garbled_files.remove(&path);
@@ -1001,7 +1061,31 @@ impl Run {
     /// SHUTDOWN IMMEDIATE and the checks of a closed database. Returns
     /// whether it succeeded; on a crash during the shutdown the instance is
     /// recovered instead.
-    fn shutdown_clean(&mut self) -> Flow<bool> {
+    pub(crate) fn shutdown_clean(&mut self) -> Flow<bool> {
+        // A hot backup in progress ends first (a forgotten one too: the
+        // shutdown would refuse with ORA-01149, and the DBA would see it).
+        if let Some(h) = self.backups.hot.clone() {
+            self.say(Statement::AlterTablespace {
+                tablespace: h.tablespace.clone(),
+                action: crate::script::TablespaceAction::EndBackup,
+            });
+            let r = self.inst_mut().end_backup(Some(&h.tablespace));
+            self.drain_alerts();
+            match r {
+                Ok(()) => self.backups.hot = None,
+                Err(e @ DbError::Terminated { .. }) => {
+                    self.record_error(&e);
+                    self.instance_died()?;
+                    return Ok(false);
+                }
+                Err(DbError::Ora(s)) => {
+                    let v = invariants::recovery::check_failure("end backup", &s, &self.model, false);
+                    return Err(Halt::Violation(v.unwrap_or_else(|| {
+                        Violation::new("INV-REC-1", format!("end backup failed: {s}"))
+                    })));
+                }
+            }
+        }
         let mode = ShutdownMode::Immediate;
         self.note("SQL> shutdown immediate");
         self.record(Statement::Shutdown(mode));
@@ -1047,6 +1131,7 @@ impl Run {
     /// is checked at the crash instant. Nothing is recovered yet.
     pub(crate) fn instance_gone(&mut self) -> Flow {
         self.model.instance_died();
+        self.media_after_crash();
         if let Some(inst) = self.inst.take() {
             self.disk = Some(inst.into_storage());
         }
@@ -1331,6 +1416,22 @@ impl Op {
                 dst: CONTROLFILE_COPY.into(),
             }),
             Op::RestoreStaleControlfile => Statement::Shutdown(ShutdownMode::Abort),
+            Op::BeginBackup { tablespace } => Statement::AlterTablespace {
+                tablespace: tablespace.clone(),
+                action: crate::script::TablespaceAction::BeginBackup,
+            },
+            Op::EndBackup { tablespace } => Statement::AlterTablespace {
+                tablespace: tablespace.clone(),
+                action: crate::script::TablespaceAction::EndBackup,
+            },
+            Op::HotCopy | Op::ColdBackup => Statement::Echo("backup".into()),
+            Op::LoseDatafile { file, .. } => Statement::Fault(FaultCmd::LoseDatafile(
+                crate::script::FileRef::Number(u64::from(*file)),
+            )),
+            Op::CorruptBlock { file, block } => Statement::Fault(FaultCmd::CorruptDatafileBlock {
+                file: crate::script::FileRef::Number(u64::from(*file)),
+                block: u64::from(*block),
+            }),
         }
     }
 }
