@@ -69,6 +69,9 @@ pub fn check_monotonic<S: Storage + ?Sized>(
         let Ok(h) = crate::files::header(io, p, f)? else {
             continue;
         };
+        if h.ckpt_scn == f.ckpt_scn && h.ckpt_counter == f.ckpt_counter && !h.fuzzy.any() {
+            model.unrecovered.remove(&f.name);
+        }
         if model.restores.remove(&f.name) {
             model.header_ckpt.insert(f.file_no, h.ckpt_scn);
             continue;
@@ -362,6 +365,10 @@ mod tests {
         edit_header(&mut io, &p, 4, |h| h.ckpt_scn -= 3);
         assert!(ckpt2(&mut io, &p, &mut m).is_empty());
         assert!(m.restores.is_empty(), "the restore was seen");
+        assert!(
+            m.unrecovered.contains(&path),
+            "behind its record until recovered"
+        );
         // Going down again without another restore fires.
         edit_header(&mut io, &p, 4, |h| h.ckpt_scn -= 1);
         assert_eq!(ckpt2(&mut io, &p, &mut m)[0].id, "INV-CKPT-2");

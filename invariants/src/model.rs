@@ -102,6 +102,11 @@ pub struct Model {
     /// Datafile paths the DBA copied a backup over ([`Model::restored`])
     /// whose new header INV-CKPT-2 has not read yet: it may be lower.
     pub restores: BTreeSet<String>,
+    /// Datafile paths restored from a backup whose header has not caught up
+    /// with its control-file record since (INV-CKPT-2 sees it match): until
+    /// media recovery, such a file may be behind its record and fuzzy
+    /// (INV-CF-2, INV-FUZZY-1 do not hold it against the engine).
+    pub unrecovered: BTreeSet<String>,
 }
 
 impl Model {
@@ -225,6 +230,7 @@ impl Model {
     /// has read the restored header.
     pub fn restored(&mut self, path: &str) {
         self.restores.insert(path.to_string());
+        self.unrecovered.insert(path.to_string());
     }
 
     /// The DBA took a backup of datafile `file_no` to `path`; its header's
