@@ -99,6 +99,10 @@ pub struct Model {
     pub power_losses: u64,
     /// The highest header checkpoint SCN seen per datafile (INV-CKPT-2).
     pub header_ckpt: BTreeMap<u32, Scn>,
+    /// Where INV-CKPT-2 last read each datafile's header: a file the
+    /// control file now names elsewhere was re-created there (CREATE
+    /// DATAFILE … AS), a new file whose floor starts afresh.
+    pub header_path: BTreeMap<u32, String>,
     /// Datafile paths the DBA copied a backup over ([`Model::restored`])
     /// whose new header INV-CKPT-2 has not read yet: it may be lower.
     pub restores: BTreeSet<String>,

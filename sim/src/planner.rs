@@ -513,6 +513,9 @@ impl Run {
             disk.disarm_crash();
             let cf = engine::inspect::newest_controlfile(disk, &p).expect("reads");
             let dfs = invariants::files::datafiles(disk, &p, cf.as_ref()).expect("reads");
+            if let Some(cf) = &cf {
+                self.model.note_logs(cf);
+            }
             found.extend(fuzzy::check_clean_shutdown(disk, &p, &dfs, &self.model).expect("reads"));
             found.extend(fuzzy::check_truthful(disk, &p, &dfs).expect("reads"));
             found.extend(
