@@ -99,6 +99,10 @@ pub struct Model {
     pub power_losses: u64,
     /// The highest header checkpoint SCN seen per datafile (INV-CKPT-2).
     pub header_ckpt: BTreeMap<u32, Scn>,
+    /// Where INV-CKPT-2 last read each datafile's header: a file the
+    /// control file now names elsewhere was re-created there (CREATE
+    /// DATAFILE … AS), a new file whose floor starts afresh.
+    pub header_path: BTreeMap<u32, String>,
     /// Datafile paths the DBA copied a backup over ([`Model::restored`])
     /// whose new header INV-CKPT-2 has not read yet: it may be lower.
     pub restores: BTreeSet<String>,
@@ -112,6 +116,11 @@ pub struct Model {
     /// was cleared unarchived: a recovery that needs one stops with
     /// ORA-00308, explained.
     pub lost_archives: BTreeSet<String>,
+    /// Datafile paths restored from a backup whose header has not caught up
+    /// with its control-file record since (INV-CKPT-2 sees it match): until
+    /// media recovery, such a file may be behind its record and fuzzy
+    /// (INV-CF-2, INV-FUZZY-1 do not hold it against the engine).
+    pub unrecovered: BTreeSet<String>,
 }
 
 impl Model {
@@ -235,6 +244,7 @@ impl Model {
     /// has read the restored header.
     pub fn restored(&mut self, path: &str) {
         self.restores.insert(path.to_string());
+        self.unrecovered.insert(path.to_string());
     }
 
     /// The DBA took a backup of datafile `file_no` to `path`; its header's

@@ -551,7 +551,10 @@ impl Run {
             disk.disarm_crash();
             let cf = engine::inspect::newest_controlfile(disk, &p).expect("reads");
             let dfs = invariants::files::datafiles(disk, &p, cf.as_ref()).expect("reads");
-            found.extend(fuzzy::check_clean_shutdown(disk, &p, &dfs).expect("reads"));
+            if let Some(cf) = &cf {
+                self.model.note_logs(cf);
+            }
+            found.extend(fuzzy::check_clean_shutdown(disk, &p, &dfs, &self.model).expect("reads"));
             found.extend(fuzzy::check_truthful(disk, &p, &dfs).expect("reads"));
             found.extend(
                 checkpoint::check_monotonic(disk, &p, &dfs, &mut self.model).expect("reads"),
@@ -569,6 +572,29 @@ impl Run {
         }
         found.extend(self.structure_checks());
         self.judge("after a clean shutdown", found)
+    }
+
+    /// A `host cp` / `host mv` from `src` to `dst` completed: a copy over a
+    /// datafile the control file names is a restore (its header may go
+    /// down: INV-CKPT-2), a copy of one elsewhere is a backup holding the
+    /// source header's checkpoint.
+    pub(crate) fn note_host_copy(&mut self, src: &str, dst: &str) {
+        let p = self.p.clone();
+        let open_cf = self.inst.as_ref().and_then(|i| i.controlfile().cloned());
+        let disk: &mut Disk = match self.inst.as_mut() {
+            Some(i) => i.storage_mut(),
+            None => self.disk.as_mut().expect("disk"),
+        };
+        let Ok(dfs) = invariants::files::datafiles(disk, &p, open_cf.as_ref()) else {
+            return;
+        };
+        if dfs.iter().any(|r| r.name == dst) {
+            self.model.restored(dst);
+        } else if let Some(r) = dfs.iter().find(|r| r.name == src)
+            && let Ok(Ok(h)) = engine::datafile::read_header(disk, dst, r.file_no, p.db_block_size)
+        {
+            self.model.backup_taken(dst, r.file_no, h.ckpt_scn);
+        }
     }
 
     /// INV-LOG-1..3 and INV-CF-1..2 on whatever the disk holds now.

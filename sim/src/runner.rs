@@ -1184,7 +1184,16 @@ impl Run {
         if self.crash_in_recovery {
             self.coverage.crash_in_recovery += 1;
         }
-        let torn = self.torn_blocks(&report);
+        // The datafiles by path: the control file's names (a file re-created
+        // elsewhere lives there now); the parameters' without a readable copy.
+        let mut paths: std::collections::BTreeMap<String, u32> = Default::default();
+        if let Ok(Some(cf)) = engine::inspect::newest_controlfile(disk, &self.p) {
+            paths.extend(cf.datafiles.iter().map(|r| (r.name.clone(), r.file_no)));
+        }
+        if paths.is_empty() {
+            paths.extend(self.p.datafiles.iter().map(|f| (f.path.clone(), f.file_no)));
+        }
+        let torn = self.torn_blocks(&report, &paths);
         let scn = self.last_scn;
         let step = self.step;
         self.trace.event(step, scn, &format!(
@@ -1200,16 +1209,20 @@ impl Run {
 
     /// Datafile blocks whose pending OS-block writes did not all share one
     /// fate, or came back as garbage: possibly torn.
-    fn torn_blocks(&self, report: &PowerLossReport) -> BTreeSet<(u32, u32)> {
+    fn torn_blocks(
+        &self,
+        report: &PowerLossReport,
+        paths: &std::collections::BTreeMap<String, u32>,
+    ) -> BTreeSet<(u32, u32)> {
         let per_block = (self.p.db_block_size / self.cfg.os_block_size) as u64;
         let mut fates: std::collections::BTreeMap<(u32, u32), (bool, bool, bool)> =
             Default::default();
         for w in &report.writes {
-            let Some(f) = self.p.datafiles.iter().find(|f| f.path == w.path) else {
+            let Some(&file_no) = paths.get(&w.path) else {
                 continue;
             };
             let e = fates
-                .entry((f.file_no, (w.os_block / per_block) as u32))
+                .entry((file_no, (w.os_block / per_block) as u32))
                 .or_default();
             match w.fate {
                 Fate::Applied => e.0 = true,

@@ -960,8 +960,9 @@ impl Executor {
         };
         match r {
             Ok(()) => {
-                if let HostCmd::Cp { dst, .. } | HostCmd::Mv { dst, .. } = h {
+                if let HostCmd::Cp { src, dst } | HostCmd::Mv { src, dst } = h {
                     self.run.model.lost_files.remove(dst);
+                    self.run.note_host_copy(src, dst);
                 }
                 Ok(Ok(Vec::new()))
             }
