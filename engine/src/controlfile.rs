@@ -51,6 +51,12 @@ pub struct DatafileRecord {
     /// record's checkpoint move on (S-BK-2).
     #[serde(default)]
     pub backup_scn: Option<Scn>,
+    /// The last backup mode ended without an end-backup marker in the redo
+    /// (END BACKUP at MOUNT after a crash, or media recovery ending it), the
+    /// file being current at this SCN: a copy taken during that backup is
+    /// consistent once complete recovery has applied the redo past it.
+    #[serde(default)]
+    pub backup_end_scn: Option<Scn>,
 }
 
 /// A thread checkpoint: an SCN and where the thread's redo stood then.

@@ -171,6 +171,7 @@ pub fn create_database<S: Storage + ?Sized>(
                 stop_scn: Some(scn),
                 offline_range: None,
                 backup_scn: None,
+                backup_end_scn: None,
             })
             .collect(),
         log_groups: groups,

@@ -670,6 +670,7 @@ impl<S: Storage> Instance<S> {
     fn open_thread(&mut self, crashed: bool) -> DbResult<()> {
         if crashed {
             self.crash_recovery()?;
+            self.resilver_members()?;
         } else {
             self.position_log_writer()?;
         }
@@ -1152,7 +1153,9 @@ impl<S: Storage> Instance<S> {
             files.insert((path, d.0));
         }
         for (f, n) in &files {
-            self.io.sync(f).map_err(|e| datafile_write_fatal(e, *n, f))?;
+            self.io
+                .sync(f)
+                .map_err(|e| datafile_write_fatal(e, *n, f))?;
         }
         for d in dbas {
             let b = self.cache.buffers.get_mut(d).expect("buffer");
@@ -1304,7 +1307,9 @@ impl<S: Storage> Instance<S> {
             paths.push((path, *file_no));
         }
         for (p, n) in &paths {
-            self.io.sync(p).map_err(|e| datafile_write_fatal(e, *n, p))?;
+            self.io
+                .sync(p)
+                .map_err(|e| datafile_write_fatal(e, *n, p))?;
         }
         let headers = self.headers.clone();
         let cf = self.cf_mut();
@@ -1447,7 +1452,7 @@ impl<S: Storage> Instance<S> {
         Ok(())
     }
 
-    fn best_member_path(
+    pub(crate) fn best_member_path(
         &mut self,
         g: &controlfile::LogGroupRecord,
         blocks: u32,

@@ -106,18 +106,6 @@ pub fn format_time(t: SimTime) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_print_as_sqlplus_does() {
-        assert_eq!(format_time(0), "01/01/2026 00:00:00");
-        assert_eq!(format_time(86_400 * 31 + 3661), "02/01/2026 01:01:01");
-        assert_eq!(format_time(86_400 * 365), "01/01/2027 00:00:00");
-    }
-}
-
 // ----- RECOVER --------------------------------------------------------------
 
 use std::collections::BTreeMap;
@@ -701,7 +689,7 @@ impl<S: Storage> Instance<S> {
         for f in files.values_mut() {
             let h = &mut f.header;
             h.fuzzy.media_recovery = false;
-            if f.end_backup_seen || f.rec.backup_scn.is_some() {
+            if f.end_backup_seen || f.rec.backup_scn.is_some() || f.rec.backup_end_scn.is_some() {
                 h.fuzzy.hot_backup = false;
             }
             if h.fuzzy.hot_backup {
@@ -732,7 +720,10 @@ impl<S: Storage> Instance<S> {
             }
             let h = f.header.clone();
             let r = self.cf_mut().datafile_mut(f.rec.file_no).expect("record");
-            r.backup_scn = None;
+            if r.backup_scn.take().is_some() {
+                // Backup mode ended here, with no end-backup marker.
+                r.backup_end_scn = Some(h.ckpt_scn);
+            }
             r.ckpt_scn = h.ckpt_scn.max(r.ckpt_scn);
             r.ckpt_counter = h.ckpt_counter;
             if r.status == FileStatus::Recover {
@@ -753,5 +744,17 @@ impl<S: Storage> Instance<S> {
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_print_as_sqlplus_does() {
+        assert_eq!(format_time(0), "01/01/2026 00:00:00");
+        assert_eq!(format_time(86_400 * 31 + 3661), "02/01/2026 01:01:01");
+        assert_eq!(format_time(86_400 * 365), "01/01/2027 00:00:00");
     }
 }

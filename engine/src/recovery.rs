@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use crate::block::Block;
 use crate::cache::Dba;
-use crate::controlfile::LogStatus;
+use crate::controlfile::{LogStatus, MemberStatus};
 use crate::datafile;
 use crate::error::{DbError, DbResult, ora};
 use crate::instance::{Instance, LogWriter, io_fatal};
@@ -101,6 +101,52 @@ impl<S: Storage> Instance<S> {
             self.scn
         ));
         Ok(report)
+    }
+
+    /// After crash recovery: every member of the groups it read holds the
+    /// redo it applied. A power loss can leave the members of a group with
+    /// different tails (LGWR writes them one after another); the redo of
+    /// the longest member is what recovery applied, so a shorter member is
+    /// brought up to it before anything else could lose the longer one and,
+    /// with it, redo that committed transactions now depend on.
+    pub(crate) fn resilver_members(&mut self) -> DbResult<()> {
+        let t = self.cf().thread(1).clone();
+        let os = self.io.os_block_size();
+        for seq in t.ckpt.rba.seq..=t.current_seq {
+            let Some(g) = self.cf().group_with_seq(1, seq).cloned() else {
+                continue;
+            };
+            let Some(best) = self.read_group_best(g.group, seq)? else {
+                continue;
+            };
+            let Some(src) = self.best_member_path(&g, best.blocks_read)? else {
+                continue;
+            };
+            let mut bytes = vec![0u8; best.end_block as usize * os];
+            self.io.read(&src, 0, &mut bytes).map_err(io_fatal)?;
+            for m in g
+                .members
+                .iter()
+                .filter(|m| m.status == MemberStatus::Valid && m.path != src)
+            {
+                let read =
+                    redo::read_log(&mut self.io, &m.path, self.p.log_blocks).map_err(io_fatal)?;
+                let behind = match &read {
+                    Ok(c) => c.header != best.header || c.blocks_read < best.blocks_read,
+                    Err(_) => true,
+                };
+                if !behind {
+                    continue;
+                }
+                self.alert(format!(
+                    "Thread 1 log sequence {seq}: member '{}' brought up to '{src}' after crash recovery",
+                    m.path
+                ));
+                self.io.write(&m.path, 0, &bytes).map_err(io_fatal)?;
+                self.io.sync(&m.path).map_err(io_fatal)?;
+            }
+        }
+        Ok(())
     }
 
     /// Every record of thread 1 from its checkpoint to the end of its redo,

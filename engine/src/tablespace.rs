@@ -235,10 +235,9 @@ impl<S: Storage> Instance<S> {
         // OPEN reads as a backup mode that never began for that file.
         for rec in files {
             let scn = self.headers[&rec.file_no].ckpt_scn;
-            self.cf_mut()
-                .datafile_mut(rec.file_no)
-                .expect("record")
-                .backup_scn = Some(scn);
+            let r = self.cf_mut().datafile_mut(rec.file_no).expect("record");
+            r.backup_scn = Some(scn);
+            r.backup_end_scn = None;
             self.in_backup.insert(rec.file_no);
             for (d, b) in self.cache.buffers.iter_mut() {
                 if d.0 == rec.file_no {
@@ -247,10 +246,13 @@ impl<S: Storage> Instance<S> {
             }
         }
         self.write_controlfile()?;
-        let bs = self.p.db_block_size;
+        let (bs, cf_seq) = (self.p.db_block_size, self.cf().version);
         for rec in files {
             let h = self.headers.get_mut(&rec.file_no).expect("online file");
             h.fuzzy.hot_backup = true;
+            // Written under the control file that records the backup: an
+            // older copy of it put back is then told apart (ORA-01207).
+            h.cf_seq = cf_seq;
             let h = h.clone();
             datafile::write_header(&mut self.io, &rec.name, &h, bs).map_err(io_fatal)?;
             self.io.sync(&rec.name).map_err(io_fatal)?;
@@ -336,13 +338,19 @@ impl<S: Storage> Instance<S> {
             h.ckpt_scn = rec.ckpt_scn;
             h.ckpt_time = t.time;
             h.ckpt_rba = t.rba;
-            h.ckpt_counter = h.ckpt_counter.max(rec.ckpt_counter) + 1;
+            // Open, this is a checkpoint of the file; mounted, the header
+            // only catches up with its record (a power loss before the
+            // control file is written then leaves a header OPEN adopts).
+            h.ckpt_counter = h.ckpt_counter.max(rec.ckpt_counter) + u64::from(open);
             h.cf_seq = cf_seq;
             datafile::write_header(&mut self.io, &rec.name, &h, bs).map_err(io_fatal)?;
             self.io.sync(&rec.name).map_err(io_fatal)?;
             let r = self.cf_mut().datafile_mut(rec.file_no).expect("record");
             r.ckpt_counter = h.ckpt_counter;
             r.backup_scn = None;
+            if !open {
+                r.backup_end_scn = Some(r.ckpt_scn);
+            }
             self.in_backup.remove(&rec.file_no);
             if open {
                 self.headers.insert(rec.file_no, h);

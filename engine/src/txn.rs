@@ -77,6 +77,19 @@ impl<S: Storage> Instance<S> {
         let dba = row_home(&self.p, k);
         self.check_writable(dba.0)?;
         let before = self.current_row(dba, k)?;
+        // A row still locked by a transaction no session owns (its rollback
+        // deferred or stuck until a block can be read again): changing it
+        // now would be undone by that rollback later.
+        if let Some(r) = &before
+            && r.lock != 0
+            && Some(r.lock) != my
+            && slot_is_active(&self.tx_table()?, r.lock).is_some()
+        {
+            return Err(DbError::ora(
+                54,
+                "resource busy and acquire with NOWAIT specified or timeout expired",
+            ));
+        }
         let visible = before.as_ref().filter(|r| r.v.is_some()).is_some();
         match kind {
             Dml::Insert if visible => {

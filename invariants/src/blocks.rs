@@ -26,6 +26,11 @@ pub fn check_blocks<S: Storage + ?Sized>(
     let current_scn: Scn = model.max_scn_seen;
     let mut out = Vec::new();
     for f in dfs {
+        // A file offline for media recovery may hold anything (a restore or
+        // a recovery cut short) until it is recovered and online again.
+        if f.status == engine::controlfile::FileStatus::Recover {
+            continue;
+        }
         for (b, r) in crate::files::blocks(io, p, f)? {
             match r {
                 Ok(blk) if blk.scn > current_scn => out.push(Violation::new(

@@ -45,6 +45,7 @@ pub fn from_params(p: &DbParams) -> Vec<DatafileRecord> {
             stop_scn: None,
             offline_range: None,
             backup_scn: None,
+            backup_end_scn: None,
         })
         .collect()
 }

@@ -95,12 +95,20 @@ pub fn explanation(stack: &OraStack, model: &Model) -> Option<String> {
             }
         }),
         // A datafile missing or unopenable: the file named was lost.
-        1157 | 1116 => quoted(1110).iter().find_map(lost_or_struck),
+        1157 | 1116 => quoted(1110).iter().find_map(lost_or_struck).or_else(|| {
+            let file = file_number(&stack.0[0].text)?;
+            model
+                .media_needed
+                .contains(&file)
+                .then(|| format!("file {file} was being restored when the power failed"))
+        }),
         // A datafile that needs media recovery, or is offline for it.
         1113 | 10873 | 376 => {
             let file = file_number(&stack.0[0].text)?;
             model.media_needed.contains(&file).then(|| {
-                format!("file {file} was restored, left in backup mode, or its media recovery cut short")
+                format!(
+                    "file {file} was restored, left in backup mode, or its media recovery cut short"
+                )
             })
         }
         // An archived log recovery needs is gone: lost by a fault, or

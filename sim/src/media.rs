@@ -47,6 +47,10 @@ pub(crate) struct Backups {
     /// Files whose restore or media recovery a power loss cut short: the
     /// DBA restores them again rather than trust a half-written file.
     pub interrupted: BTreeSet<u32>,
+    /// Per file, the blocks a fault had corrupted (torn, rotted) when its
+    /// copy was taken: the copy carries them, and a restore brings their
+    /// excuse back with them.
+    pub carried: BTreeMap<u32, BTreeSet<(u32, u32)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -213,10 +217,12 @@ impl Run {
             }
             Op::CorruptBlock { file, block } => {
                 let path = self.datafile_path(file);
-                self.say(Statement::Fault(crate::script::FaultCmd::CorruptDatafileBlock {
-                    file: FileRef::Number(u64::from(file)),
-                    block: u64::from(block),
-                }));
+                self.say(Statement::Fault(
+                    crate::script::FaultCmd::CorruptDatafileBlock {
+                        file: FileRef::Number(u64::from(file)),
+                        block: u64::from(block),
+                    },
+                ));
                 let (bs, os) = (self.p.db_block_size, self.cfg.os_block_size);
                 rot_block(self.disk_mut(), &path, u64::from(block), bs, os);
                 self.model.rotted.insert((file, block));
@@ -283,6 +289,21 @@ impl Run {
         }
     }
 
+    /// A copy of `file` was taken: the blocks a fault corrupted go with it.
+    fn copy_taken(&mut self, file: u32, dst: String, ckpt_scn: u64) {
+        let carried: BTreeSet<(u32, u32)> = self
+            .model
+            .torn
+            .iter()
+            .chain(self.model.rotted.iter())
+            .filter(|d| d.0 == file && d.1 > 0)
+            .copied()
+            .collect();
+        self.backups.carried.insert(file, carried);
+        self.model.backup_taken(&dst, file, ckpt_scn);
+        self.backups.copies.insert(file, dst);
+    }
+
     /// `host cp` of one datafile to its backup; the copy is usable once
     /// whole. Returns false when a power loss struck it (the run recovered).
     fn take_copy(&mut self, rec: &DatafileRecord) -> Flow<bool> {
@@ -300,8 +321,7 @@ impl Run {
                     .ok()
                     .and_then(|h| h.ok())
                     .map_or(0, |h| h.ckpt_scn);
-                self.model.backup_taken(&dst, rec.file_no, scn);
-                self.backups.copies.insert(rec.file_no, dst);
+                self.copy_taken(rec.file_no, dst, scn);
                 Ok(true)
             }
             Err(engine::storage::IoErrorKind::PowerLost) => {
@@ -328,10 +348,7 @@ impl Run {
                 dst: dst.clone(),
             }));
             match crate::planner::copy_file(self.disk.as_mut().expect("disk"), &rec.name, &dst) {
-                Ok(()) => {
-                    self.model.backup_taken(&dst, rec.file_no, rec.ckpt_scn);
-                    self.backups.copies.insert(rec.file_no, dst);
-                }
+                Ok(()) => self.copy_taken(rec.file_no, dst, rec.ckpt_scn),
                 Err(engine::storage::IoErrorKind::PowerLost) => {
                     self.power_loss();
                     self.crash_checks()?;
@@ -341,6 +358,23 @@ impl Run {
             }
         }
         self.recover()
+    }
+
+    /// The first cold backup, of the database CREATE DATABASE left shut
+    /// down.
+    pub(crate) fn first_backup(&mut self) -> Flow {
+        let cf = self.current_controlfile().expect("a control file");
+        for rec in cf.datafiles {
+            let dst = backup_path(&rec.name);
+            self.say(Statement::Host(HostCmd::Cp {
+                src: rec.name.clone(),
+                dst: dst.clone(),
+            }));
+            if crate::planner::copy_file(self.disk_mut(), &rec.name, &dst).is_ok() {
+                self.copy_taken(rec.file_no, dst, rec.ckpt_scn);
+            }
+        }
+        Ok(())
     }
 
     /// The instance died: a tablespace in backup mode now needs END BACKUP
@@ -382,8 +416,9 @@ impl Run {
             .iter()
             .filter(|d| matches!(d.status, FileStatus::Online | FileStatus::ReadOnly))
         {
-            let read = engine::datafile::read_header(inst.storage_mut(), &rec.name, rec.file_no, bs)
-                .expect("reads do not fail while powered on");
+            let read =
+                engine::datafile::read_header(inst.storage_mut(), &rec.name, rec.file_no, bs)
+                    .expect("reads do not fail while powered on");
             let need = match read {
                 Err(_) => Some(Need::Restore),
                 Ok(_) if interrupted.contains(&rec.file_no) => Some(Need::Restore),
@@ -392,7 +427,11 @@ impl Run {
                         && rec.backup_scn.is_some()
                         && !h.fuzzy.media_recovery
                         && h.ckpt_counter == rec.ckpt_counter;
-                    Some(if backup_only { Need::EndBackup } else { Need::Recover })
+                    Some(if backup_only {
+                        Need::EndBackup
+                    } else {
+                        Need::Recover
+                    })
                 }
                 Ok(_) => None,
             };
@@ -437,6 +476,7 @@ impl Run {
         }
         let only_restores = needs.iter().all(|(_, n)| *n == Need::Restore);
         let offline_ok = only_restores
+            && cf.archivelog
             && restore
                 .iter()
                 .all(|r| r.file_no != 1 && r.file_no != engine::instance::UNDO_FILE);
@@ -474,8 +514,14 @@ impl Run {
             _ => RecoverTarget::Database,
         };
         let files: Vec<u32> = needs.iter().map(|(r, _)| r.file_no).collect();
-        if let Err(e) = self.recover_files(target, &files)? {
-            return Ok(Err(e));
+        if !files.is_empty() {
+            match self.recover_files(target, &files)? {
+                Ok(()) => {}
+                // The copies were exactly what the control file expects (a
+                // cold backup of the last clean shutdown): nothing to apply.
+                Err(DbError::Ora(s)) if s.code() == 264 => {}
+                Err(e) => return Ok(Err(e)),
+            }
         }
         self.open_after_recovery()
     }
@@ -487,7 +533,11 @@ impl Run {
             Err(DbError::Ora(s)) if crate::planner::is_media_error(&s) => {
                 self.record_error(&DbError::Ora(s.clone()));
                 Err(Halt::Violation(invariants::Violation::new(
-                    if self.crash_in_recovery { "INV-REC-2" } else { "INV-REC-1" },
+                    if self.crash_in_recovery {
+                        "INV-REC-2"
+                    } else {
+                        "INV-REC-1"
+                    },
                     format!("OPEN refused a file right after media recovery completed:\n{s}"),
                 )))
             }
@@ -549,17 +599,23 @@ impl Run {
         if r.is_ok() {
             self.model.media_needed.remove(&rec.file_no);
             // The blocks the copy held whole are repaired.
-            let (p, disk) = (self.p.clone(), self.inst.as_mut().expect("open").storage_mut());
+            let (p, disk) = (
+                self.p.clone(),
+                self.inst.as_mut().expect("open").storage_mut(),
+            );
             let mut still = Vec::new();
             for &(f, b) in self.model.rotted.iter().filter(|d| d.0 == rec.file_no) {
-                let ok = engine::datafile::read_block(disk, &rec.name, f, b, p.db_block_size, false)
-                    .map(|r| r.is_ok())
-                    .unwrap_or(false);
+                let ok =
+                    engine::datafile::read_block(disk, &rec.name, f, b, p.db_block_size, false)
+                        .map(|r| r.is_ok())
+                        .unwrap_or(false);
                 if !ok {
                     still.push((f, b));
                 }
             }
-            self.model.rotted.retain(|d| d.0 != rec.file_no || still.contains(d));
+            self.model
+                .rotted
+                .retain(|d| d.0 != rec.file_no || still.contains(d));
         }
         Ok(r)
     }
@@ -584,6 +640,9 @@ impl Run {
     fn restore_file(&mut self, rec: &DatafileRecord) -> Flow<Result<(), DbError>> {
         self.backups.interrupted.insert(rec.file_no);
         self.model.media_needed.insert(rec.file_no);
+        // From the statement on, the file's header may go back (to the
+        // copy's checkpoint, or to its creation SCN).
+        self.model.restored(&rec.name);
         let Some(src) = self.backups.copies.get(&rec.file_no).cloned() else {
             self.say(Statement::AlterDatabase(AlterDatabase::CreateDatafile {
                 file: FileRef::Number(u64::from(rec.file_no)),
@@ -607,6 +666,8 @@ impl Run {
                 self.coverage.restores += 1;
                 // A rotted or torn block the copy holds comes back with it:
                 // its excuse stays until the block reads valid again.
+                let carried = self.backups.carried.get(&rec.file_no).cloned();
+                self.model.rotted.extend(carried.unwrap_or_default());
                 self.model.lost_files.remove(&rec.name);
                 self.model.restored(&rec.name);
                 Ok(Ok(()))
@@ -625,11 +686,7 @@ impl Run {
     /// RECOVER [AUTOMATIC] …: automatic or answering AUTO at the first
     /// prompt, chosen by the seed. An error a fault explains (an archived
     /// log destroyed) ends the run unrecoverable; any other is INV-REC-1.
-    fn recover_files(
-        &mut self,
-        target: RecoverTarget,
-        files: &[u32],
-    ) -> Flow<Result<(), DbError>> {
+    fn recover_files(&mut self, target: RecoverTarget, files: &[u32]) -> Flow<Result<(), DbError>> {
         let automatic = self.planner.chance(1, 2);
         self.say(Statement::Recover(Recover {
             automatic,
@@ -693,7 +750,10 @@ impl Run {
                             self.crash_in_recovery,
                         );
                         Err(Halt::Violation(v.unwrap_or_else(|| {
-                            invariants::Violation::new("INV-REC-1", format!("media recovery failed:\n{s}"))
+                            invariants::Violation::new(
+                                "INV-REC-1",
+                                format!("media recovery failed:\n{s}"),
+                            )
                         })))
                     }
                 }
@@ -716,7 +776,11 @@ impl Run {
         let Some(cf) = self.inst.as_ref().and_then(|i| i.controlfile()).cloned() else {
             return;
         };
-        for d in cf.datafiles.iter().filter(|d| d.status == FileStatus::Online) {
+        for d in cf
+            .datafiles
+            .iter()
+            .filter(|d| d.status == FileStatus::Online)
+        {
             self.model.media_needed.remove(&d.file_no);
             self.backups.interrupted.remove(&d.file_no);
         }
@@ -740,7 +804,11 @@ impl Run {
         for rec in offline {
             let r = self.bring_back(&rec)?;
             self.after_media_call(r)?;
-            if self.inst.as_ref().is_none_or(|i| i.state() != DbState::Open) {
+            if self
+                .inst
+                .as_ref()
+                .is_none_or(|i| i.state() != DbState::Open)
+            {
                 return Ok(());
             }
         }
@@ -757,6 +825,7 @@ impl Run {
             && self.backups.hot.is_none()
         {
             // S-LOSS-7: a corrupt block comes back by restoring its file.
+            self.model.media_needed.insert(file);
             self.say(Statement::AlterDatabase(AlterDatabase::Datafile {
                 file: FileRef::Number(u64::from(file)),
                 action: DatafileAction::Offline,

@@ -236,18 +236,28 @@ pub(crate) enum Op {
     /// SHUTDOWN ABORT, then that copy put back over every control file.
     RestoreStaleControlfile,
     /// ALTER TABLESPACE X BEGIN BACKUP (a hot backup starts).
-    BeginBackup { tablespace: String },
+    BeginBackup {
+        tablespace: String,
+    },
     /// `host cp` of the files of the tablespace in backup mode.
     HotCopy,
     /// ALTER TABLESPACE X END BACKUP.
-    EndBackup { tablespace: String },
+    EndBackup {
+        tablespace: String,
+    },
     /// A clean shutdown, a copy of every datafile, STARTUP.
     ColdBackup,
     /// A datafile lost, while open or after a clean shutdown.
-    LoseDatafile { file: u32, closed: bool },
+    LoseDatafile {
+        file: u32,
+        closed: bool,
+    },
     /// One database block rotted on disk (block 0: the header, noticed at
     /// a startup that follows at once).
-    CorruptBlock { file: u32, block: u32 },
+    CorruptBlock {
+        file: u32,
+        block: u32,
+    },
 }
 
 /// Where the runner keeps its OS copy of the control file.
@@ -546,6 +556,10 @@ impl Run {
         create_database(self.disk.as_mut().expect("disk"), &self.p, 1)
             .expect("creating the database on a fresh disk cannot fail");
         self.note("CREATE DATABASE SIM: database created and shut down cleanly");
+        if self.media_per_mille > 0 {
+            // A site takes its first backup before it goes live.
+            self.first_backup()?;
+        }
         self.recover()?;
         while self.step < self.steps {
             self.step += 1;
@@ -556,6 +570,8 @@ impl Run {
                 .is_none_or(|i| i.state() != DbState::Open)
             {
                 self.recover()?;
+                // A file a procedure cut short left offline comes back first.
+                self.media_housekeeping()?;
             }
             if let Some(op) = next(self) {
                 self.exec(op)?;
@@ -928,7 +944,9 @@ impl Run {
         self.coverage.log_groups_lost += 1;
         // Redo of a sequence the group held and ARCn had not archived is
         // gone for good: a media recovery that needs it must stop there.
-        if let Some(g) = self.current_controlfile().and_then(|c| c.group(group).cloned())
+        if let Some(g) = self
+            .current_controlfile()
+            .and_then(|c| c.group(group).cloned())
             && g.seq > 0
             && !g.archived
         {
@@ -1079,7 +1097,8 @@ impl Run {
                     return Ok(false);
                 }
                 Err(DbError::Ora(s)) => {
-                    let v = invariants::recovery::check_failure("end backup", &s, &self.model, false);
+                    let v =
+                        invariants::recovery::check_failure("end backup", &s, &self.model, false);
                     return Err(Halt::Violation(v.unwrap_or_else(|| {
                         Violation::new("INV-REC-1", format!("end backup failed: {s}"))
                     })));
