@@ -4,7 +4,7 @@
 //! fates of unsynced writes) and its own operation and fault weights, some
 //! switched off entirely. Different seeds so explore different corners.
 
-use engine::params::DbParams;
+use engine::params::{DbParams, Release};
 use serde::Serialize;
 
 use crate::disk::FateWeights;
@@ -54,6 +54,10 @@ pub struct RunConfig {
     pub weights: OpWeights,
     /// USERS datafiles (files 3…).
     pub users_datafiles: usize,
+    /// The release the instance behaves as (`set release`). Random seeds
+    /// never draw it: every seed runs as 9i, so its configuration and
+    /// trace stay what they were.
+    pub release: Release,
 }
 
 /// The simulated devices: one for the datafiles, one per log member letter,
@@ -137,6 +141,7 @@ impl RunConfig {
             crash_in_recovery_per_mille: r.range(0, 400),
             weights: w,
             users_datafiles: 2,
+            release: Release::R9i,
         };
         cfg.fit_log_size();
         if garbage {
@@ -189,6 +194,7 @@ impl RunConfig {
                 lose_controlfile: 0,
             },
             users_datafiles: 2,
+            release: Release::R9i,
         };
         cfg.fit_log_size();
         cfg
@@ -225,6 +231,7 @@ impl RunConfig {
         p.log_blocks = self.log_blocks;
         p.log_buffer_bytes = self.log_buffer_bytes;
         p.plant = plant;
+        p.release = self.release;
         p
     }
 

@@ -24,10 +24,11 @@ use serde::Serialize;
 use crate::config::RunConfig;
 use crate::disk::{Fate, Fates};
 use crate::rng::Prng;
-use crate::runner::{Halt, Run, RunOptions};
+use crate::runner::{CopyError, Halt, Run, RunOptions};
 use crate::script::{
-    AlterDatabase, AlterSystem, FaultCmd, FileRef, GroupRef, HostCmd, Located, ScnRef, Script,
-    Setting, SqlPlusSet, SqlStmt, StartupMode, Statement, parse, print_statement,
+    AlterDatabase, AlterSystem, DatafileAction, FaultCmd, FileRef, GroupRef, HostCmd, Located,
+    OfflineMode, Recover, RecoverAnswer, RecoverTarget, ScnRef, Script, Setting, SqlPlusSet,
+    SqlStmt, StartupMode, Statement, TablespaceAction, parse, print_statement,
 };
 use crate::trace::TraceLine;
 
@@ -82,6 +83,9 @@ enum Stop {
     Failed(String),
     /// Exit 2: a feature the engine does not have yet.
     Unsupported(String),
+    /// Exit 2: the script itself is wrong (a recovery prompt it does not
+    /// answer, an answer no prompt asked for).
+    Script(String),
 }
 
 type StepResult = Result<Result<Vec<String>, OraStack>, Stop>;
@@ -178,11 +182,10 @@ fn configure(
             Setting::OsBlockSize(n) if n == 512 || n == 4096 => cfg.os_block_size = n as usize,
             Setting::UsersDatafiles(n) if (1..=4).contains(&n) => cfg.users_datafiles = n as usize,
             Setting::TornBlockProtection(b) => cfg.torn_block_protection = b,
-            // Accepted as the contract says; the behaviours that differ
-            // between releases (ORA-10873, ALTER DATABASE BEGIN BACKUP,
-            // RESETLOGS archiving the current logs) belong to hot backup
-            // and RESETLOGS, not built yet, so every release runs as 9i.
-            Setting::Release(_) => {}
+            // The engine behaves as this release (`DbParams::release`):
+            // where 8i, 9i and 10g differ (ALTER DATABASE BEGIN BACKUP and
+            // ORA-10873 from 10g on; RESETLOGS archiving the current logs).
+            Setting::Release(r) => cfg.release = r.engine(),
             Setting::AutoArchive(b) => auto_archive = b,
             Setting::Plant(ref name) => {
                 plant = Some(engine::Plant::parse(name).map_err(|e| bad(&e))?)
@@ -249,6 +252,13 @@ struct Executor {
     own_keys: BTreeMap<u32, BTreeSet<u64>>,
     /// `set auto_archive` (default on): ARCn keeps up after each statement.
     auto_archive: bool,
+    /// `set autorecovery on`: every recovery prompt takes the suggestion.
+    autorecovery: bool,
+    /// The answers written right after the `recover` being run, in order.
+    answers: Vec<RecoverAnswer>,
+    /// How many of the answers after the last `recover` it has not
+    /// consumed: the loop skips the consumed ones and refuses the rest.
+    answers_consumed: usize,
 }
 
 impl Executor {
@@ -289,6 +299,9 @@ impl Executor {
             rows: None,
             own_keys: BTreeMap::new(),
             auto_archive: true,
+            autorecovery: false,
+            answers: Vec::new(),
+            answers_consumed: 0,
         }
     }
 
@@ -305,15 +318,30 @@ impl Executor {
             }
             let text = print_statement(&st.node);
             self.run.note(&text);
+            // Answers belong to the recover before them: an `expect` after
+            // them is about the recover.
             let expectation = matches!(
                 st.node,
-                Statement::ExpectError(_) | Statement::ExpectSuccess | Statement::ExpectRows(_)
+                Statement::ExpectError(_)
+                    | Statement::ExpectSuccess
+                    | Statement::ExpectRows(_)
+                    | Statement::Answer(_)
             );
             if !expectation {
                 self.rows = None;
             }
             self.struck = false;
             self.prefix.clear();
+            if let Statement::Recover(_) = st.node {
+                self.answers = stmts[i + 1..]
+                    .iter()
+                    .map_while(|s| match &s.node {
+                        Statement::Answer(a) => Some(a.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                self.answers_consumed = 0;
+            }
             let mut r = self.exec(st, stmts.get(i + 1).map(|n| &n.node), &last_error);
             if r.is_ok()
                 && reaches_engine(&st.node)
@@ -343,7 +371,10 @@ impl Executor {
                     // none (its ORA-03113 is the armed crash's outcome).
                     let expected = self.struck
                         || matches!(
-                            stmts.get(i + 1).map(|n| &n.node),
+                            stmts[i + 1..]
+                                .iter()
+                                .map(|n| &n.node)
+                                .find(|n| !matches!(n, Statement::Answer(_))),
                             Some(Statement::ExpectError(_))
                         );
                     let mut lines = std::mem::take(&mut self.prefix);
@@ -369,6 +400,7 @@ impl Executor {
                     let (code, why) = match stop {
                         Stop::Failed(why) => (1, why),
                         Stop::Unsupported(why) => (2, format!("not supported yet: {why}")),
+                        Stop::Script(why) => (2, why),
                     };
                     results.push(StatementResult {
                         line: st.line,
@@ -416,8 +448,11 @@ impl Executor {
                 Ok(Ok(Vec::new()))
             }
             Statement::Connect => Ok(Ok(vec!["Connected.".into()])),
-            Statement::Set(SqlPlusSet::Autorecovery(_))
-            | Statement::Set(SqlPlusSet::Display { .. }) => Ok(Ok(Vec::new())),
+            Statement::Set(SqlPlusSet::Autorecovery(on)) => {
+                self.autorecovery = *on;
+                Ok(Ok(Vec::new()))
+            }
+            Statement::Set(SqlPlusSet::Display { .. }) => Ok(Ok(Vec::new())),
             Statement::Host(h) => self.host(h),
             Statement::Echo(t) => Ok(Ok(vec![t.clone()])),
             Statement::Mark(name) => {
@@ -470,15 +505,14 @@ impl Executor {
                 let state = self.run.model.state_at(*n);
                 self.expect_data(Some(state))
             }
-            Statement::Recover(_) | Statement::Answer(_) => {
-                Err(Stop::Unsupported("recover (media recovery, S-MR-1)".into()))
-            }
+            Statement::Recover(r) => self.recover(r),
+            Statement::Answer(a) => self.answer(a),
             Statement::CreateControlfile(_) => {
                 Err(Stop::Unsupported("create controlfile (S-CF-4)".into()))
             }
-            Statement::AlterTablespace { .. } => Err(Stop::Unsupported(
-                "alter tablespace (hot backup S-BK-2, offline S-CD-2, read only S-CD-3)".into(),
-            )),
+            Statement::AlterTablespace { tablespace, action } => {
+                self.alter_tablespace(tablespace, *action)
+            }
             Statement::Rman(_) => Err(Stop::Unsupported(
                 "RMAN (backups and restores, S-BK-3..8)".into(),
             )),
@@ -626,6 +660,32 @@ impl Executor {
                 let r = self.with_inst(|i| i.drop_log_member(name));
                 return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
             }
+            AlterDatabase::BeginBackup => {
+                let r = self.with_inst(|i| i.begin_backup(None));
+                if matches!(r, Ok(Ok(()))) {
+                    self.run.coverage.hot_backups += 1;
+                }
+                r
+            }
+            AlterDatabase::EndBackup => self.with_inst(|i| i.end_backup(None)),
+            AlterDatabase::Datafile { file, action } => {
+                let n = match self.file_no(file) {
+                    Ok(n) => n,
+                    Err(stack) => return Ok(Err(stack)),
+                };
+                match action {
+                    DatafileAction::Offline => self.with_inst(|i| i.datafile_offline(n, true)),
+                    DatafileAction::Online => self.with_inst(|i| i.datafile_offline(n, false)),
+                    DatafileAction::EndBackup => self.with_inst(|i| i.end_backup_datafile(n)),
+                }
+            }
+            AlterDatabase::CreateDatafile { file, as_name } => {
+                let n = match self.file_no(file) {
+                    Ok(n) => n,
+                    Err(stack) => return Ok(Err(stack)),
+                };
+                self.with_inst(|i| i.create_datafile(n, as_name.as_deref()))
+            }
             AlterDatabase::AddLogfileMember { name, group } => {
                 let r = self.with_inst(|i| i.add_log_member(name, *group as u32));
                 if matches!(r, Ok(Ok(()))) {
@@ -635,7 +695,7 @@ impl Executor {
             }
             other => {
                 return Err(Stop::Unsupported(format!(
-                    "alter database {} (S-BK-2, S-CD-1, S-CF-1)",
+                    "alter database {} (S-CF-1, S-CF-4)",
                     short(&print_statement(&Statement::AlterDatabase(other.clone())))
                 )));
             }
@@ -656,6 +716,153 @@ impl Executor {
             }),
         };
         r.map(|x| x.map(|_| vec!["System altered.".into()]))
+    }
+
+    /// `alter tablespace X …`: hot backup, offline, online, read only.
+    fn alter_tablespace(&mut self, tablespace: &str, action: TablespaceAction) -> StepResult {
+        // An unquoted name, as Oracle folds it.
+        let ts = tablespace.to_ascii_uppercase();
+        let ts = ts.as_str();
+        let r = match action {
+            TablespaceAction::BeginBackup => {
+                let r = self.with_inst(|i| i.begin_backup(Some(ts)));
+                if matches!(r, Ok(Ok(()))) {
+                    self.run.coverage.hot_backups += 1;
+                }
+                r
+            }
+            TablespaceAction::EndBackup => self.with_inst(|i| i.end_backup(Some(ts))),
+            TablespaceAction::Offline(mode) => {
+                let mode = match mode {
+                    OfflineMode::Normal => engine::media::OfflineMode::Normal,
+                    OfflineMode::Immediate => engine::media::OfflineMode::Immediate,
+                };
+                self.with_inst(|i| i.tablespace_offline(ts, mode))
+            }
+            TablespaceAction::Online => self.with_inst(|i| i.tablespace_online(ts)),
+            TablespaceAction::ReadOnly => self.with_inst(|i| i.tablespace_read_only(ts, true)),
+            TablespaceAction::ReadWrite => self.with_inst(|i| i.tablespace_read_only(ts, false)),
+        };
+        r.map(|x| x.map(|_| vec!["Tablespace altered.".into()]))
+    }
+
+    /// The number of a datafile named by number or by name: a name the
+    /// control file does not know is ORA-01516, as Oracle says it; with no
+    /// instance, ORA-01034.
+    fn file_no(&self, file: &FileRef) -> Result<u32, OraStack> {
+        match file {
+            // A number past u32 names no file: the engine refuses it.
+            FileRef::Number(n) => Ok(u32::try_from(*n).unwrap_or(u32::MAX)),
+            FileRef::Name(name) => {
+                let Some(inst) = self.run.inst.as_ref() else {
+                    return Err(OraStack::one(1034, "ORACLE not available"));
+                };
+                inst.datafile_named(name).ok_or_else(|| {
+                    OraStack::one(
+                        1516,
+                        format!("nonexistent log file, data file, or temporary file \"{name}\""),
+                    )
+                })
+            }
+        }
+    }
+
+    /// SQL*Plus `recover …`: the engine's media recovery. Its prompts are
+    /// answered by the answer lines after the `recover`, in order; `recover
+    /// automatic` and `set autorecovery on` take every suggestion. What the
+    /// engine printed (the ORA-00279/00289/00280 prompts, ORA-00278 per
+    /// log, `Media recovery complete.`) is the statement's output, before
+    /// its error stack if it failed.
+    fn recover(&mut self, r: &Recover) -> StepResult {
+        let answers = std::mem::take(&mut self.answers);
+        if r.until.is_some() {
+            return Err(Stop::Unsupported(
+                "recover … until (incomplete recovery, S-IR-1)".into(),
+            ));
+        }
+        if r.using_backup_controlfile {
+            return Err(Stop::Unsupported(
+                "recover … using backup controlfile (S-CF-2)".into(),
+            ));
+        }
+        if self.run.inst.is_none() {
+            return Ok(Err(OraStack::one(1034, "ORACLE not available")));
+        }
+        let target = match &r.target {
+            RecoverTarget::Database => engine::media::RecoverTarget::Database,
+            RecoverTarget::Tablespace(t) => {
+                engine::media::RecoverTarget::Tablespace(t.to_ascii_uppercase())
+            }
+            RecoverTarget::Datafile(f) => match self.file_no(f) {
+                Ok(n) => engine::media::RecoverTarget::Datafile(n),
+                Err(stack) => return Ok(Err(stack)),
+            },
+        };
+        let automatic = r.automatic || self.autorecovery;
+        let mut next = 0;
+        let mut unanswered: Option<engine::media::LogRequest> = None;
+        let inst = self.run.inst.as_mut().expect("checked above");
+        let (lines, result) = inst.recover(target, automatic, &mut |req| {
+            use engine::media::LogAnswer;
+            if automatic {
+                return LogAnswer::Suggested;
+            }
+            match answers.get(next) {
+                Some(a) => {
+                    next += 1;
+                    match a {
+                        RecoverAnswer::Suggested => LogAnswer::Suggested,
+                        RecoverAnswer::Auto => LogAnswer::Auto,
+                        RecoverAnswer::Cancel => LogAnswer::Cancel,
+                        RecoverAnswer::File(f) => LogAnswer::File(f.clone()),
+                    }
+                }
+                None => {
+                    // The script ends here; CANCEL lets the engine stop.
+                    if unanswered.is_none() {
+                        unanswered = Some(req.clone());
+                    }
+                    LogAnswer::Cancel
+                }
+            }
+        });
+        self.run.drain_alerts();
+        self.answers_consumed = next;
+        self.prefix = lines;
+        if let Some(req) = unanswered {
+            return Err(Stop::Script(format!(
+                "recovery asked for a log (ORA-00279: change {} needed for thread {}, \
+                 sequence #{}; suggestion {}) and no answer follows the recover: \
+                 write `auto`, `cancel`, a quoted file name or `suggested` after it, \
+                 or `set autorecovery on` before it",
+                req.change, req.thread, req.seq, req.suggestion
+            )));
+        }
+        match result {
+            Ok(()) => {
+                self.run.coverage.media_recoveries += 1;
+                Ok(Ok(Vec::new()))
+            }
+            Err(e) => self.db_error(e),
+        }
+    }
+
+    /// An answer line after a `recover`: consumed by its prompts, or a
+    /// script error when no prompt asked for it (a surplus `suggested`,
+    /// which a blank line after a `recover` is, does nothing, as an empty
+    /// line in SQL*Plus).
+    fn answer(&mut self, a: &RecoverAnswer) -> StepResult {
+        if self.answers_consumed > 0 {
+            self.answers_consumed -= 1;
+            return Ok(Ok(Vec::new()));
+        }
+        match a {
+            RecoverAnswer::Suggested => Ok(Ok(Vec::new())),
+            a => Err(Stop::Script(format!(
+                "the answer `{}` was not consumed: the recover before it asked for no more logs",
+                print_statement(&Statement::Answer(a.clone()))
+            ))),
+        }
     }
 
     /// Runs `f` on the instance (any state); a dead instance is handled.
@@ -944,9 +1151,26 @@ impl Executor {
         {
             self.run.model.stale_controlfile = Some(src.clone());
         }
+        // A copy onto a datafile the control file names, from elsewhere, is
+        // a restore.
+        let restore = match h {
+            HostCmd::Cp { src, dst } if src != dst => self.controlfile_names_datafile(dst),
+            _ => false,
+        };
+        if let HostCmd::Cp { src, dst } = h {
+            let r = match self.run.copy_file(src, dst) {
+                Ok(()) => Ok(()),
+                Err(CopyError::Io(k)) => Err(k),
+                Err(CopyError::Died(e)) => return self.db_error(e).map(|r| r.map(|()| Vec::new())),
+            };
+            if r.is_ok() && restore {
+                self.run.coverage.restores += 1;
+            }
+            return self.host_result(h, r);
+        }
         let disk = self.run.disk_mut();
         let r = match h {
-            HostCmd::Cp { src, dst } => crate::planner::copy_file(disk, src, dst),
+            HostCmd::Cp { .. } => unreachable!("copied above"),
             HostCmd::Mv { src, dst } => engine::storage::Storage::rename(disk, src, dst)
                 .and_then(|_| {
                     engine::storage::Storage::sync_dir(disk, engine::storage::dir_of(dst))
@@ -958,6 +1182,28 @@ impl Executor {
                 })
                 .map_err(|e| e.kind),
         };
+        self.host_result(h, r)
+    }
+
+    /// Whether the control file (the instance's, or the newest copy on the
+    /// disk when none runs) names `path` as a datafile.
+    fn controlfile_names_datafile(&mut self, path: &str) -> bool {
+        if let Some(cf) = self.run.inst.as_ref().and_then(|i| i.controlfile()) {
+            return cf.datafiles.iter().any(|d| d.name == path);
+        }
+        let p = self.run.p.clone();
+        engine::inspect::newest_controlfile(self.run.disk_mut(), &p)
+            .ok()
+            .flatten()
+            .is_some_and(|cf| cf.datafiles.iter().any(|d| d.name == path))
+    }
+
+    /// What a host command printed, from how its I/O ended.
+    fn host_result(
+        &mut self,
+        h: &HostCmd,
+        r: Result<(), engine::storage::IoErrorKind>,
+    ) -> StepResult {
         match r {
             Ok(()) => {
                 if let HostCmd::Cp { dst, .. } | HostCmd::Mv { dst, .. } = h {
@@ -1284,6 +1530,8 @@ pub(crate) fn reaches_engine(s: &Statement) -> bool {
 pub(crate) fn prompt(s: &Statement) -> &'static str {
     match s {
         Statement::Rman(_) => "RMAN> ",
+        // Typed at recovery's `Specify log:` prompt, not at `SQL>`.
+        Statement::Answer(_) => "",
         s if s.is_directive() => "",
         _ => "SQL> ",
     }
