@@ -1582,4 +1582,103 @@ mod tests {
         assert_eq!(out.exit, 0, "{}", out.transcript());
         assert!(ex.run.model.lost_files.contains(members[0]));
     }
+
+    /// The blocks of a file on the executor's disk that fail their checks.
+    fn corrupt_blocks(ex: &mut Executor, path: &str, file_no: u32) -> Vec<u32> {
+        let bs = ex.run.p.db_block_size;
+        let blocks = ex.run.p.datafile(file_no).expect("datafile").blocks;
+        let disk = ex.run.disk_mut();
+        (1..blocks)
+            .filter(|&b| {
+                engine::datafile::read_block(disk, path, file_no, b, bs, false)
+                    .expect("the copy is readable")
+                    .is_err()
+            })
+            .collect()
+    }
+
+    /// S-BK-2: `cp` of an open database's datafile interleaves with DBWn,
+    /// so some seed's copy holds a fractured block (old OS blocks first,
+    /// new ones after); the original stays whole, and the same seed makes
+    /// the same copy.
+    #[test]
+    fn a_copy_of_an_open_datafile_can_be_fractured() {
+        let copy_of = |seed: u64| {
+            let mut text = format!("set seed {seed}\nstartup\n");
+            for k in 0..40 {
+                text.push_str(&format!("insert into t values ({k}, 'v{k}');\n"));
+            }
+            text.push_str("commit;\nalter system checkpoint;\n");
+            for k in 0..40 {
+                text.push_str(&format!("update t set v = 'w{k}' where k = {k};\n"));
+            }
+            text.push_str(
+                "commit;\nhost cp /u01/oradata/SIM/users01.dbf /u03/backup/users01.dbf\n",
+            );
+            let (mut ex, out) = executor(&text);
+            assert_eq!(out.exit, 0, "{}", out.transcript());
+            let copy = "/u03/backup/users01.dbf";
+            let n = ex.run.disk_mut().size(copy).expect("copied") as usize;
+            let mut bytes = vec![0u8; n];
+            ex.run.disk_mut().read(copy, 0, &mut bytes).expect("copied");
+            let fractured = corrupt_blocks(&mut ex, copy, 3);
+            let original = corrupt_blocks(&mut ex, "/u01/oradata/SIM/users01.dbf", 3);
+            assert!(
+                original.is_empty(),
+                "seed {seed}: the original {original:?}"
+            );
+            (fractured, bytes, out.trace_hash)
+        };
+        let seed = (0..64)
+            .find(|&s| !copy_of(s).0.is_empty())
+            .expect("some seed fractures a copy");
+        let (a, bytes_a, hash_a) = copy_of(seed);
+        let (b, bytes_b, hash_b) = copy_of(seed);
+        assert_eq!(a, b);
+        assert!(bytes_a == bytes_b, "seed {seed}: the two copies differ");
+        assert_eq!(hash_a, hash_b);
+        // Not every seed fractures: the decision is the seed's.
+        assert!((0..64).any(|s| copy_of(s).0.is_empty()));
+    }
+
+    /// Without an open instance nothing runs alongside a copy: it is whole.
+    #[test]
+    fn a_copy_of_a_closed_datafile_is_whole() {
+        let text = "startup\ninsert into t values (1, 'a');\ncommit;\nshutdown immediate\n\
+                    host cp /u01/oradata/SIM/users01.dbf /u03/backup/users01.dbf\n";
+        let (mut ex, out) = executor(text);
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+        assert!(corrupt_blocks(&mut ex, "/u03/backup/users01.dbf", 3).is_empty());
+        assert_eq!(
+            ex.run.disk_mut().device_of("/u03/backup/users01.dbf"),
+            "backup"
+        );
+    }
+
+    /// Answers: a prompt with none left and an answer no prompt asked for
+    /// are script errors (exit 2); a blank line after a recover is not.
+    #[test]
+    fn surplus_answers_are_script_errors() {
+        let text = "startup\nshutdown immediate\nstartup mount\nrecover database;\nauto\n\
+                    expect error ORA-00264\n";
+        let (_, out) = executor(text);
+        assert_eq!(out.exit, 2, "{}", out.transcript());
+        let why = out.failure.unwrap();
+        assert!(
+            why.starts_with("t.scn:5: the answer `auto` was not consumed"),
+            "{why}"
+        );
+        let text = "startup\nshutdown immediate\nstartup mount\nrecover database;\n\nexpect error ORA-00264\n";
+        let (_, out) = executor(text);
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+    }
+
+    /// `set release` reaches the engine's parameters; 9i is the default.
+    #[test]
+    fn the_release_reaches_the_parameters() {
+        let (ex, _) = executor("set release 10g\nstartup\n");
+        assert_eq!(ex.run.p.release, engine::params::Release::R10g);
+        let (ex, _) = executor("startup\n");
+        assert_eq!(ex.run.p.release, engine::params::Release::R9i);
+    }
 }
