@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::config::RunConfig;
 use crate::disk::{Fate, Fates};
 use crate::rng::Prng;
-use crate::runner::{CopyError, Halt, Run, RunOptions};
+use crate::runner::{CopyError, Coverage, Halt, Run, RunOptions};
 use crate::script::{
     AlterDatabase, AlterSystem, DatafileAction, FaultCmd, FileRef, GroupRef, HostCmd, Located,
     OfflineMode, Recover, RecoverAnswer, RecoverTarget, ScnRef, Script, Setting, SqlPlusSet,
@@ -54,6 +54,9 @@ pub struct ScriptOutcome {
     pub failure: Option<String>,
     pub results: Vec<StatementResult>,
     pub trace_hash: u64,
+    /// What the scenario reached (media recoveries, restores, hot backups,
+    /// … as a random run counts them).
+    pub coverage: Coverage,
 }
 
 impl ScriptOutcome {
@@ -117,6 +120,7 @@ fn run_script_kept(
                 failure: Some(e.to_string()),
                 results: Vec::new(),
                 trace_hash: 0,
+                coverage: Coverage::default(),
             };
         }
     };
@@ -128,6 +132,7 @@ fn run_script_kept(
                 failure: Some(why),
                 results: Vec::new(),
                 trace_hash: 0,
+                coverage: Coverage::default(),
             };
         }
     };
@@ -139,6 +144,7 @@ fn run_script_kept(
             )),
             results: Vec::new(),
             trace_hash: 0,
+            coverage: Coverage::default(),
         };
     }
     let mut ex = Executor::new(file, seed, cfg, plant, trace);
@@ -420,6 +426,7 @@ impl Executor {
             failure,
             results,
             trace_hash: self.run.trace.hash(),
+            coverage: self.run.coverage.clone(),
         }
     }
 
@@ -782,7 +789,7 @@ impl Executor {
         }
         if r.using_backup_controlfile {
             return Err(Stop::Unsupported(
-                "recover … using backup controlfile (S-CF-2)".into(),
+                "recover … using backup controlfile (S-CF-1)".into(),
             ));
         }
         if self.run.inst.is_none() {
@@ -798,38 +805,19 @@ impl Executor {
                 Err(stack) => return Ok(Err(stack)),
             },
         };
-        let automatic = r.automatic || self.autorecovery;
-        let mut next = 0;
-        let mut unanswered: Option<engine::media::LogRequest> = None;
+        let mut prompts = Prompts {
+            answers: &answers,
+            next: 0,
+            automatic: r.automatic || self.autorecovery,
+            unanswered: None,
+        };
+        let automatic = prompts.automatic;
         let inst = self.run.inst.as_mut().expect("checked above");
-        let (lines, result) = inst.recover(target, automatic, &mut |req| {
-            use engine::media::LogAnswer;
-            if automatic {
-                return LogAnswer::Suggested;
-            }
-            match answers.get(next) {
-                Some(a) => {
-                    next += 1;
-                    match a {
-                        RecoverAnswer::Suggested => LogAnswer::Suggested,
-                        RecoverAnswer::Auto => LogAnswer::Auto,
-                        RecoverAnswer::Cancel => LogAnswer::Cancel,
-                        RecoverAnswer::File(f) => LogAnswer::File(f.clone()),
-                    }
-                }
-                None => {
-                    // The script ends here; CANCEL lets the engine stop.
-                    if unanswered.is_none() {
-                        unanswered = Some(req.clone());
-                    }
-                    LogAnswer::Cancel
-                }
-            }
-        });
+        let (lines, result) = inst.recover(target, automatic, &mut |req| prompts.answer(req));
         self.run.drain_alerts();
-        self.answers_consumed = next;
+        self.answers_consumed = prompts.next;
         self.prefix = lines;
-        if let Some(req) = unanswered {
+        if let Some(req) = prompts.unanswered {
             return Err(Stop::Script(format!(
                 "recovery asked for a log (ORA-00279: change {} needed for thread {}, \
                  sequence #{}; suggestion {}) and no answer follows the recover: \
@@ -1505,6 +1493,37 @@ impl Executor {
     }
 }
 
+/// The answers to one RECOVER's log prompts: the answer lines after it in
+/// order, or the suggestion every time (`recover automatic`, `set
+/// autorecovery on`). A prompt with no answer left is remembered (the
+/// script's error) and answered CANCEL, so the engine stops there.
+struct Prompts<'a> {
+    answers: &'a [RecoverAnswer],
+    next: usize,
+    automatic: bool,
+    unanswered: Option<engine::media::LogRequest>,
+}
+
+impl Prompts<'_> {
+    fn answer(&mut self, req: &engine::media::LogRequest) -> engine::media::LogAnswer {
+        use engine::media::LogAnswer;
+        if self.automatic {
+            return LogAnswer::Suggested;
+        }
+        let Some(a) = self.answers.get(self.next) else {
+            self.unanswered.get_or_insert_with(|| req.clone());
+            return LogAnswer::Cancel;
+        };
+        self.next += 1;
+        match a {
+            RecoverAnswer::Suggested => LogAnswer::Suggested,
+            RecoverAnswer::Auto => LogAnswer::Auto,
+            RecoverAnswer::Cancel => LogAnswer::Cancel,
+            RecoverAnswer::File(f) => LogAnswer::File(f.clone()),
+        }
+    }
+}
+
 fn halt(h: Halt) -> Stop {
     match h {
         Halt::Violation(v) => Stop::Failed(format!("VIOLATION {v}")),
@@ -1680,5 +1699,65 @@ mod tests {
         assert_eq!(ex.run.p.release, engine::params::Release::R10g);
         let (ex, _) = executor("startup\n");
         assert_eq!(ex.run.p.release, engine::params::Release::R9i);
+    }
+
+    /// Scripts count what they reach: a restore is a copy onto a datafile
+    /// the control file names from another path; a refused BEGIN BACKUP
+    /// counts nothing.
+    #[test]
+    fn scripts_count_restores_and_backups() {
+        let text = "startup\nalter tablespace users begin backup;\nexpect error ORA-02231\n\
+                    shutdown immediate\n\
+                    host cp /u01/oradata/SIM/users01.dbf /u03/backup/users01.dbf\n\
+                    host cp /u03/backup/users01.dbf /u01/oradata/SIM/users01.dbf\n\
+                    host cp /u01/oradata/SIM/users01.dbf /u01/oradata/SIM/users01.dbf\n";
+        let (_, out) = executor(text);
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+        assert_eq!(out.coverage.restores, 1);
+        assert_eq!(out.coverage.hot_backups, 0);
+        assert_eq!(out.coverage.media_recoveries, 0);
+    }
+
+    /// The prompts take the answers in order; past them the script has
+    /// none left (remembered, answered CANCEL); automatic takes every
+    /// suggestion and consumes nothing.
+    #[test]
+    fn prompts_take_the_answers_in_order() {
+        use engine::media::{LogAnswer, LogRequest};
+        let req = |seq| LogRequest {
+            thread: 1,
+            seq,
+            change: 100,
+            time: 0,
+            suggestion: format!("/u02/arch/arch_1_{seq}_1.arc"),
+        };
+        let answers = [
+            RecoverAnswer::Suggested,
+            RecoverAnswer::File("/u03/backup/a.arc".into()),
+        ];
+        let mut p = Prompts {
+            answers: &answers,
+            next: 0,
+            automatic: false,
+            unanswered: None,
+        };
+        assert_eq!(p.answer(&req(5)), LogAnswer::Suggested);
+        assert_eq!(
+            p.answer(&req(6)),
+            LogAnswer::File("/u03/backup/a.arc".into())
+        );
+        assert_eq!(p.answer(&req(7)), LogAnswer::Cancel);
+        assert_eq!(p.answer(&req(8)), LogAnswer::Cancel);
+        assert_eq!(p.next, 2);
+        assert_eq!(p.unanswered.map(|r| r.seq), Some(7));
+        let mut p = Prompts {
+            answers: &answers,
+            next: 0,
+            automatic: true,
+            unanswered: None,
+        };
+        assert_eq!(p.answer(&req(5)), LogAnswer::Suggested);
+        assert_eq!(p.answer(&req(6)), LogAnswer::Suggested);
+        assert_eq!((p.next, p.unanswered), (0, None));
     }
 }
