@@ -1149,6 +1149,11 @@ impl Executor {
             let r = match self.run.copy_file(src, dst) {
                 Ok(()) => Ok(()),
                 Err(CopyError::Io(k)) => Err(k),
+                // DBWn, writing alongside, met the power loss: the copy
+                // stops there, as when its own I/O meets it.
+                Err(CopyError::Died(DbError::Terminated {
+                    power_lost: true, ..
+                })) => Err(engine::storage::IoErrorKind::PowerLost),
                 Err(CopyError::Died(e)) => return self.db_error(e).map(|r| r.map(|()| Vec::new())),
             };
             if r.is_ok() && restore {
@@ -1759,5 +1764,31 @@ mod tests {
         assert_eq!(p.answer(&req(5)), LogAnswer::Suggested);
         assert_eq!(p.answer(&req(6)), LogAnswer::Suggested);
         assert_eq!((p.next, p.unanswered), (0, None));
+    }
+
+    /// A power loss during a copy, whether DBWn's write alongside or the
+    /// copy's own I/O meets it, stops the copy with `-- power lost`, and
+    /// the database recovers as after any crash.
+    #[test]
+    fn a_power_loss_during_a_copy_is_a_crash() {
+        for seed in 0..16 {
+            let mut text = format!("set seed {seed}\nstartup\n");
+            for k in 0..40 {
+                text.push_str(&format!("insert into t values ({k}, 'v{k}');\n"));
+            }
+            text.push_str(
+                "commit;\ncrash after 1 io\n\
+                 host cp /u01/oradata/SIM/users01.dbf /u03/backup/users01.dbf\n\
+                 startup\nexpect data complete\n",
+            );
+            let (_, out) = executor(&text);
+            assert_eq!(out.exit, 0, "seed {seed}: {}", out.transcript());
+            let cp = out
+                .results
+                .iter()
+                .find(|r| r.statement.starts_with("host cp"))
+                .expect("the copy ran");
+            assert_eq!(cp.output, vec!["-- power lost".to_string()], "seed {seed}");
+        }
     }
 }
