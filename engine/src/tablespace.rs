@@ -11,26 +11,17 @@ impl<S: Storage> Instance<S> {
     /// DATABASE BEGIN BACKUP.
     pub fn begin_backup(&mut self, tablespace: Option<&str>) -> DbResult<()> {
         let _ = tablespace;
-        Err(DbError::ora(
-            2231,
-            "missing or invalid option to ALTER DATABASE",
-        ))
+        Err(DbError::ora(2231, "missing or invalid option to ALTER DATABASE"))
     }
     /// ALTER TABLESPACE X END BACKUP, or (None) ALTER DATABASE END BACKUP.
     pub fn end_backup(&mut self, tablespace: Option<&str>) -> DbResult<()> {
         let _ = tablespace;
-        Err(DbError::ora(
-            2231,
-            "missing or invalid option to ALTER DATABASE",
-        ))
+        Err(DbError::ora(2231, "missing or invalid option to ALTER DATABASE"))
     }
     /// ALTER DATABASE DATAFILE N END BACKUP (mounted).
     pub fn end_backup_datafile(&mut self, file_no: u32) -> DbResult<()> {
         let _ = file_no;
-        Err(DbError::ora(
-            2231,
-            "missing or invalid option to ALTER DATABASE",
-        ))
+        Err(DbError::ora(2231, "missing or invalid option to ALTER DATABASE"))
     }
     /// ALTER TABLESPACE X OFFLINE [NORMAL | TEMPORARY | IMMEDIATE].
     pub fn tablespace_offline(&mut self, tablespace: &str, mode: OfflineMode) -> DbResult<()> {
@@ -50,18 +41,12 @@ impl<S: Storage> Instance<S> {
     /// ALTER DATABASE DATAFILE N OFFLINE (true) | ONLINE (false).
     pub fn datafile_offline(&mut self, file_no: u32, offline: bool) -> DbResult<()> {
         let _ = (file_no, offline);
-        Err(DbError::ora(
-            1516,
-            "nonexistent log file, data file, or temporary file",
-        ))
+        Err(DbError::ora(1516, "nonexistent log file, data file, or temporary file"))
     }
     /// ALTER DATABASE CREATE DATAFILE N [AS 'name'].
     pub fn create_datafile(&mut self, file_no: u32, as_name: Option<&str>) -> DbResult<()> {
         let _ = (file_no, as_name);
-        Err(DbError::ora(
-            1516,
-            "nonexistent log file, data file, or temporary file",
-        ))
+        Err(DbError::ora(1516, "nonexistent log file, data file, or temporary file"))
     }
     /// The file number of a datafile named in the control file.
     pub fn datafile_named(&self, name: &str) -> Option<u32> {
