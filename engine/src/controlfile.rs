@@ -46,6 +46,11 @@ pub struct DatafileRecord {
     pub stop_scn: Option<Scn>,
     /// The last offline range (offline SCN, online checkpoint SCN).
     pub offline_range: Option<(Scn, Scn)>,
+    /// In hot-backup mode since this SCN (v$backup ACTIVE, CHANGE#): the
+    /// header's checkpoint SCN stays frozen at it while the counter and this
+    /// record's checkpoint move on (S-BK-2).
+    #[serde(default)]
+    pub backup_scn: Option<Scn>,
 }
 
 /// A thread checkpoint: an SCN and where the thread's redo stood then.

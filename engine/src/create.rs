@@ -11,7 +11,7 @@ use crate::datafile::{self, DatafileHeader, Fuzzy};
 use crate::error::DbResult;
 use crate::instance::{UNDO_FILE, UNDO_HEADER_BLOCK, first_incarnation, io_fatal};
 use crate::params::DbParams;
-use crate::redo::{self, LogHeader, Op};
+use crate::redo::{self, Change, LogHeader, Op, RedoRecord};
 use crate::scn::{Rba, SimTime};
 use crate::storage::{Storage, dir_of};
 
@@ -28,6 +28,9 @@ pub fn create_database<S: Storage + ?Sized>(
     let scn = CREATION_SCN;
     let bs = p.db_block_size;
     let mut dirs = std::collections::BTreeSet::new();
+    // Block formatting is logged (S-CD-1): redo alone can rebuild a file
+    // from nothing (CREATE DATAFILE, then RECOVER).
+    let mut formats = Vec::new();
     for f in &p.datafiles {
         io.create(&f.path).map_err(io_fatal)?;
         let h = DatafileHeader {
@@ -43,6 +46,7 @@ pub fn create_database<S: Storage + ?Sized>(
             fuzzy: Fuzzy::default(),
             absolute_fuzzy_scn: 0,
             cf_seq: 1,
+            ckpt_rba: Rba { seq: 1, block: 1 },
         };
         datafile::write_header(io, &f.path, &h, bs).map_err(io_fatal)?;
         for b in 1..f.blocks {
@@ -62,6 +66,11 @@ pub fn create_database<S: Storage + ?Sized>(
             let mut blk = Block::new(f.file_no, b, Body::Unformatted);
             if let Some(op) = op {
                 redo::apply(&mut blk, &op, scn).expect("formatting applies to any block");
+                formats.push(Change {
+                    file: f.file_no,
+                    block: b,
+                    op,
+                });
             }
             datafile::write_block(io, &f.path, &blk, bs).map_err(io_fatal)?;
         }
@@ -79,6 +88,21 @@ pub fn create_database<S: Storage + ?Sized>(
         end_of_thread: false,
         cf_seq: 1,
     };
+    let record = RedoRecord {
+        scn,
+        time: now,
+        thread: 1,
+        changes: formats,
+        markers: Vec::new(),
+    };
+    let mut stream = Vec::new();
+    redo::encode_record(&record, &mut stream);
+    let os = io.os_block_size();
+    let redo_blocks = redo::format_blocks(&stream, &header, 1, os);
+    assert!(
+        redo_blocks.len() / os <= p.log_blocks as usize,
+        "the formatting of the database fits the first log"
+    );
     let mut groups = Vec::new();
     for (i, members) in p.log_groups.iter().enumerate() {
         let group = i as u32 + 1;
@@ -86,6 +110,7 @@ pub fn create_database<S: Storage + ?Sized>(
             io.create(m).map_err(io_fatal)?;
             if group == 1 {
                 redo::write_log_header(io, m, &header).map_err(io_fatal)?;
+                io.write(m, os as u64, &redo_blocks).map_err(io_fatal)?;
             }
             io.sync(m).map_err(io_fatal)?;
             dirs.insert(dir_of(m).to_string());
@@ -145,6 +170,7 @@ pub fn create_database<S: Storage + ?Sized>(
                 ckpt_counter: 1,
                 stop_scn: Some(scn),
                 offline_range: None,
+                backup_scn: None,
             })
             .collect(),
         log_groups: groups,

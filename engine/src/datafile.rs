@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::block::{Block, Corruption};
-use crate::scn::{Scn, SimTime};
+use crate::scn::{Rba, Scn, SimTime};
 use crate::storage::{IoResult, Storage};
 
 /// The three fuzzy bits (S-FILE-2, ORACLE_NOTES §1.6).
@@ -62,6 +62,9 @@ pub struct DatafileHeader {
     /// this header (Oracle's `kccfhcsq`): above the control file's own
     /// sequence, the control file is an old copy (ORA-01207, S-CF-2).
     pub cf_seq: u64,
+    /// Where the thread's redo stood at this checkpoint: media recovery of
+    /// this file starts reading at this log sequence (S-MR-2).
+    pub ckpt_rba: Rba,
 }
 
 /// Why a datafile header could not be read.

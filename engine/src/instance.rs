@@ -117,6 +117,9 @@ pub struct Instance<S: Storage> {
     /// The buffer a block is read into before it is decoded (one per
     /// instance: reads through the cache do not allocate).
     pub(crate) read_buf: Vec<u8>,
+    /// Files in hot-backup mode (their control-file records' `backup_scn`),
+    /// kept here so the DML path asks a set, not the control file.
+    pub(crate) in_backup: BTreeSet<u32>,
 }
 
 /// Turns a storage error into the instance's death when the power is gone.
@@ -154,6 +157,7 @@ impl<S: Storage> Instance<S> {
             alerts: Vec::new(),
             pending_switch_ckpt: None,
             read_buf: Vec::new(),
+            in_backup: BTreeSet::new(),
         }
     }
 
@@ -194,6 +198,50 @@ impl<S: Storage> Instance<S> {
     pub(crate) fn cf(&self) -> &ControlFile {
         self.cf.as_ref().expect("control file is mounted")
     }
+    /// Where datafile `file_no` lives: the control file's name for it (the
+    /// control file, not the parameter file, is the source of truth).
+    pub(crate) fn df_path(&self, file_no: u32) -> String {
+        cf_path(self.cf.as_ref(), file_no)
+    }
+
+    /// A block of an offline file (or one whose recovery is pending) cannot
+    /// be read: ORA-00376 + ORA-01110.
+    pub(crate) fn check_available(&self, file_no: u32) -> DbResult<()> {
+        let Some(rec) = self.cf.as_ref().and_then(|c| c.datafile(file_no)) else {
+            return Ok(());
+        };
+        if self.state == DbState::Open
+            && !matches!(
+                rec.status,
+                controlfile::FileStatus::Online | controlfile::FileStatus::ReadOnly
+            )
+        {
+            return Err(DbError::Ora(ora::with_file(
+                OraStack::one(376, format!("file {file_no} cannot be read at this time")),
+                file_no,
+                &rec.name,
+            )));
+        }
+        Ok(())
+    }
+
+    /// A block of a read-only file cannot change: ORA-00372 + ORA-01110.
+    pub(crate) fn check_writable(&self, file_no: u32) -> DbResult<()> {
+        if let Some(rec) = self.cf.as_ref().and_then(|c| c.datafile(file_no))
+            && rec.status == controlfile::FileStatus::ReadOnly
+        {
+            return Err(DbError::Ora(ora::with_file(
+                OraStack::one(
+                    372,
+                    format!("file {file_no} cannot be modified at this time"),
+                ),
+                file_no,
+                &rec.name,
+            )));
+        }
+        Ok(())
+    }
+
     pub(crate) fn cf_mut(&mut self) -> &mut ControlFile {
         self.cf.as_mut().expect("control file is mounted")
     }
@@ -363,6 +411,20 @@ impl<S: Storage> Instance<S> {
             if h.cf_seq > cf_seq {
                 return self.open_error(ora::newer_than_controlfile(rec.file_no, &rec.name));
             }
+            if h.fuzzy.hot_backup && self.p.release >= crate::params::Release::R10g {
+                // 10g: a file left in backup mode by a crash says so.
+                return self.open_error(ora::with_file(
+                    OraStack::one(
+                        10873,
+                        format!(
+                            "file {} needs to be either taken out of backup mode or media recovered",
+                            rec.file_no
+                        ),
+                    ),
+                    rec.file_no,
+                    &rec.name,
+                ));
+            }
             if h.fuzzy.hot_backup || h.fuzzy.media_recovery || h.ckpt_counter < rec.ckpt_counter {
                 return self.open_error(ora::needs_media_recovery(rec.file_no, &rec.name));
             }
@@ -383,6 +445,13 @@ impl<S: Storage> Instance<S> {
             headers.insert(rec.file_no, h);
         }
         self.headers = headers;
+        self.in_backup = self
+            .cf()
+            .datafiles
+            .iter()
+            .filter(|d| d.backup_scn.is_some())
+            .map(|d| d.file_no)
+            .collect();
         Ok(adopted)
     }
 
@@ -656,6 +725,19 @@ impl<S: Storage> Instance<S> {
             format!("{mode:?}").to_lowercase()
         ));
         if self.state == DbState::Open {
+            if let Some(rec) = self.cf().datafiles.iter().find(|d| d.backup_scn.is_some()) {
+                return Err(DbError::Ora(ora::with_file(
+                    OraStack::one(
+                        1149,
+                        format!(
+                            "cannot shutdown - file {} has online backup set",
+                            rec.file_no
+                        ),
+                    ),
+                    rec.file_no,
+                    &rec.name,
+                )));
+            }
             for sid in self.txns.keys().copied().collect::<Vec<_>>() {
                 self.rollback(sid)?;
             }
@@ -678,6 +760,7 @@ impl<S: Storage> Instance<S> {
         self.undo_in_use.clear();
         self.pending_bwr.clear();
         self.pending_switch_ckpt = None;
+        self.in_backup.clear();
     }
 
     // ----- LGWR --------------------------------------------------------------
@@ -1021,7 +1104,7 @@ impl<S: Storage> Instance<S> {
         let bs = self.p.db_block_size;
         let mut files = BTreeSet::new();
         for d in dbas {
-            let path = self.p.datafile(d.0).expect("datafile").path.clone();
+            let path = self.df_path(d.0);
             let b = &self.cache.buffers.get(d).expect("buffer").block;
             datafile::write_block(&mut self.io, &path, b, bs).map_err(io_fatal)?;
             files.insert(path);
@@ -1074,17 +1157,17 @@ impl<S: Storage> Instance<S> {
             return Ok(self.cache.get(dba).expect("present"));
         }
         let ignore = self.p.planted(Plant::IgnoreTail);
-        let path = &self.p.datafile(dba.0).expect("datafile").path;
+        self.check_available(dba.0)?;
+        let path = self.df_path(dba.0);
         let mut buf = std::mem::take(&mut self.read_buf);
         buf.resize(self.p.db_block_size, 0);
-        let read = datafile::read_block_into(&mut self.io, path, dba.0, dba.1, &mut buf, ignore);
+        let read = datafile::read_block_into(&mut self.io, &path, dba.0, dba.1, &mut buf, ignore);
         self.read_buf = buf;
         match read.map_err(io_fatal)? {
             Ok(b) => Ok(self.cache.insert(b)),
             Err(kind) => {
                 self.note_corrupt(dba, &format!("{kind:?}"));
-                let path = &self.p.datafile(dba.0).expect("datafile").path;
-                Err(DbError::Ora(ora::block_corrupted(dba.0, dba.1, path)))
+                Err(DbError::Ora(ora::block_corrupted(dba.0, dba.1, &path)))
             }
         }
     }
@@ -1147,13 +1230,25 @@ impl<S: Storage> Instance<S> {
         let clock = self.clock;
         let mut paths = Vec::new();
         let cf_seq = self.cf().version;
+        // A file in hot-backup mode keeps its header checkpoint at the
+        // begin-backup SCN while its counter moves on (S-BK-2).
+        let frozen: BTreeSet<u32> = self
+            .cf()
+            .datafiles
+            .iter()
+            .filter(|d| d.backup_scn.is_some())
+            .map(|d| d.file_no)
+            .collect();
         for (file_no, h) in self.headers.iter_mut() {
-            h.ckpt_scn = s;
-            h.ckpt_time = clock;
+            if !frozen.contains(file_no) {
+                h.ckpt_scn = s;
+                h.ckpt_time = clock;
+                h.ckpt_rba = rba;
+            }
             h.ckpt_counter += 1;
             h.cf_seq = cf_seq;
             h.fuzzy.online = kind != CkptKind::Close;
-            let path = self.p.datafile(*file_no).expect("datafile").path.clone();
+            let path = cf_path(self.cf.as_ref(), *file_no);
             datafile::write_header(&mut self.io, &path, h, bs).map_err(io_fatal)?;
             paths.push(path);
         }
@@ -1164,7 +1259,7 @@ impl<S: Storage> Instance<S> {
         let cf = self.cf_mut();
         for (file_no, h) in &headers {
             let r = cf.datafile_mut(*file_no).expect("record");
-            r.ckpt_scn = h.ckpt_scn;
+            r.ckpt_scn = s;
             r.ckpt_counter = h.ckpt_counter;
             r.stop_scn = (kind == CkptKind::Close).then_some(s);
         }
@@ -1573,6 +1668,13 @@ pub fn row_home(p: &DbParams, k: u64) -> Dba {
     let f = users[(h % users.len() as u64) as usize];
     let b = 1 + ((h / users.len() as u64) % u64::from(f.blocks - 1)) as u32;
     (f.file_no, b)
+}
+
+/// The control file's name for datafile `file_no`.
+pub(crate) fn cf_path(cf: Option<&ControlFile>, file_no: u32) -> String {
+    cf.and_then(|c| c.datafile(file_no))
+        .map(|d| d.name.clone())
+        .expect("the control file names every datafile the instance uses")
 }
 
 /// Whether `x` names an active transaction in a transaction table.

@@ -23,6 +23,14 @@ pub enum Plant {
     NoTornImages,
     /// LGWR treats a log group with no valid member as written.
     AckWithoutMember,
+    /// A file in hot-backup mode logs no block image at its blocks' first
+    /// change, so a fractured block in the copy cannot be repaired.
+    NoBlockImage,
+    /// END BACKUP writes no end-backup marker into the redo.
+    ForgetEndBackupMarker,
+    /// Media recovery starts at the highest checkpoint among the files to
+    /// recover instead of the lowest (S-MR-2).
+    RecoverFromHighest,
 }
 
 /// Every planted bug of INVARIANTS.md: its name, what it does, what must
@@ -61,8 +69,8 @@ pub const PLANTED_BUGS: &[(&str, &str, &str, Option<Plant>)] = &[
     (
         "no-block-image",
         "no block images during hot backup",
-        "INV-DATA-1 after hot-backup restore",
-        None,
+        "INV-DATA-1 / INV-BLK-1 after a hot-backup restore",
+        Some(Plant::NoBlockImage),
     ),
     (
         "resetlogs-fuzzy",
@@ -91,8 +99,8 @@ pub const PLANTED_BUGS: &[(&str, &str, &str, Option<Plant>)] = &[
     (
         "forget-end-backup-marker",
         "END BACKUP writes no marker",
-        "INV-FUZZY-4 / INV-FUZZY-2",
-        None,
+        "INV-FUZZY-2 / INV-REC-1",
+        Some(Plant::ForgetEndBackupMarker),
     ),
     (
         "old-incarnation-redo",
@@ -111,6 +119,12 @@ pub const PLANTED_BUGS: &[(&str, &str, &str, Option<Plant>)] = &[
         "LGWR treats a group with no valid member as written",
         "INV-LOG-4 / INV-DATA-1",
         Some(Plant::AckWithoutMember),
+    ),
+    (
+        "recover-from-highest",
+        "media recovery starts at the highest checkpoint among the files, not the lowest",
+        "INV-DATA-1 / INV-CKPT-3",
+        Some(Plant::RecoverFromHighest),
     ),
 ];
 

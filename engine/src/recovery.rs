@@ -77,7 +77,7 @@ impl<S: Storage> Instance<S> {
                     buf.first_dirty_scn = buf.block.scn;
                 }
                 Slot::Corrupt => {
-                    let path = self.p.datafile(dba.0).expect("datafile").path.clone();
+                    let path = self.df_path(dba.0);
                     self.alert(format!(
                         "Hex dump of (file {}, block {}) in trace file\nCorrupt block relative dba: (file {}, block {})\nFractured block found during crash/instance recovery\n{}",
                         dba.0, dba.1, dba.0, dba.1, ora::block_corrupted(dba.0, dba.1, &path)
@@ -164,21 +164,22 @@ impl<S: Storage> Instance<S> {
                 if !need.contains_key(&dba) {
                     continue;
                 }
-                let Some(spec) = self.p.datafile(c.file).cloned() else {
+                // Crash recovery recovers the online files only (an offline
+                // one comes back through media recovery).
+                let Some(path) = self
+                    .cf()
+                    .datafile(c.file)
+                    .filter(|d| d.status == crate::controlfile::FileStatus::Online)
+                    .map(|d| d.name.clone())
+                else {
                     continue;
                 };
                 let slot = match blocks.entry(dba) {
                     std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                     std::collections::btree_map::Entry::Vacant(e) => {
-                        let read = datafile::read_block(
-                            &mut self.io,
-                            &spec.path,
-                            c.file,
-                            c.block,
-                            bs,
-                            ignore,
-                        )
-                        .map_err(io_fatal)?;
+                        let read =
+                            datafile::read_block(&mut self.io, &path, c.file, c.block, bs, ignore)
+                                .map_err(io_fatal)?;
                         e.insert(match read {
                             Ok(b) => Slot::Good(b),
                             Err(_) => Slot::Corrupt,

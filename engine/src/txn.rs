@@ -75,6 +75,7 @@ impl<S: Storage> Instance<S> {
             ));
         }
         let dba = row_home(&self.p, k);
+        self.check_writable(dba.0)?;
         let before = self.current_row(dba, k)?;
         let visible = before.as_ref().filter(|r| r.v.is_some()).is_some();
         match kind {
@@ -249,7 +250,7 @@ impl<S: Storage> Instance<S> {
                 }
             }
         }
-        let blocks = self.p.datafile(UNDO_FILE).expect("undo datafile").blocks;
+        let blocks = self.cf().datafile(UNDO_FILE).expect("undo datafile").blocks;
         let first = UNDO_HEADER_BLOCK + 1;
         let n = blocks - first;
         for i in 0..n {
@@ -282,12 +283,20 @@ impl<S: Storage> Instance<S> {
     }
 
     /// Torn-block protection (S-CR-5): the first change to a block after a
-    /// checkpoint logs the block's whole image before the change.
-    fn images_for(&mut self, changes: &mut Vec<Change>, dbas: &[Dba]) -> DbResult<()> {
-        if !self.p.torn_block_protection || self.p.planted(Plant::NoTornImages) {
+    /// checkpoint logs the block's whole image before the change. Hot backup
+    /// (S-BK-2): the first change to a block of a file in backup mode after
+    /// the block came into the cache (or after BEGIN BACKUP) logs its image,
+    /// which repairs the block if the copy holds it fractured.
+    pub(crate) fn images_for(&mut self, changes: &mut Vec<Change>, dbas: &[Dba]) -> DbResult<()> {
+        let torn = self.p.torn_block_protection && !self.p.planted(Plant::NoTornImages);
+        let backup = !self.in_backup.is_empty() && !self.p.planted(Plant::NoBlockImage);
+        if !torn && !backup {
             return Ok(());
         }
         for &dba in dbas {
+            if !torn && !self.in_backup.contains(&dba.0) {
+                continue;
+            }
             let buf = self.get_block(dba)?;
             if !buf.imaged {
                 buf.imaged = true;
@@ -365,6 +374,12 @@ impl<S: Storage> Instance<S> {
         slot: u32,
         mut uba: Option<Uba>,
     ) -> DbResult<bool> {
+        if let Some(file) = self.undo_targets_unavailable(xid, uba)? {
+            self.alert(format!(
+                "SMON: deferring rollback of transaction {xid:#x}: file {file} is offline"
+            ));
+            return Ok(false);
+        }
         let mut steps = 0;
         while let Some(u) = uba {
             self.make_room()?;
@@ -418,6 +433,39 @@ impl<S: Storage> Instance<S> {
         Ok(true)
     }
 
+    /// The first file a transaction's undo points into that is not
+    /// available (offline, or waiting for media recovery): its rollback
+    /// waits until the file is online again (Oracle's deferred rollback).
+    fn undo_targets_unavailable(
+        &mut self,
+        xid: Xid,
+        mut uba: Option<Uba>,
+    ) -> DbResult<Option<u32>> {
+        let mut blocks = Vec::new();
+        while let Some(u) = uba {
+            blocks.push(u.block);
+            let rec = match self.get_block((UNDO_FILE, u.block)) {
+                Ok(buf) => match &buf.block.body {
+                    Body::Undo {
+                        xid: owner,
+                        records,
+                    } if *owner == xid => records.get(u.index as usize).cloned(),
+                    _ => None,
+                },
+                Err(DbError::Ora(_)) => None,
+                Err(e) => return Err(e),
+            };
+            let Some(rec) = rec else { return Ok(None) };
+            if self.check_available(rec.file).is_err() {
+                // Its undo is needed until then: never given to another.
+                self.undo_in_use.extend(blocks);
+                return Ok(Some(rec.file));
+            }
+            uba = rec.prev;
+        }
+        Ok(None)
+    }
+
     /// Transaction recovery after crash recovery (S-TXN-3): every transaction
     /// still active in the transaction table died with the instance.
     pub(crate) fn transaction_recovery(&mut self) -> DbResult<()> {
@@ -429,10 +477,11 @@ impl<S: Storage> Instance<S> {
             }
             Err(e) => return Err(e),
         };
+        let live: Vec<u32> = self.txns.values().map(|t| t.slot).collect();
         let dead: Vec<(u32, block::TxSlot)> = slots
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.state == TxState::Active)
+            .filter(|(i, s)| s.state == TxState::Active && !live.contains(&(*i as u32)))
             .map(|(i, s)| (i as u32, *s))
             .collect();
         if dead.is_empty() {
@@ -522,9 +571,52 @@ impl<S: Storage> Instance<S> {
         };
         match slot_is_active(&slots, r.lock) {
             None => Ok(r.v),
-            Some(s) => {
-                let b = s.last_uba.map_or(UNDO_HEADER_BLOCK, |u| u.block);
-                let path = self.p.datafile(UNDO_FILE).expect("undo file").path.clone();
+            Some(s) => self.read_consistent(r.lock, s.last_uba, r.k),
+        }
+    }
+
+    /// A consistent read through the undo of a transaction no session owns
+    /// (one whose rollback is deferred, or stuck on unreadable undo): the
+    /// row's value before the transaction's first change to it, from its
+    /// undo chain. Unreadable undo: ORA-01578 on that undo block.
+    fn read_consistent(
+        &mut self,
+        xid: Xid,
+        mut uba: Option<Uba>,
+        k: u64,
+    ) -> Result<Option<String>, (Dba, OraStack)> {
+        let mut before = None;
+        let mut steps = 0;
+        while let Some(u) = uba {
+            let rec = match self.get_block((UNDO_FILE, u.block)) {
+                Ok(buf) => match &buf.block.body {
+                    Body::Undo {
+                        xid: owner,
+                        records,
+                    } if *owner == xid => records.get(u.index as usize).cloned(),
+                    _ => None,
+                },
+                Err(_) => None,
+            };
+            let Some(rec) = rec else {
+                let path = self.df_path(UNDO_FILE);
+                return Err((
+                    (UNDO_FILE, u.block),
+                    ora::block_corrupted(UNDO_FILE, u.block, &path),
+                ));
+            };
+            if rec.k == k {
+                before = Some(rec.before.clone());
+            }
+            uba = rec.prev;
+            steps += 1;
+            debug_assert!(steps < 1_000_000, "undo chain loops");
+        }
+        match before {
+            Some(b) => Ok(b.and_then(|row| row.v)),
+            None => {
+                let b = UNDO_HEADER_BLOCK;
+                let path = self.df_path(UNDO_FILE);
                 Err(((UNDO_FILE, b), ora::block_corrupted(UNDO_FILE, b, &path)))
             }
         }

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use engine::DbParams;
 use engine::cache::Dba;
-use engine::controlfile::{ControlFile, FileStatus, MemberStatus};
-use engine::inspect::{datafile_blocks, datafile_header, log_file, newest_controlfile};
+use engine::controlfile::{ControlFile, DatafileRecord, FileStatus, MemberStatus};
+use engine::inspect::{log_file, newest_controlfile};
 use engine::redo::LogContents;
 use engine::scn::Scn;
 use engine::storage::{IoResult, Storage};
@@ -13,55 +13,73 @@ use engine::storage::{IoResult, Storage};
 use crate::{Model, Violation};
 
 /// INV-CKPT-1: in an open database each online datafile's header checkpoint
-/// SCN and counter equal its control-file record (the newest copy on disk).
+/// SCN and counter equal its control-file record (`dfs`: the open
+/// instance's). A file in hot-backup mode (record `backup_scn`) keeps its
+/// header SCN frozen at the begin-backup SCN, with the hot-backup fuzzy bit,
+/// while both counters move on together. Files not online are not
+/// checkpointed by the instance and are not judged.
 pub fn check_matches_controlfile<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
+    dfs: &[DatafileRecord],
 ) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
-    let Some(cf) = newest_controlfile(io, p)? else {
-        return Ok(out);
-    };
-    for r in cf
-        .datafiles
-        .iter()
-        .filter(|r| r.status == FileStatus::Online)
-    {
-        let Ok(h) = datafile_header(io, p, r.file_no)? else {
+    for r in dfs.iter().filter(|r| r.status == FileStatus::Online) {
+        let Ok(h) = crate::files::header(io, p, r)? else {
             continue;
         };
-        if h.ckpt_scn != r.ckpt_scn || h.ckpt_counter != r.ckpt_counter {
-            out.push(Violation::new(
-                "INV-CKPT-1",
-                format!(
-                    "file {}: header checkpoint SCN {} counter {}, control file SCN {} counter {}",
-                    r.file_no, h.ckpt_scn, h.ckpt_counter, r.ckpt_scn, r.ckpt_counter
-                ),
-            ));
+        match r.backup_scn {
+            Some(b) if h.ckpt_scn != b || h.ckpt_counter != r.ckpt_counter || !h.fuzzy.hot_backup => {
+                out.push(Violation::new(
+                    "INV-CKPT-1",
+                    format!(
+                        "file {} in hot-backup mode since SCN {b}: header checkpoint SCN {} counter {} (hot-backup fuzzy {}), want SCN {b} (frozen) and the control file's counter {}",
+                        r.file_no, h.ckpt_scn, h.ckpt_counter, h.fuzzy.hot_backup, r.ckpt_counter
+                    ),
+                ))
+            }
+            Some(_) => {}
+            None if h.ckpt_scn != r.ckpt_scn || h.ckpt_counter != r.ckpt_counter => {
+                out.push(Violation::new(
+                    "INV-CKPT-1",
+                    format!(
+                        "file {}: header checkpoint SCN {} counter {}, control file SCN {} counter {}",
+                        r.file_no, h.ckpt_scn, h.ckpt_counter, r.ckpt_scn, r.ckpt_counter
+                    ),
+                ))
+            }
+            None => {}
         }
     }
     Ok(out)
 }
 
-/// INV-CKPT-2: a header checkpoint SCN never goes down (no restores exist
-/// yet in this engine). Records what it saw in the model.
+/// INV-CKPT-2: a header checkpoint SCN never goes down, except by restoring
+/// a backup over the file ([`Model::restored`]): the first header the check
+/// reads at a restored path may be lower, and from then on it is the new
+/// floor. Records what it saw in the model.
 pub fn check_monotonic<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
+    dfs: &[DatafileRecord],
     model: &mut Model,
 ) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
-    for f in &p.datafiles {
-        let Ok(h) = datafile_header(io, p, f.file_no)? else {
+    for f in dfs {
+        let Ok(h) = crate::files::header(io, p, f)? else {
             continue;
         };
+        if model.restores.remove(&f.name) {
+            model.header_ckpt.insert(f.file_no, h.ckpt_scn);
+            continue;
+        }
         let seen = model.header_ckpt.entry(f.file_no).or_insert(h.ckpt_scn);
         if h.ckpt_scn < *seen {
             out.push(Violation::new(
                 "INV-CKPT-2",
                 format!(
-                    "file {}: header checkpoint SCN went down from {} to {}",
-                    f.file_no, *seen, h.ckpt_scn
+                    "file {}: header checkpoint SCN went down from {} to {} with no restore of '{}'",
+                    f.file_no, *seen, h.ckpt_scn, f.name
                 ),
             ));
         }
@@ -104,9 +122,14 @@ pub fn readable_logs<S: Storage + ?Sized>(
 /// change in the surviving redo with an SCN below its file's header
 /// checkpoint SCN is in the file, unless that block was torn by the power
 /// loss (S-CR-5).
+///
+/// A header frozen by a hot backup holds the begin-backup SCN, lower than the
+/// file's real checkpoint, so the check holds trivially for the redo since;
+/// it is still checked against that SCN.
 pub fn check_changes_on_disk<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
+    dfs: &[DatafileRecord],
     model: &Model,
 ) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
@@ -114,8 +137,8 @@ pub fn check_changes_on_disk<S: Storage + ?Sized>(
         return Ok(out);
     };
     let mut ckpt: BTreeMap<u32, Scn> = BTreeMap::new();
-    for f in &p.datafiles {
-        if let Ok(h) = datafile_header(io, p, f.file_no)? {
+    for f in dfs {
+        if let Ok(h) = crate::files::header(io, p, f)? {
             ckpt.insert(f.file_no, h.ckpt_scn);
         }
     }
@@ -138,7 +161,10 @@ pub fn check_changes_on_disk<S: Storage + ?Sized>(
         .into_iter()
         .collect();
     for file in files {
-        for (b, blk) in datafile_blocks(io, p, file)? {
+        let Some(rec) = crate::files::record(dfs, file) else {
+            continue;
+        };
+        for (b, blk) in crate::files::blocks(io, p, rec)? {
             let Some(&scn) = need.get(&(file, b)) else {
                 continue;
             };
@@ -199,49 +225,146 @@ pub fn check_redo_online<S: Storage + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdb::{closed_db, open_db};
+    use crate::testdb::{MemStorage, closed_db, edit_controlfiles, open_db};
 
     use engine::datafile::{read_header, write_header};
+
+    fn dfs(io: &mut MemStorage, p: &DbParams) -> Vec<DatafileRecord> {
+        crate::files::datafiles(io, p, None).unwrap()
+    }
+    fn ckpt1(io: &mut MemStorage, p: &DbParams) -> Vec<Violation> {
+        let d = dfs(io, p);
+        check_matches_controlfile(io, p, &d).unwrap()
+    }
+    fn ckpt2(io: &mut MemStorage, p: &DbParams, m: &mut Model) -> Vec<Violation> {
+        let d = dfs(io, p);
+        check_monotonic(io, p, &d, m).unwrap()
+    }
+    fn ckpt3(io: &mut MemStorage, p: &DbParams, m: &Model) -> Vec<Violation> {
+        let d = dfs(io, p);
+        check_changes_on_disk(io, p, &d, m).unwrap()
+    }
+    /// Rewrites file `n`'s header at its parameter path with `edit`.
+    fn edit_header(
+        io: &mut MemStorage,
+        p: &DbParams,
+        n: u32,
+        edit: impl FnOnce(&mut engine::datafile::DatafileHeader),
+    ) {
+        let f = p.datafile(n).unwrap().path.clone();
+        let mut h = read_header(io, &f, n, p.db_block_size).unwrap().unwrap();
+        edit(&mut h);
+        write_header(io, &f, &h, p.db_block_size).unwrap();
+    }
 
     #[test]
     fn healthy_database_passes() {
         let i = open_db();
         let p = i.params().clone();
         let mut io = i.into_storage();
-        assert!(check_matches_controlfile(&mut io, &p).unwrap().is_empty());
-        assert!(
-            check_changes_on_disk(&mut io, &p, &Model::new())
-                .unwrap()
-                .is_empty()
-        );
+        assert!(ckpt1(&mut io, &p).is_empty());
+        assert!(ckpt3(&mut io, &p, &Model::new()).is_empty());
         assert!(
             check_redo_online(&mut io, &p, &Model::new())
                 .unwrap()
                 .is_empty()
         );
         let mut m = Model::new();
-        assert!(check_monotonic(&mut io, &p, &mut m).unwrap().is_empty());
+        assert!(ckpt2(&mut io, &p, &mut m).is_empty());
     }
 
     #[test]
     fn header_behind_controlfile_fires_ckpt_1_and_2() {
         let (p, mut io) = closed_db();
         let mut m = Model::new();
-        check_monotonic(&mut io, &p, &mut m).unwrap();
-        let f = p.datafile(4).unwrap().path.clone();
-        let mut h = read_header(&mut io, &f, 4, p.db_block_size)
+        ckpt2(&mut io, &p, &mut m);
+        edit_header(&mut io, &p, 4, |h| h.ckpt_scn -= 1);
+        assert_eq!(ckpt1(&mut io, &p)[0].id, "INV-CKPT-1");
+        assert_eq!(ckpt2(&mut io, &p, &mut m)[0].id, "INV-CKPT-2");
+    }
+
+    #[test]
+    fn ckpt_1_judges_online_files_only() {
+        let (p, mut io) = closed_db();
+        edit_header(&mut io, &p, 4, |h| h.ckpt_scn -= 1);
+        assert_eq!(ckpt1(&mut io, &p)[0].id, "INV-CKPT-1");
+        // Offline (clean) or offline immediate: the instance does not
+        // checkpoint it; not judged.
+        for status in [
+            FileStatus::Offline,
+            FileStatus::Recover,
+            FileStatus::ReadOnly,
+        ] {
+            edit_controlfiles(&mut io, &p, |cf| {
+                cf.datafile_mut(4).unwrap().status = status
+            });
+            assert!(ckpt1(&mut io, &p).is_empty(), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn hot_backup_freezes_the_header_scn_but_not_the_counter_ckpt_1() {
+        let (p, mut io) = closed_db();
+        // In backup since SCN b; the control file's checkpoint moved on to
+        // b + 5 and both counters to c + 1.
+        let h = read_header(&mut io, &p.datafile(4).unwrap().path, 4, p.db_block_size)
             .unwrap()
             .unwrap();
-        h.ckpt_scn -= 1;
-        write_header(&mut io, &f, &h, p.db_block_size).unwrap();
-        assert_eq!(
-            check_matches_controlfile(&mut io, &p).unwrap()[0].id,
-            "INV-CKPT-1"
-        );
-        assert_eq!(
-            check_monotonic(&mut io, &p, &mut m).unwrap()[0].id,
-            "INV-CKPT-2"
-        );
+        let (b, c) = (h.ckpt_scn, h.ckpt_counter);
+        edit_controlfiles(&mut io, &p, |cf| {
+            let r = cf.datafile_mut(4).unwrap();
+            r.backup_scn = Some(b);
+            r.ckpt_scn = b + 5;
+            r.ckpt_counter = c + 1;
+        });
+        edit_header(&mut io, &p, 4, |h| {
+            h.fuzzy.hot_backup = true;
+            h.ckpt_counter = c + 1;
+        });
+        assert!(ckpt1(&mut io, &p).is_empty(), "{:?}", ckpt1(&mut io, &p));
+        // The frozen SCN moved: wrong.
+        edit_header(&mut io, &p, 4, |h| h.ckpt_scn = b + 5);
+        assert_eq!(ckpt1(&mut io, &p)[0].id, "INV-CKPT-1");
+        // Frozen, but the counter stayed behind: wrong.
+        edit_header(&mut io, &p, 4, |h| {
+            h.ckpt_scn = b;
+            h.ckpt_counter = c;
+        });
+        assert_eq!(ckpt1(&mut io, &p)[0].id, "INV-CKPT-1");
+        // In backup by the control file but the header lost its bit: wrong.
+        edit_header(&mut io, &p, 4, |h| {
+            h.ckpt_counter = c + 1;
+            h.fuzzy.hot_backup = false;
+        });
+        assert_eq!(ckpt1(&mut io, &p)[0].id, "INV-CKPT-1");
+        // The frozen header is lower than the real checkpoint: CKPT-3 holds.
+        edit_header(&mut io, &p, 4, |h| h.fuzzy.hot_backup = true);
+        assert!(ckpt3(&mut io, &p, &Model::new()).is_empty());
+    }
+
+    #[test]
+    fn a_lower_header_is_a_violation_unless_the_file_was_restored_ckpt_2() {
+        let (p, mut io) = closed_db();
+        let path = p.datafile(4).unwrap().path.clone();
+        let mut m = Model::new();
+        assert!(ckpt2(&mut io, &p, &mut m).is_empty());
+        // A restore of another file is no excuse.
+        m.restored(&p.datafile(3).unwrap().path);
+        edit_header(&mut io, &p, 4, |h| h.ckpt_scn -= 3);
+        let v = ckpt2(&mut io, &p, &mut m);
+        assert!(v.len() == 1 && v[0].evidence.contains("file 4"), "{v:?}");
+        // The DBA copies a backup over file 4: its lower header is accepted
+        // once, and becomes the new floor.
+        let mut m = Model::new();
+        edit_header(&mut io, &p, 4, |h| h.ckpt_scn += 3);
+        assert!(ckpt2(&mut io, &p, &mut m).is_empty());
+        m.restored(&path);
+        edit_header(&mut io, &p, 4, |h| h.ckpt_scn -= 3);
+        assert!(ckpt2(&mut io, &p, &mut m).is_empty());
+        assert!(m.restores.is_empty(), "the restore was seen");
+        // Going down again without another restore fires.
+        edit_header(&mut io, &p, 4, |h| h.ckpt_scn -= 1);
+        assert_eq!(ckpt2(&mut io, &p, &mut m)[0].id, "INV-CKPT-2");
     }
 
     #[test]
@@ -256,13 +379,9 @@ mod tests {
         let p = i.params().clone();
         let mut io = i.into_storage();
         for f in &p.datafiles {
-            let mut h = read_header(&mut io, &f.path, f.file_no, p.db_block_size)
-                .unwrap()
-                .unwrap();
-            h.ckpt_scn = u64::MAX / 2;
-            write_header(&mut io, &f.path, &h, p.db_block_size).unwrap();
+            edit_header(&mut io, &p, f.file_no, |h| h.ckpt_scn = u64::MAX / 2);
         }
-        let v = check_changes_on_disk(&mut io, &p, &Model::new()).unwrap();
+        let v = ckpt3(&mut io, &p, &Model::new());
         assert!(!v.is_empty() && v.iter().all(|v| v.id == "INV-CKPT-3"));
     }
 
@@ -272,7 +391,7 @@ mod tests {
         let p = i.params().clone();
         let mut io = i.into_storage();
         // Pretend the thread checkpoint is far behind: its logs were reused.
-        crate::testdb::edit_controlfiles(&mut io, &p, |cf| cf.threads[0].ckpt.rba.seq = 1);
+        edit_controlfiles(&mut io, &p, |cf| cf.threads[0].ckpt.rba.seq = 1);
         let v = check_redo_online(&mut io, &p, &Model::new()).unwrap();
         assert!(!v.is_empty() && v[0].id == "INV-CKPT-4");
     }

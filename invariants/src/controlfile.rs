@@ -2,7 +2,7 @@
 
 use engine::DbParams;
 use engine::controlfile::{CopyState, FileStatus, LogStatus, MemberStatus};
-use engine::inspect::{controlfile_copies, datafile_header, log_file, newest_controlfile};
+use engine::inspect::{controlfile_copies, log_file, newest_controlfile};
 use engine::storage::{IoResult, Storage};
 
 use crate::{Model, Violation};
@@ -80,22 +80,31 @@ pub fn check_agrees_with_files<S: Storage + ?Sized>(
             Err(_) => out.push(Violation::new("INV-CF-2", format!("archived log '{}' (sequence {}) recorded in the control file is not on disk as recorded", a.name, a.seq))),
         }
     }
-    for d in cf
-        .datafiles
-        .iter()
-        .filter(|d| d.status == FileStatus::Online && !model.lost_files.contains(&d.name))
-    {
-        let closed_cleanly = !cf.thread(1).open && d.stop_scn.is_some();
-        match datafile_header(io, p, d.file_no)? {
+    // A datafile's header against its record, read at the record's name:
+    // online, cleanly offline and read-only files (offline immediate needs
+    // media recovery; a lost file is the fault's). The checkpoint must agree
+    // once the file was closed cleanly: the whole database shut down, or the
+    // file taken offline clean or made read-only (stop SCN set). A file in
+    // hot-backup mode has its header SCN frozen at the begin-backup SCN.
+    for d in cf.datafiles.iter().filter(|d| {
+        matches!(
+            d.status,
+            FileStatus::Online | FileStatus::Offline | FileStatus::ReadOnly
+        ) && !model.lost_files.contains(&d.name)
+    }) {
+        let closed_cleanly =
+            d.stop_scn.is_some() && (!cf.thread(1).open || d.status != FileStatus::Online);
+        let want_scn = d.backup_scn.unwrap_or(d.ckpt_scn);
+        match crate::files::header(io, p, d)? {
             Ok(h)
                 if closed_cleanly
-                    && (h.ckpt_scn != d.ckpt_scn || h.ckpt_counter != d.ckpt_counter) =>
+                    && (h.ckpt_scn != want_scn || h.ckpt_counter != d.ckpt_counter) =>
             {
                 out.push(Violation::new(
                     "INV-CF-2",
                     format!(
                         "datafile {} '{}' was closed cleanly at checkpoint SCN {} counter {} by its header, SCN {} counter {} by the control file",
-                        d.file_no, d.name, h.ckpt_scn, h.ckpt_counter, d.ckpt_scn, d.ckpt_counter
+                        d.file_no, d.name, h.ckpt_scn, h.ckpt_counter, want_scn, d.ckpt_counter
                     ),
                 ));
             }
@@ -200,5 +209,45 @@ mod tests {
                 .any(|v| v.id == "INV-CF-2" && v.evidence.contains("was closed cleanly")),
             "{v:?}"
         );
+    }
+
+    #[test]
+    fn datafiles_are_checked_by_status_and_at_their_control_file_name_cf_2() {
+        let agree = |io: &mut crate::testdb::MemStorage, p: &DbParams| {
+            check_agrees_with_files(io, p, &Model::new()).unwrap()
+        };
+        // A file the control file names elsewhere is read there.
+        let (p, mut io) = closed_db();
+        let old = p.datafile(3).unwrap().path.clone();
+        let new = "/u03/SIM/users01.dbf".to_string();
+        let bytes = io.files.remove(&old).unwrap();
+        io.files.insert(new.clone(), bytes);
+        crate::testdb::edit_controlfiles(&mut io, &p, |cf| {
+            cf.datafile_mut(3).unwrap().name = new.clone()
+        });
+        assert!(agree(&mut io, &p).is_empty(), "{:?}", agree(&mut io, &p));
+        // Named where nothing is: fires.
+        io.files.remove(&new);
+        assert_eq!(agree(&mut io, &p)[0].id, "INV-CF-2");
+        // An offline-immediate file (needs recovery) is not judged.
+        crate::testdb::edit_controlfiles(&mut io, &p, |cf| {
+            cf.datafile_mut(3).unwrap().status = FileStatus::Recover
+        });
+        assert!(agree(&mut io, &p).is_empty());
+        // A cleanly offline file's header must match even while the thread
+        // is open.
+        let (p, mut io) = closed_db();
+        crate::testdb::edit_controlfiles(&mut io, &p, |cf| {
+            cf.threads[0].open = true;
+            let r = cf.datafile_mut(4).unwrap();
+            r.status = FileStatus::Offline;
+            r.ckpt_counter += 1;
+        });
+        let v = agree(&mut io, &p);
+        assert!(v.iter().any(|v| v.evidence.contains("datafile 4")), "{v:?}");
+        crate::testdb::edit_controlfiles(&mut io, &p, |cf| {
+            cf.datafile_mut(4).unwrap().ckpt_counter -= 1
+        });
+        assert!(agree(&mut io, &p).is_empty(), "{:?}", agree(&mut io, &p));
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use engine::cache::Dba;
+use engine::controlfile::DatafileRecord;
 use engine::txn::RowScan;
 use engine::{DbParams, row_home};
 
@@ -15,11 +16,29 @@ use crate::{Model, Violation};
 /// torn-block protection on, crash recovery must have repaired it. `complete_open` says the database was
 /// opened without RESETLOGS, so the recovery claimed to be complete: any
 /// loss is then also INV-DATA-5 (no silent loss).
+///
+/// The files are taken as all online (what CREATE DATABASE made); see
+/// [`check_rows_in`] for the control file's view.
 pub fn check_rows(
     model: &Model,
     p: &DbParams,
     scan: &RowScan,
     complete_open: bool,
+) -> Vec<Violation> {
+    check_rows_in(model, p, scan, complete_open, &crate::files::from_params(p))
+}
+
+/// [`check_rows`] with the datafiles as the control file shows them now
+/// (`dfs`). A row whose home block is in a file that is not online is
+/// unavailable: the scan must report that block unreadable with ORA-00376
+/// first (+ ORA-01110), never a wrong value; ORA-00376 on a block of an
+/// online file is a violation.
+pub fn check_rows_in(
+    model: &Model,
+    p: &DbParams,
+    scan: &RowScan,
+    complete_open: bool,
+    dfs: &[DatafileRecord],
 ) -> Vec<Violation> {
     let mut out = Vec::new();
     let seen: BTreeMap<u64, &String> = scan.rows.iter().map(|(k, v)| (*k, v)).collect();
@@ -34,8 +53,19 @@ pub fn check_rows(
         .map(|(k, d, _)| (*k, *d))
         .collect();
     let explained = |dba: Dba| model.excuses_corrupt(dba, true);
+    let offline = |dba: Dba| !crate::files::is_online(dfs, dba.0);
     for (dba, s) in &bad_blocks {
-        if !explained(*dba) {
+        if s.code() == 376 {
+            if !offline(*dba) {
+                out.push(Violation::new(
+                    "INV-DATA-1",
+                    format!(
+                        "block (file {}, block {}) of T unavailable but the control file shows file {} online: {}",
+                        dba.0, dba.1, dba.0, s.0[0]
+                    ),
+                ));
+            }
+        } else if !explained(*dba) {
             out.push(Violation::new(
                 "INV-DATA-1",
                 format!(
@@ -125,6 +155,7 @@ pub fn unexplained_corruption(model: &Model, dba: Dba) -> &'static str {
 mod tests {
     use super::*;
     use engine::OraStack;
+    use engine::controlfile::FileStatus;
 
     fn p() -> DbParams {
         DbParams::sim_default(8192, 2, 1, 1, 2)
@@ -170,6 +201,50 @@ mod tests {
         let v = check_rows(&model(), &p(), &scan(&[(1, "a"), (2, "b"), (3, "u")]), true);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].id, "INV-DATA-2");
+    }
+
+    #[test]
+    fn rows_of_an_offline_file_are_unavailable_never_wrong() {
+        let p = p();
+        let home = row_home(&p, 2);
+        let ora376 = OraStack::one(376, "file 2 cannot be read at this time")
+            .then(1110, "data file 2: '/u01/oradata/SIM/users01.dbf'");
+        let mut s = scan(&[(1, "a")]);
+        s.unreadable_blocks.push((home, ora376));
+        let mut dfs = crate::files::from_params(&p);
+        // The control file shows the file online: ORA-00376 is no excuse,
+        // and the row is missing from an online file.
+        let v = check_rows_in(&model(), &p, &s, true, &dfs);
+        assert!(
+            v.iter()
+                .any(|v| v.id == "INV-DATA-1" && v.evidence.contains("online")),
+            "{v:?}"
+        );
+        let v = check_rows_in(&model(), &p, &scan(&[(1, "a")]), true, &dfs);
+        assert!(
+            v.iter()
+                .any(|v| v.evidence.contains("k=2") && v.evidence.contains("missing"))
+        );
+        // Offline per the control file: unavailable, not lost.
+        dfs.iter_mut().find(|r| r.file_no == home.0).unwrap().status = FileStatus::Offline;
+        assert!(check_rows_in(&model(), &p, &s, true, &dfs).is_empty());
+        // Offline, but the row is simply missing (no ORA-00376): lost.
+        let v = check_rows_in(&model(), &p, &scan(&[(1, "a")]), true, &dfs);
+        assert!(
+            v.iter()
+                .any(|v| v.evidence.contains("k=2") && v.evidence.contains("missing"))
+        );
+        // Offline, and the scan shows a wrong value: never excused.
+        let v = check_rows_in(&model(), &p, &scan(&[(1, "a"), (2, "zz")]), true, &dfs);
+        assert!(
+            v.iter()
+                .any(|v| v.id == "INV-DATA-1" && v.evidence.contains("k=2"))
+        );
+        // Another code on an offline file's block still needs a fault.
+        let mut s2 = scan(&[(1, "a")]);
+        s2.unreadable_blocks
+            .push((home, OraStack::one(1578, "ORACLE data block corrupted")));
+        assert!(!check_rows_in(&model(), &p, &s2, true, &dfs).is_empty());
     }
 
     #[test]

@@ -1,26 +1,30 @@
-//! INV-FUZZY-1..3: the fuzzy bits in the datafile headers on disk.
+//! INV-FUZZY-1..3: the fuzzy bits in the datafile headers on disk, for the
+//! files the control file names (at their control-file names).
 
 use engine::DbParams;
-use engine::inspect::{datafile_blocks, datafile_header};
+use engine::controlfile::{DatafileRecord, FileStatus};
 use engine::storage::{IoResult, Storage};
 
 use crate::Violation;
 
-/// INV-FUZZY-1: after a clean shutdown no header has a fuzzy bit set.
+/// INV-FUZZY-1: after a clean shutdown no header of a file that is online,
+/// or cleanly offline or read-only, has a fuzzy bit set. A file taken
+/// offline immediate (status Recover) needs media recovery and is exempt.
 pub fn check_clean_shutdown<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
+    dfs: &[DatafileRecord],
 ) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
-    for f in &p.datafiles {
-        if let Ok(h) = datafile_header(io, p, f.file_no)?
+    for f in dfs.iter().filter(|f| f.status != FileStatus::Recover) {
+        if let Ok(h) = crate::files::header(io, p, f)?
             && h.fuzzy.any()
         {
             out.push(Violation::new(
                 "INV-FUZZY-1",
                 format!(
-                    "file {} is still fuzzy after a clean shutdown: {:?}",
-                    f.file_no, h.fuzzy
+                    "file {} ({:?}) is still fuzzy after a clean shutdown: {:?}",
+                    f.file_no, f.status, h.fuzzy
                 ),
             ));
         }
@@ -28,13 +32,20 @@ pub fn check_clean_shutdown<S: Storage + ?Sized>(
     Ok(out)
 }
 
-/// INV-FUZZY-2: after a successful OPEN no online file is hot-backup or
-/// media-recovery fuzzy.
-pub fn check_after_open<S: Storage + ?Sized>(io: &mut S, p: &DbParams) -> IoResult<Vec<Violation>> {
+/// INV-FUZZY-2, right after a successful OPEN: no online file is
+/// media-recovery fuzzy, and none is hot-backup fuzzy unless its record is
+/// in backup mode (`backup_scn`: a BEGIN BACKUP the open kept). OPEN after
+/// END BACKUP or media recovery must have cleared the bit (or refused with
+/// ORA-01113 / ORA-10873). Files not online are not judged.
+pub fn check_after_open<S: Storage + ?Sized>(
+    io: &mut S,
+    p: &DbParams,
+    dfs: &[DatafileRecord],
+) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
-    for f in &p.datafiles {
-        if let Ok(h) = datafile_header(io, p, f.file_no)?
-            && (h.fuzzy.hot_backup || h.fuzzy.media_recovery)
+    for f in dfs.iter().filter(|f| f.status == FileStatus::Online) {
+        if let Ok(h) = crate::files::header(io, p, f)?
+            && (h.fuzzy.media_recovery || (h.fuzzy.hot_backup && f.backup_scn.is_none()))
         {
             out.push(Violation::new(
                 "INV-FUZZY-2",
@@ -46,17 +57,21 @@ pub fn check_after_open<S: Storage + ?Sized>(io: &mut S, p: &DbParams) -> IoResu
 }
 
 /// INV-FUZZY-3: a file whose header says "not fuzzy" holds no block with an
-/// SCN above its header checkpoint SCN.
-pub fn check_truthful<S: Storage + ?Sized>(io: &mut S, p: &DbParams) -> IoResult<Vec<Violation>> {
+/// SCN above its header checkpoint SCN. A hot-backup fuzzy header is fuzzy.
+pub fn check_truthful<S: Storage + ?Sized>(
+    io: &mut S,
+    p: &DbParams,
+    dfs: &[DatafileRecord],
+) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
-    for f in &p.datafiles {
-        let Ok(h) = datafile_header(io, p, f.file_no)? else {
+    for f in dfs {
+        let Ok(h) = crate::files::header(io, p, f)? else {
             continue;
         };
         if h.fuzzy.any() {
             continue;
         }
-        for (b, r) in datafile_blocks(io, p, f.file_no)? {
+        for (b, r) in crate::files::blocks(io, p, f)? {
             if let Ok(blk) = r
                 && blk.scn > h.ckpt_scn
             {
@@ -76,31 +91,88 @@ pub fn check_truthful<S: Storage + ?Sized>(io: &mut S, p: &DbParams) -> IoResult
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdb::{closed_db, open_db};
-    use engine::datafile::{read_header, write_header};
+    use crate::testdb::{MemStorage, closed_db, edit_controlfiles, open_db};
+    use engine::datafile::{DatafileHeader, read_header, write_header};
+
+    type Check = fn(&mut MemStorage, &DbParams, &[DatafileRecord]) -> IoResult<Vec<Violation>>;
+
+    /// A check on the files of the newest control file on disk.
+    fn run(check: Check, io: &mut MemStorage, p: &DbParams) -> Vec<Violation> {
+        let d = crate::files::datafiles(io, p, None).unwrap();
+        check(io, p, &d).unwrap()
+    }
+    fn edit_header(
+        io: &mut MemStorage,
+        p: &DbParams,
+        n: u32,
+        edit: impl FnOnce(&mut DatafileHeader),
+    ) {
+        let f = p.datafile(n).unwrap().path.clone();
+        let mut h = read_header(io, &f, n, p.db_block_size).unwrap().unwrap();
+        edit(&mut h);
+        write_header(io, &f, &h, p.db_block_size).unwrap();
+    }
 
     #[test]
     fn clean_database_passes_all_three() {
         let (p, mut io) = closed_db();
-        assert!(check_clean_shutdown(&mut io, &p).unwrap().is_empty());
-        assert!(check_after_open(&mut io, &p).unwrap().is_empty());
-        assert!(check_truthful(&mut io, &p).unwrap().is_empty());
+        assert!(run(check_clean_shutdown, &mut io, &p).is_empty());
+        assert!(run(check_after_open, &mut io, &p).is_empty());
+        assert!(run(check_truthful, &mut io, &p).is_empty());
     }
 
     #[test]
     fn fuzzy_bits_fire() {
         let (p, mut io) = closed_db();
-        let f = p.datafile(3).unwrap().path.clone();
-        let mut h = read_header(&mut io, &f, 3, p.db_block_size)
-            .unwrap()
-            .unwrap();
-        h.fuzzy.media_recovery = true;
-        write_header(&mut io, &f, &h, p.db_block_size).unwrap();
-        assert_eq!(
-            check_clean_shutdown(&mut io, &p).unwrap()[0].id,
-            "INV-FUZZY-1"
-        );
-        assert_eq!(check_after_open(&mut io, &p).unwrap()[0].id, "INV-FUZZY-2");
+        edit_header(&mut io, &p, 3, |h| h.fuzzy.media_recovery = true);
+        assert_eq!(run(check_clean_shutdown, &mut io, &p)[0].id, "INV-FUZZY-1");
+        assert_eq!(run(check_after_open, &mut io, &p)[0].id, "INV-FUZZY-2");
+    }
+
+    #[test]
+    fn fuzzy_1_exempts_offline_immediate_files_only() {
+        let (p, mut io) = closed_db();
+        edit_header(&mut io, &p, 3, |h| h.fuzzy.online = true);
+        for status in [
+            FileStatus::Online,
+            FileStatus::Offline,
+            FileStatus::ReadOnly,
+        ] {
+            edit_controlfiles(&mut io, &p, |cf| {
+                cf.datafile_mut(3).unwrap().status = status
+            });
+            assert_eq!(
+                run(check_clean_shutdown, &mut io, &p)[0].id,
+                "INV-FUZZY-1",
+                "{status:?}"
+            );
+        }
+        edit_controlfiles(&mut io, &p, |cf| {
+            cf.datafile_mut(3).unwrap().status = FileStatus::Recover
+        });
+        assert!(run(check_clean_shutdown, &mut io, &p).is_empty());
+    }
+
+    #[test]
+    fn fuzzy_2_allows_hot_backup_only_in_backup_mode() {
+        let (p, mut io) = closed_db();
+        edit_header(&mut io, &p, 3, |h| h.fuzzy.hot_backup = true);
+        // Opened with the bit though the control file is not in backup mode
+        // (END BACKUP or recovery should have cleared it).
+        assert_eq!(run(check_after_open, &mut io, &p)[0].id, "INV-FUZZY-2");
+        // In backup mode by the control file: legitimate.
+        edit_controlfiles(&mut io, &p, |cf| {
+            cf.datafile_mut(3).unwrap().backup_scn = Some(1)
+        });
+        assert!(run(check_after_open, &mut io, &p).is_empty());
+        // Media-recovery fuzzy is never allowed on an online file...
+        edit_header(&mut io, &p, 3, |h| h.fuzzy.media_recovery = true);
+        assert_eq!(run(check_after_open, &mut io, &p)[0].id, "INV-FUZZY-2");
+        // ...but a file the control file shows offline is not judged.
+        edit_controlfiles(&mut io, &p, |cf| {
+            cf.datafile_mut(3).unwrap().status = FileStatus::Recover
+        });
+        assert!(run(check_after_open, &mut io, &p).is_empty());
     }
 
     #[test]
@@ -113,17 +185,18 @@ mod tests {
         let p = i.params().clone();
         let mut io = i.into_storage();
         assert!(
-            check_truthful(&mut io, &p).unwrap().is_empty(),
+            run(check_truthful, &mut io, &p).is_empty(),
             "online fuzzy headers are not judged"
         );
         for f in &p.datafiles {
-            let mut h = read_header(&mut io, &f.path, f.file_no, p.db_block_size)
-                .unwrap()
-                .unwrap();
-            h.fuzzy.online = false;
-            write_header(&mut io, &f.path, &h, p.db_block_size).unwrap();
+            edit_header(&mut io, &p, f.file_no, |h| h.fuzzy.online = false);
         }
-        let v = check_truthful(&mut io, &p).unwrap();
+        let v = run(check_truthful, &mut io, &p);
         assert!(!v.is_empty() && v[0].id == "INV-FUZZY-3");
+        // A hot-backup fuzzy header is fuzzy: not judged.
+        for f in &p.datafiles {
+            edit_header(&mut io, &p, f.file_no, |h| h.fuzzy.hot_backup = true);
+        }
+        assert!(run(check_truthful, &mut io, &p).is_empty());
     }
 }

@@ -17,12 +17,15 @@
 //! | [`controlfile`] | INV-CF-1..2 |
 //! | [`recovery`] | INV-REC-1..2 |
 //! | [`determinism`] | INV-DET-1 |
+//!
+//! [`files`] gives every check the datafiles from the control file.
 
 pub mod blocks;
 pub mod checkpoint;
 pub mod controlfile;
 pub mod data;
 pub mod determinism;
+pub mod files;
 pub mod fuzzy;
 pub mod logs;
 pub mod model;

@@ -28,6 +28,15 @@ pub struct InDoubt {
     pub writes: BTreeMap<u64, Option<String>>,
 }
 
+/// A backup of one datafile the DBA took: where the copy is and the
+/// checkpoint SCN of its header (a hot backup's is the begin-backup SCN).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupTaken {
+    pub path: String,
+    pub file_no: u32,
+    pub ckpt_scn: Scn,
+}
+
 /// The model of one run.
 #[derive(Debug, Clone, Default)]
 pub struct Model {
@@ -37,11 +46,19 @@ pub struct Model {
     in_doubt: Vec<InDoubt>,
     /// Values written by transactions that never committed.
     uncommitted: BTreeSet<String>,
-    /// Acknowledged commits, with their SCN, in order.
+    /// Commits with their SCN, in SCN order: every acknowledged one, and
+    /// every in-doubt one the durable redo decided committed (its commit
+    /// record's SCN).
     pub commits: Vec<(Scn, Xid)>,
-    /// What each acknowledged commit wrote, by commit SCN (for the state at
-    /// a point in time).
+    /// What each of those commits wrote, in commit-SCN order (for the state
+    /// at a point in time).
     history: Vec<(Scn, BTreeMap<u64, Option<String>>)>,
+    /// Every backup the DBA took of a datafile, in order.
+    backups: Vec<BackupTaken>,
+    /// The SCN range [first, next) of each log sequence, by (incarnation
+    /// id, sequence), from the control file's log history and archived-log
+    /// records ([`Model::note_logs`]).
+    log_ranges: BTreeMap<(u64, u32), (Scn, Scn)>,
     /// Blocks a power loss tore (or garbled) whose durable copy has not been
     /// rewritten or repaired since ([`Model::prune_repaired`]). An excuse
     /// for ORA-01578 at the crash instant always; after a recovery only
@@ -82,6 +99,9 @@ pub struct Model {
     pub power_losses: u64,
     /// The highest header checkpoint SCN seen per datafile (INV-CKPT-2).
     pub header_ckpt: BTreeMap<u32, Scn>,
+    /// Datafile paths the DBA copied a backup over ([`Model::restored`])
+    /// whose new header INV-CKPT-2 has not read yet: it may be lower.
+    pub restores: BTreeSet<String>,
 }
 
 impl Model {
@@ -106,8 +126,7 @@ impl Model {
         self.committing = None;
         if let Some(t) = self.open.remove(&sid) {
             if let (Some(scn), Some(x)) = (scn, t.xid) {
-                self.commits.push((scn, x));
-                self.history.push((scn, t.writes.clone()));
+                self.record_commit(scn, x, t.writes.clone());
             }
             for (k, v) in t.writes {
                 match v {
@@ -152,15 +171,25 @@ impl Model {
         }
     }
 
-    /// Decides the in-doubt commits from the durable redo: a commit whose
-    /// commit record survived must be there after recovery, one whose record
-    /// did not must not (INV-DATA-2).
-    /// Returns how many were found committed and how many not.
-    pub fn resolve_in_doubt(&mut self, durable_commits: &BTreeSet<Xid>) -> (usize, usize) {
+    /// A commit at `scn`, in SCN order in the history.
+    fn record_commit(&mut self, scn: Scn, xid: Xid, writes: BTreeMap<u64, Option<String>>) {
+        let at = self.commits.partition_point(|(s, _)| *s <= scn);
+        self.commits.insert(at, (scn, xid));
+        let at = self.history.partition_point(|(s, _)| *s <= scn);
+        self.history.insert(at, (scn, writes));
+    }
+
+    /// Decides the in-doubt commits from the durable redo (`durable_commits`:
+    /// each transaction whose commit record survived, with that record's
+    /// SCN): a commit whose record survived must be there after recovery,
+    /// at that SCN in the history; one whose record did not must not
+    /// (INV-DATA-2). Returns how many were found committed and how many not.
+    pub fn resolve_in_doubt(&mut self, durable_commits: &BTreeMap<Xid, Scn>) -> (usize, usize) {
         let mut counts = (0, 0);
         for d in std::mem::take(&mut self.in_doubt) {
-            if durable_commits.contains(&d.xid) {
+            if let Some(&scn) = durable_commits.get(&d.xid) {
                 counts.0 += 1;
+                self.record_commit(scn, d.xid, d.writes.clone());
                 for (k, v) in d.writes {
                     match v {
                         Some(v) => self.committed.insert(k, v),
@@ -191,6 +220,66 @@ impl Model {
         self.rotted.retain(|d| !valid(*d));
     }
 
+    /// The DBA copied a backup over the datafile at `path` (`host cp`): its
+    /// header checkpoint may legitimately go down, once, until INV-CKPT-2
+    /// has read the restored header.
+    pub fn restored(&mut self, path: &str) {
+        self.restores.insert(path.to_string());
+    }
+
+    /// The DBA took a backup of datafile `file_no` to `path`; its header's
+    /// checkpoint SCN is `ckpt_scn`.
+    pub fn backup_taken(&mut self, path: &str, file_no: u32, ckpt_scn: Scn) {
+        self.backups.push(BackupTaken {
+            path: path.to_string(),
+            file_no,
+            ckpt_scn,
+        });
+    }
+
+    /// Every backup taken, in order.
+    pub fn backups(&self) -> &[BackupTaken] {
+        &self.backups
+    }
+
+    /// The newest backup taken to `path`.
+    pub fn backup_at(&self, path: &str) -> Option<&BackupTaken> {
+        self.backups.iter().rev().find(|b| b.path == path)
+    }
+
+    /// Learns the SCN range of every log sequence a control file records
+    /// (log history and archived logs of its incarnation). Cheap; call it
+    /// whenever a control file is at hand. A range once learnt is kept after
+    /// the control file's circular sections forget it.
+    pub fn note_logs(&mut self, cf: &engine::controlfile::ControlFile) {
+        let inc = cf.incarnation.id();
+        for h in &cf.log_history {
+            self.log_ranges
+                .insert((inc, h.seq), (h.first_scn, h.next_scn));
+        }
+        for a in cf
+            .archived_logs
+            .iter()
+            .filter(|a| a.incarnation == cf.incarnation)
+        {
+            self.log_ranges
+                .insert((inc, a.seq), (a.first_scn, a.next_scn));
+        }
+    }
+
+    /// The SCN range [first, next) of sequence `seq` of incarnation `inc`.
+    pub fn log_range(&self, inc: u64, seq: u32) -> Option<(Scn, Scn)> {
+        self.log_ranges.get(&(inc, seq)).copied()
+    }
+
+    /// The sequence of incarnation `inc` whose range holds `scn`.
+    pub fn log_covering(&self, inc: u64, scn: Scn) -> Option<u32> {
+        self.log_ranges
+            .range((inc, 0)..=(inc, u32::MAX))
+            .find(|(_, (first, next))| *first <= scn && scn < *next)
+            .map(|((_, seq), _)| *seq)
+    }
+
     /// Records an SCN the engine handed out.
     pub fn saw_scn(&mut self, scn: Scn) {
         self.max_scn_seen = self.max_scn_seen.max(scn);
@@ -200,9 +289,9 @@ impl Model {
         !self.in_doubt.is_empty()
     }
 
-    /// The committed state at SCN `scn`: every acknowledged commit with a
-    /// commit SCN below it (UNTIL CHANGE semantics, S-IR-1). Commits that
-    /// were in doubt at a crash have no known SCN and are not included.
+    /// The committed state at SCN `scn`: every commit with a commit SCN
+    /// below it (UNTIL CHANGE semantics, S-IR-1), acknowledged or decided
+    /// from the durable redo at its commit record's SCN.
     pub fn state_at(&self, scn: Scn) -> BTreeMap<u64, String> {
         let mut state = BTreeMap::new();
         for (_, writes) in self.history.iter().filter(|(s, _)| *s < scn) {
@@ -249,7 +338,7 @@ mod tests {
         m.write(4, 0x103, 4, Some("d".into()));
         m.instance_died();
         assert!(m.has_in_doubt());
-        m.resolve_in_doubt(&BTreeSet::from([0x102]));
+        m.resolve_in_doubt(&BTreeMap::from([(0x102, 15)]));
         assert_eq!(m.expected().get(&1).map(String::as_str), Some("a"));
         assert_eq!(m.expected().get(&3).map(String::as_str), Some("c"));
         assert!(m.is_uncommitted_value("b") && m.is_uncommitted_value("d"));
@@ -264,5 +353,57 @@ mod tests {
         );
         assert_eq!(m.state_at(11).get(&1).map(String::as_str), Some("a"));
         assert_eq!(m.state_at(21).get(&1).map(String::as_str), Some("a2"));
+    }
+
+    #[test]
+    fn in_doubt_commits_decided_from_redo_have_their_record_scn() {
+        let mut m = Model::new();
+        m.write(1, 0x100, 1, Some("a".into()));
+        m.commit_issued(1);
+        m.commit_acked(1, Some(10));
+        m.write(2, 0x101, 1, Some("b".into()));
+        m.write(2, 0x101, 2, Some("c".into()));
+        m.commit_issued(2);
+        m.instance_died();
+        // Its commit record is in the durable redo at SCN 14.
+        assert_eq!(m.resolve_in_doubt(&BTreeMap::from([(0x101, 14)])), (1, 0));
+        assert_eq!(m.state_at(14).get(&1).map(String::as_str), Some("a"));
+        assert_eq!(m.state_at(14).get(&2), None);
+        let at15 = m.state_at(15);
+        assert_eq!(at15.get(&1).map(String::as_str), Some("b"));
+        assert_eq!(at15.get(&2).map(String::as_str), Some("c"));
+        assert_eq!(m.commits, vec![(10, 0x100), (14, 0x101)]);
+        // One whose record did not survive has no place in the history.
+        m.write(3, 0x102, 3, Some("d".into()));
+        m.commit_issued(3);
+        m.instance_died();
+        assert_eq!(m.resolve_in_doubt(&BTreeMap::new()), (0, 1));
+        assert_eq!(m.state_at(u64::MAX).get(&3), None);
+        assert!(m.is_uncommitted_value("d"));
+    }
+
+    #[test]
+    fn backups_and_log_ranges_are_recorded() {
+        let mut m = Model::new();
+        m.backup_taken("/bk/users01.dbf", 3, 1004);
+        m.backup_taken("/bk/users01.dbf", 3, 1010);
+        m.backup_taken("/bk/users02.dbf", 4, 1010);
+        assert_eq!(m.backups().len(), 3);
+        assert_eq!(m.backup_at("/bk/users01.dbf").unwrap().ckpt_scn, 1010);
+        assert!(m.backup_at("/bk/none.dbf").is_none());
+
+        let (p, mut io) = crate::testdb::closed_db();
+        let cf = engine::inspect::newest_controlfile(&mut io, &p)
+            .unwrap()
+            .unwrap();
+        m.note_logs(&cf);
+        let inc = cf.incarnation.id();
+        let h = &cf.log_history[0];
+        assert_eq!(m.log_range(inc, h.seq), Some((h.first_scn, h.next_scn)));
+        assert_eq!(m.log_covering(inc, h.first_scn), Some(h.seq));
+        if h.next_scn > h.first_scn {
+            assert_eq!(m.log_covering(inc, h.next_scn - 1), Some(h.seq));
+        }
+        assert_eq!(m.log_covering(inc + 1, h.first_scn), None);
     }
 }

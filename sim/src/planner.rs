@@ -431,21 +431,26 @@ impl Run {
             // after recovery: a later recovery may legitimately reuse the log.
             // A torn or rotted block whose durable copy now reads valid was
             // rewritten or repaired: its excuse ends here.
-            prune_repaired(disk, &p, &mut self.model);
+            let dfs = invariants::files::datafiles(disk, &p, None).expect("reads");
+            prune_repaired(disk, &p, &dfs, &mut self.model);
             if self.model.has_in_doubt() {
                 let xids = durable_commits(disk, &p);
                 let (committed, lost) = self.model.resolve_in_doubt(&xids);
                 self.coverage.in_doubt_committed += committed;
                 self.coverage.in_doubt_lost += lost;
             }
-            found.extend(checkpoint::check_monotonic(disk, &p, &mut self.model).expect("reads"));
-            found.extend(checkpoint::check_changes_on_disk(disk, &p, &self.model).expect("reads"));
+            found.extend(
+                checkpoint::check_monotonic(disk, &p, &dfs, &mut self.model).expect("reads"),
+            );
+            found.extend(
+                checkpoint::check_changes_on_disk(disk, &p, &dfs, &self.model).expect("reads"),
+            );
             // A stale control file put back names old logs: what it says
             // is needed is no claim of this run's (OPEN must refuse it).
             if self.model.stale_controlfile.is_none() {
                 found.extend(checkpoint::check_redo_online(disk, &p, &self.model).expect("reads"));
             }
-            found.extend(fuzzy::check_truthful(disk, &p).expect("reads"));
+            found.extend(fuzzy::check_truthful(disk, &p, &dfs).expect("reads"));
             if let Some(k) = saved {
                 disk.arm_crash(k);
             }
@@ -474,18 +479,24 @@ impl Run {
             Ok(s) => s,
             Err(e) => return self.after_housekeeping(Err(e)),
         };
-        let mut found = data::check_rows(&self.model, &p, &scan, true);
         let inst = self.inst.as_mut().expect("instance");
-        let reported = inst
-            .controlfile()
+        let cf = inst.controlfile().cloned();
+        let reported = cf
+            .as_ref()
             .map(|c| c.corrupt_blocks.clone())
             .unwrap_or_default();
         let disk = inst.storage_mut();
-        found.extend(blocks::check_blocks(disk, &p, &self.model, &reported).expect("reads"));
-        found.extend(fuzzy::check_after_open(disk, &p).expect("reads"));
-        found.extend(fuzzy::check_truthful(disk, &p).expect("reads"));
-        found.extend(checkpoint::check_matches_controlfile(disk, &p).expect("reads"));
-        found.extend(checkpoint::check_monotonic(disk, &p, &mut self.model).expect("reads"));
+        // The open instance's control file names the files and their state.
+        if let Some(cf) = &cf {
+            self.model.note_logs(cf);
+        }
+        let dfs = invariants::files::datafiles(disk, &p, cf.as_ref()).expect("reads");
+        let mut found = data::check_rows_in(&self.model, &p, &scan, true, &dfs);
+        found.extend(blocks::check_blocks(disk, &p, &dfs, &self.model, &reported).expect("reads"));
+        found.extend(fuzzy::check_after_open(disk, &p, &dfs).expect("reads"));
+        found.extend(fuzzy::check_truthful(disk, &p, &dfs).expect("reads"));
+        found.extend(checkpoint::check_matches_controlfile(disk, &p, &dfs).expect("reads"));
+        found.extend(checkpoint::check_monotonic(disk, &p, &dfs, &mut self.model).expect("reads"));
         found.extend(checkpoint::check_redo_online(disk, &p, &self.model).expect("reads"));
         found.extend(self.structure_checks());
         self.judge("after OPEN", found)
@@ -500,14 +511,18 @@ impl Run {
             let disk = self.disk.as_mut().expect("disk");
             let saved = disk.crash_armed();
             disk.disarm_crash();
-            found.extend(fuzzy::check_clean_shutdown(disk, &p).expect("reads"));
-            found.extend(fuzzy::check_truthful(disk, &p).expect("reads"));
-            found.extend(checkpoint::check_monotonic(disk, &p, &mut self.model).expect("reads"));
             let cf = engine::inspect::newest_controlfile(disk, &p).expect("reads");
-            prune_repaired(disk, &p, &mut self.model);
+            let dfs = invariants::files::datafiles(disk, &p, cf.as_ref()).expect("reads");
+            found.extend(fuzzy::check_clean_shutdown(disk, &p, &dfs).expect("reads"));
+            found.extend(fuzzy::check_truthful(disk, &p, &dfs).expect("reads"));
+            found.extend(
+                checkpoint::check_monotonic(disk, &p, &dfs, &mut self.model).expect("reads"),
+            );
+            prune_repaired(disk, &p, &dfs, &mut self.model);
             if let Some(cf) = cf {
                 found.extend(
-                    blocks::check_blocks(disk, &p, &self.model, &cf.corrupt_blocks).expect("reads"),
+                    blocks::check_blocks(disk, &p, &dfs, &self.model, &cf.corrupt_blocks)
+                        .expect("reads"),
                 );
             }
             if let Some(k) = saved {
@@ -537,12 +552,13 @@ impl Run {
     }
 }
 
-/// Transaction ids whose commit record is in a readable log on the disk.
+/// Transaction ids whose commit record is in a readable log on the disk,
+/// with that record's SCN (the commit SCN).
 fn durable_commits(
     disk: &mut Disk,
     p: &engine::DbParams,
-) -> std::collections::BTreeSet<engine::block::Xid> {
-    let mut xids = std::collections::BTreeSet::new();
+) -> std::collections::BTreeMap<engine::block::Xid, engine::scn::Scn> {
+    let mut xids = std::collections::BTreeMap::new();
     let Some(cf) = engine::inspect::newest_controlfile(disk, p).expect("reads") else {
         return xids;
     };
@@ -550,7 +566,7 @@ fn durable_commits(
         for r in &log.records {
             for m in &r.record.markers {
                 if let engine::redo::Marker::Commit { xid } = m {
-                    xids.insert(*xid);
+                    xids.insert(*xid, r.record.scn);
                 }
             }
         }
@@ -560,21 +576,28 @@ fn durable_commits(
 
 /// Ends the excuse of torn or rotted blocks whose copy on `disk` (just
 /// after a power loss or a clean shutdown: durable) reads valid again.
-fn prune_repaired(disk: &mut Disk, p: &engine::DbParams, model: &mut invariants::Model) {
+fn prune_repaired(
+    disk: &mut Disk,
+    p: &engine::DbParams,
+    dfs: &[engine::controlfile::DatafileRecord],
+    model: &mut invariants::Model,
+) {
     if model.torn.is_empty() && model.rotted.is_empty() {
         return;
     }
     let mut valid = std::collections::BTreeMap::new();
     for &(f, b) in model.torn.iter().chain(model.rotted.iter()) {
-        let Some(spec) = p.datafile(f) else { continue };
+        let Some(spec) = invariants::files::record(dfs, f) else {
+            continue;
+        };
         let ok = if b == 0 {
             matches!(
-                engine::datafile::read_header(disk, &spec.path, f, p.db_block_size),
+                engine::datafile::read_header(disk, &spec.name, f, p.db_block_size),
                 Ok(Ok(_))
             )
         } else {
             matches!(
-                engine::datafile::read_block(disk, &spec.path, f, b, p.db_block_size, false),
+                engine::datafile::read_block(disk, &spec.name, f, b, p.db_block_size, false),
                 Ok(Ok(_))
             )
         };

@@ -1474,7 +1474,13 @@ impl Executor {
             Err(e) => return Err(Stop::Failed(format!("the table cannot be read: {e}"))),
         };
         let found = match at {
-            None => invariants::data::check_rows(&self.run.model, &self.run.p, &scan, true),
+            None => {
+                let dfs = inst.controlfile().map_or_else(
+                    || invariants::files::from_params(&self.run.p),
+                    |c| c.datafiles.clone(),
+                );
+                invariants::data::check_rows_in(&self.run.model, &self.run.p, &scan, true, &dfs)
+            }
             Some(state) => {
                 let seen: BTreeMap<u64, String> = scan.rows.iter().cloned().collect();
                 if seen == state {
