@@ -1139,13 +1139,20 @@ impl Executor {
         {
             self.run.model.stale_controlfile = Some(src.clone());
         }
-        // A copy onto a datafile the control file names, from elsewhere, is
-        // a restore.
-        let restore = match h {
-            HostCmd::Cp { src, dst } if src != dst => self.controlfile_names_datafile(dst),
-            _ => false,
-        };
         if let HostCmd::Cp { src, dst } = h {
+            // A copy onto a datafile the control file names, from
+            // elsewhere, is a restore: its header may go back in time
+            // (INV-CKPT-2 reads it once as the new start). A copy of such
+            // a datafile elsewhere is a backup the model remembers.
+            let target = self.controlfile_datafile(dst);
+            let restore = target.filter(|_| src != dst);
+            let backup_of = match target {
+                None => self.controlfile_datafile(src),
+                Some(_) => None,
+            };
+            if restore.is_some() {
+                self.run.model.restored(dst);
+            }
             let r = match self.run.copy_file(src, dst) {
                 Ok(()) => Ok(()),
                 Err(CopyError::Io(k)) => Err(k),
@@ -1156,8 +1163,20 @@ impl Executor {
                 })) => Err(engine::storage::IoErrorKind::PowerLost),
                 Err(CopyError::Died(e)) => return self.db_error(e).map(|r| r.map(|()| Vec::new())),
             };
-            if r.is_ok() && restore {
+            if r.is_ok()
+                && let Some(file_no) = restore
+            {
                 self.run.coverage.restores += 1;
+                self.fractured_blocks_are_torn(dst, file_no);
+            }
+            if r.is_ok()
+                && let Some(file_no) = backup_of
+            {
+                let bs = self.run.p.db_block_size;
+                let header = engine::datafile::read_header(self.run.disk_mut(), dst, file_no, bs);
+                if let Ok(Ok(h)) = header {
+                    self.run.model.backup_taken(dst, file_no, h.ckpt_scn);
+                }
             }
             return self.host_result(h, r);
         }
@@ -1178,17 +1197,45 @@ impl Executor {
         self.host_result(h, r)
     }
 
-    /// Whether the control file (the instance's, or the newest copy on the
-    /// disk when none runs) names `path` as a datafile.
-    fn controlfile_names_datafile(&mut self, path: &str) -> bool {
+    /// A restored copy may hold blocks a copy fractured (S-BK-2): the model
+    /// counts each block of `path` that fails its checks as torn, excused
+    /// until its durable copy reads valid again (media recovery lays the
+    /// block image from backup mode over it), as a block a power loss tore.
+    fn fractured_blocks_are_torn(&mut self, path: &str, file_no: u32) {
+        let bs = self.run.p.db_block_size;
+        let disk = self.run.disk_mut();
+        let Ok(len) = disk.size(path) else {
+            return;
+        };
+        let mut buf = vec![0u8; bs];
+        let mut fractured = Vec::new();
+        for b in 1..(len / bs as u64) as u32 {
+            if let Ok(Err(_)) =
+                engine::datafile::read_block_into(disk, path, file_no, b, &mut buf, false)
+            {
+                fractured.push((file_no, b));
+            }
+        }
+        self.run.model.torn.extend(fractured);
+    }
+
+    /// The number of the datafile the control file (the instance's, or
+    /// the newest copy on the disk when none runs) names `path`.
+    fn controlfile_datafile(&mut self, path: &str) -> Option<u32> {
+        let find = |cf: &engine::controlfile::ControlFile| {
+            cf.datafiles
+                .iter()
+                .find(|d| d.name == path)
+                .map(|d| d.file_no)
+        };
         if let Some(cf) = self.run.inst.as_ref().and_then(|i| i.controlfile()) {
-            return cf.datafiles.iter().any(|d| d.name == path);
+            return find(cf);
         }
         let p = self.run.p.clone();
         engine::inspect::newest_controlfile(self.run.disk_mut(), &p)
             .ok()
             .flatten()
-            .is_some_and(|cf| cf.datafiles.iter().any(|d| d.name == path))
+            .and_then(|cf| find(&cf))
     }
 
     /// What a host command printed, from how its I/O ended.
