@@ -1759,21 +1759,80 @@ mod tests {
         assert_eq!(ex.run.p.release, engine::params::Release::R9i);
     }
 
-    /// Scripts count what they reach: a restore is a copy onto a datafile
-    /// the control file names from another path; a refused BEGIN BACKUP
-    /// counts nothing.
+    /// A hot backup of USERS, work over several log switches, the copy of
+    /// users01.dbf put back and `recover datafile 3` at MOUNT, whose first
+    /// prompt asks for an archived log; `answers` follow the recover.
+    fn restored_users01(answers: &str) -> String {
+        let mut text = String::from(
+            "startup\nalter tablespace users begin backup;\n\
+             host cp /u01/oradata/SIM/users01.dbf /u03/backup/users01.dbf\n\
+             alter tablespace users end backup;\n",
+        );
+        for k in 0..12 {
+            text.push_str(&format!(
+                "insert into t values ({k}, 'v{k}');\ncommit;\nalter system archive log current;\n"
+            ));
+        }
+        text.push_str(
+            "shutdown immediate\n\
+             host cp /u03/backup/users01.dbf /u01/oradata/SIM/users01.dbf\n\
+             host cp /u01/oradata/SIM/users01.dbf /u01/oradata/SIM/users01.dbf\n\
+             startup mount\nrecover datafile 3;\n",
+        );
+        text.push_str(answers);
+        text
+    }
+
+    /// Scripts count what they reach: a BEGIN BACKUP that succeeded, a
+    /// restore (a copy onto a datafile the control file names from another
+    /// path; not a copy onto itself) and a RECOVER that succeeded.
     #[test]
-    fn scripts_count_restores_and_backups() {
-        let text = "startup\nalter tablespace users begin backup;\nexpect error ORA-02231\n\
-                    shutdown immediate\n\
-                    host cp /u01/oradata/SIM/users01.dbf /u03/backup/users01.dbf\n\
-                    host cp /u03/backup/users01.dbf /u01/oradata/SIM/users01.dbf\n\
-                    host cp /u01/oradata/SIM/users01.dbf /u01/oradata/SIM/users01.dbf\n";
-        let (_, out) = executor(text);
+    fn scripts_count_restores_backups_and_recoveries() {
+        let text = restored_users01("auto\nalter database open;\nexpect data complete\n");
+        let (_, out) = executor(&text);
         assert_eq!(out.exit, 0, "{}", out.transcript());
+        assert_eq!(out.coverage.hot_backups, 1);
         assert_eq!(out.coverage.restores, 1);
+        assert_eq!(out.coverage.media_recoveries, 1);
+        let recover = out
+            .results
+            .iter()
+            .find(|r| r.statement.starts_with("recover"))
+            .expect("ran");
+        assert!(
+            recover.output.iter().any(|l| l.starts_with("ORA-00279")),
+            "{recover:?}"
+        );
+        assert_eq!(
+            recover.output.last().map(String::as_str),
+            Some("Media recovery complete.")
+        );
+        // A refused BEGIN BACKUP counts nothing.
+        let (_, out) = executor("alter tablespace users begin backup;\nexpect error ORA-01034\n");
+        assert_eq!(out.exit, 0, "{}", out.transcript());
         assert_eq!(out.coverage.hot_backups, 0);
-        assert_eq!(out.coverage.media_recoveries, 0);
+    }
+
+    /// A prompt the script does not answer is a script error naming the
+    /// recover's line; `set autorecovery on` answers every prompt.
+    #[test]
+    fn an_unanswered_prompt_is_a_script_error() {
+        let text = restored_users01("alter database open;\n");
+        let (_, out) = executor(&text);
+        assert_eq!(out.exit, 2, "{}", out.transcript());
+        let line = text.lines().position(|l| l.starts_with("recover")).unwrap() + 1;
+        let why = out.failure.unwrap();
+        assert!(
+            why.starts_with(&format!(
+                "t.scn:{line}: recovery asked for a log (ORA-00279"
+            )),
+            "{why}"
+        );
+        let text = restored_users01("alter database open;\nexpect data complete\n")
+            .replace("startup mount\n", "startup mount\nset autorecovery on\n");
+        let (_, out) = executor(&text);
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+        assert_eq!(out.coverage.media_recoveries, 1);
     }
 
     /// The prompts take the answers in order; past them the script has
