@@ -262,9 +262,14 @@ struct Executor {
     autorecovery: bool,
     /// The answers written right after the `recover` being run, in order.
     answers: Vec<RecoverAnswer>,
-    /// How many of the answers after the last `recover` it has not
-    /// consumed: the loop skips the consumed ones and refuses the rest.
+    /// How many of the answers after the last `recover` it consumed: the
+    /// loop skips the consumed ones and refuses the rest.
     answers_consumed: usize,
+    /// How many of the consumed answers the recover's output already shows
+    /// (after their `Specify log:` prompts): their own lines print nothing.
+    answers_shown: usize,
+    /// The statement just run was an answer the recover's output shows.
+    silent: bool,
 }
 
 impl Executor {
@@ -308,6 +313,8 @@ impl Executor {
             autorecovery: false,
             answers: Vec::new(),
             answers_consumed: 0,
+            answers_shown: 0,
+            silent: false,
         }
     }
 
@@ -347,7 +354,9 @@ impl Executor {
                     })
                     .collect();
                 self.answers_consumed = 0;
+                self.answers_shown = 0;
             }
+            self.silent = false;
             let mut r = self.exec(st, stmts.get(i + 1).map(|n| &n.node), &last_error);
             if r.is_ok()
                 && reaches_engine(&st.node)
@@ -364,6 +373,10 @@ impl Executor {
                     }
                     let mut lines = std::mem::take(&mut self.prefix);
                     lines.extend(output);
+                    if self.silent {
+                        // An answer the recover's output already shows.
+                        continue;
+                    }
                     results.push(StatementResult {
                         line: st.line,
                         prompt: prompt(&st.node),
@@ -816,7 +829,19 @@ impl Executor {
         let (lines, result) = inst.recover(target, automatic, &mut |req| prompts.answer(req));
         self.run.drain_alerts();
         self.answers_consumed = prompts.next;
-        self.prefix = lines;
+        // Each answer shows where SQL*Plus echoes it: after its
+        // `Specify log:` prompt (the answer lines then print nothing).
+        let mut shown = answers[..prompts.next].iter();
+        let mut out = Vec::with_capacity(lines.len() + prompts.next);
+        for line in lines {
+            let prompt = line.starts_with("Specify log:");
+            out.push(line);
+            if prompt && let Some(a) = shown.next() {
+                out.push(print_statement(&Statement::Answer(a.clone())));
+                self.answers_shown += 1;
+            }
+        }
+        self.prefix = out;
         if let Some(req) = prompts.unanswered {
             return Err(Stop::Script(format!(
                 "recovery asked for a log (ORA-00279: change {} needed for thread {}, \
@@ -842,6 +867,10 @@ impl Executor {
     fn answer(&mut self, a: &RecoverAnswer) -> StepResult {
         if self.answers_consumed > 0 {
             self.answers_consumed -= 1;
+            if self.answers_shown > 0 {
+                self.answers_shown -= 1;
+                self.silent = true;
+            }
             return Ok(Ok(Vec::new()));
         }
         match a {
