@@ -1836,6 +1836,13 @@ mod tests {
             recover.output.last().map(String::as_str),
             Some("Media recovery complete.")
         );
+        // The answer shows after its prompt, not as a line of its own.
+        let at = recover
+            .output
+            .iter()
+            .position(|l| l.starts_with("Specify log:"));
+        assert_eq!(at.map(|i| recover.output[i + 1].as_str()), Some("auto"));
+        assert!(!out.results.iter().any(|r| r.statement == "auto"));
         // A refused BEGIN BACKUP counts nothing.
         let (_, out) = executor("alter tablespace users begin backup;\nexpect error ORA-01034\n");
         assert_eq!(out.exit, 0, "{}", out.transcript());
