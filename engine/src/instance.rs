@@ -122,6 +122,29 @@ pub struct Instance<S: Storage> {
     pub(crate) in_backup: BTreeSet<u32>,
 }
 
+/// A datafile that cannot be opened: ORA-01116 + ORA-01110 + ORA-27041.
+pub(crate) fn datafile_unopenable(file_no: u32, path: &str) -> OraStack {
+    ora::with_file(
+        OraStack::one(1116, format!("error in opening database file {file_no}")),
+        file_no,
+        path,
+    )
+    .then(27041, "unable to open file")
+}
+
+/// A write to a datafile failed: the power is gone (the instance with
+/// it), or the file cannot be opened, which terminates the instance as
+/// DBWn's or CKPT's write error does.
+pub(crate) fn datafile_write_fatal(e: IoError, file_no: u32, path: &str) -> DbError {
+    match e.kind {
+        IoErrorKind::PowerLost => io_fatal(e),
+        _ => DbError::Terminated {
+            power_lost: false,
+            stack: datafile_unopenable(file_no, path),
+        },
+    }
+}
+
 /// Turns a storage error into the instance's death when the power is gone.
 pub(crate) fn io_fatal(e: IoError) -> DbError {
     DbError::Terminated {
@@ -392,6 +415,7 @@ impl<S: Storage> Instance<S> {
         let cf_seq = self.cf().version;
         let mut headers = BTreeMap::new();
         let mut adopted = false;
+        let mut adoptions: Vec<(u32, Option<(u64, Scn)>)> = Vec::new();
         for rec in self.cf().datafiles.clone() {
             if rec.status != controlfile::FileStatus::Online {
                 continue;
@@ -432,17 +456,34 @@ impl<S: Storage> Instance<S> {
             if h.ckpt_counter > rec.ckpt_counter && !interrupted_ckpt {
                 return self.open_error(ora::newer_than_controlfile(rec.file_no, &rec.name));
             }
+            // Adopted only once every file passed: a refusal leaves the
+            // control file in memory as it was read (a later write of it,
+            // at MOUNT, must not carry a header that may not be durable).
             if interrupted_ckpt {
-                let r = self
-                    .cf_mut()
-                    .datafile_mut(rec.file_no)
-                    .expect("record exists");
-                r.ckpt_counter = h.ckpt_counter;
-                r.ckpt_scn = h.ckpt_scn;
-                adopted = true;
+                adoptions.push((rec.file_no, Some((h.ckpt_counter, h.ckpt_scn))));
+            }
+            if rec.backup_scn.is_some() && !h.fuzzy.hot_backup {
+                // END BACKUP wrote the header, then the power failed before
+                // the control file: the file is out of backup mode.
+                adoptions.push((rec.file_no, None));
             }
             self.scn = self.scn.max(h.ckpt_scn);
             headers.insert(rec.file_no, h);
+        }
+        for (file_no, ckpt) in adoptions {
+            // The header read may still be in the page cache only (its
+            // instance died before the sync): durable before it is trusted.
+            let path = self.df_path(file_no);
+            self.io.sync(&path).map_err(io_fatal)?;
+            let r = self.cf_mut().datafile_mut(file_no).expect("record exists");
+            match ckpt {
+                Some((counter, scn)) => {
+                    r.ckpt_counter = counter;
+                    r.ckpt_scn = scn;
+                }
+                None => r.backup_scn = None,
+            }
+            adopted = true;
         }
         self.headers = headers;
         self.in_backup = self
@@ -1106,11 +1147,12 @@ impl<S: Storage> Instance<S> {
         for d in dbas {
             let path = self.df_path(d.0);
             let b = &self.cache.buffers.get(d).expect("buffer").block;
-            datafile::write_block(&mut self.io, &path, b, bs).map_err(io_fatal)?;
-            files.insert(path);
+            datafile::write_block(&mut self.io, &path, b, bs)
+                .map_err(|e| datafile_write_fatal(e, d.0, &path))?;
+            files.insert((path, d.0));
         }
-        for f in &files {
-            self.io.sync(f).map_err(io_fatal)?;
+        for (f, n) in &files {
+            self.io.sync(f).map_err(|e| datafile_write_fatal(e, *n, f))?;
         }
         for d in dbas {
             let b = self.cache.buffers.get_mut(d).expect("buffer");
@@ -1163,6 +1205,12 @@ impl<S: Storage> Instance<S> {
         buf.resize(self.p.db_block_size, 0);
         let read = datafile::read_block_into(&mut self.io, &path, dba.0, dba.1, &mut buf, ignore);
         self.read_buf = buf;
+        let read = match read {
+            Err(e) if e.kind != IoErrorKind::PowerLost => {
+                return Err(DbError::Ora(datafile_unopenable(dba.0, &path)));
+            }
+            r => r,
+        };
         match read.map_err(io_fatal)? {
             Ok(b) => Ok(self.cache.insert(b)),
             Err(kind) => {
@@ -1240,7 +1288,9 @@ impl<S: Storage> Instance<S> {
             .map(|d| d.file_no)
             .collect();
         for (file_no, h) in self.headers.iter_mut() {
-            if !frozen.contains(file_no) {
+            // A tablespace checkpoint (ONLINE, END BACKUP) may have put a
+            // file past a log switch's lazy checkpoint: never backwards.
+            if !frozen.contains(file_no) && s > h.ckpt_scn {
                 h.ckpt_scn = s;
                 h.ckpt_time = clock;
                 h.ckpt_rba = rba;
@@ -1249,17 +1299,18 @@ impl<S: Storage> Instance<S> {
             h.cf_seq = cf_seq;
             h.fuzzy.online = kind != CkptKind::Close;
             let path = cf_path(self.cf.as_ref(), *file_no);
-            datafile::write_header(&mut self.io, &path, h, bs).map_err(io_fatal)?;
-            paths.push(path);
+            datafile::write_header(&mut self.io, &path, h, bs)
+                .map_err(|e| datafile_write_fatal(e, *file_no, &path))?;
+            paths.push((path, *file_no));
         }
-        for p in &paths {
-            self.io.sync(p).map_err(io_fatal)?;
+        for (p, n) in &paths {
+            self.io.sync(p).map_err(|e| datafile_write_fatal(e, *n, p))?;
         }
         let headers = self.headers.clone();
         let cf = self.cf_mut();
         for (file_no, h) in &headers {
             let r = cf.datafile_mut(*file_no).expect("record");
-            r.ckpt_scn = s;
+            r.ckpt_scn = r.ckpt_scn.max(s);
             r.ckpt_counter = h.ckpt_counter;
             r.stop_scn = (kind == CkptKind::Close).then_some(s);
         }

@@ -600,11 +600,23 @@ impl<S: Storage> Instance<S> {
                 *dirty = true;
             }
             for m in &r.record.markers {
-                if let Marker::EndBackup { file } = m
-                    && let Some(f) = files.get_mut(file)
-                    && scn >= f.from
-                {
-                    f.end_backup_seen = true;
+                match m {
+                    Marker::EndBackup { file } => {
+                        if let Some(f) = files.get_mut(file)
+                            && scn >= f.from
+                        {
+                            f.end_backup_seen = true;
+                        }
+                    }
+                    // After a crash-recovery-end marker every change made
+                    // before the crash is applied again: a hot-backup copy
+                    // taken before it is consistent from here (S-MR-4).
+                    Marker::CrashRecoveryEnd => {
+                        for f in files.values_mut().filter(|f| scn >= f.from) {
+                            f.end_backup_seen = true;
+                        }
+                    }
+                    _ => {}
                 }
             }
         }

@@ -230,13 +230,11 @@ impl<S: Storage> Instance<S> {
             .map(|r| Marker::BeginBackup { file: r.file_no })
             .collect();
         self.log_change(move |_| (Vec::new(), markers.clone()))?;
-        let bs = self.p.db_block_size;
+        // The control file first, then the headers: a power loss between
+        // leaves a record in backup mode over a header that is not, which
+        // OPEN reads as a backup mode that never began for that file.
         for rec in files {
-            let h = self.headers.get_mut(&rec.file_no).expect("online file");
-            h.fuzzy.hot_backup = true;
-            let (h, scn) = (h.clone(), h.ckpt_scn);
-            datafile::write_header(&mut self.io, &rec.name, &h, bs).map_err(io_fatal)?;
-            self.io.sync(&rec.name).map_err(io_fatal)?;
+            let scn = self.headers[&rec.file_no].ckpt_scn;
             self.cf_mut()
                 .datafile_mut(rec.file_no)
                 .expect("record")
@@ -248,7 +246,16 @@ impl<S: Storage> Instance<S> {
                 }
             }
         }
-        self.write_controlfile()
+        self.write_controlfile()?;
+        let bs = self.p.db_block_size;
+        for rec in files {
+            let h = self.headers.get_mut(&rec.file_no).expect("online file");
+            h.fuzzy.hot_backup = true;
+            let h = h.clone();
+            datafile::write_header(&mut self.io, &rec.name, &h, bs).map_err(io_fatal)?;
+            self.io.sync(&rec.name).map_err(io_fatal)?;
+        }
+        Ok(())
     }
 
     /// ALTER TABLESPACE X END BACKUP, or (None) ALTER DATABASE END BACKUP
@@ -710,7 +717,7 @@ impl<S: Storage> Instance<S> {
 /// Whether a file's header shows it needs media recovery against its
 /// control-file record: restored (its checkpoint behind the record's),
 /// left in hot-backup mode, or a media recovery that did not finish.
-pub(crate) fn needs_recovery(h: &DatafileHeader, rec: &DatafileRecord) -> bool {
+pub fn needs_recovery(h: &DatafileHeader, rec: &DatafileRecord) -> bool {
     h.fuzzy.hot_backup
         || h.fuzzy.media_recovery
         || h.ckpt_counter < rec.ckpt_counter

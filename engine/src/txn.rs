@@ -374,9 +374,9 @@ impl<S: Storage> Instance<S> {
         slot: u32,
         mut uba: Option<Uba>,
     ) -> DbResult<bool> {
-        if let Some(file) = self.undo_targets_unavailable(xid, uba)? {
+        if let Some((file, block)) = self.undo_targets_unavailable(xid, uba)? {
             self.alert(format!(
-                "SMON: deferring rollback of transaction {xid:#x}: file {file} is offline"
+                "SMON: deferring rollback of transaction {xid:#x}: block (file {file}, block {block}) cannot be read"
             ));
             return Ok(false);
         }
@@ -433,14 +433,16 @@ impl<S: Storage> Instance<S> {
         Ok(true)
     }
 
-    /// The first file a transaction's undo points into that is not
-    /// available (offline, or waiting for media recovery): its rollback
-    /// waits until the file is online again (Oracle's deferred rollback).
+    /// The first block a transaction's undo points into that cannot be
+    /// read (its file offline or waiting for media recovery, or the block
+    /// corrupt): its rollback waits until the block can be read again
+    /// (Oracle's deferred rollback), so that a repair of the block (media
+    /// recovery) still finds the change to undo.
     fn undo_targets_unavailable(
         &mut self,
         xid: Xid,
         mut uba: Option<Uba>,
-    ) -> DbResult<Option<u32>> {
+    ) -> DbResult<Option<(u32, u32)>> {
         let mut blocks = Vec::new();
         while let Some(u) = uba {
             blocks.push(u.block);
@@ -456,10 +458,16 @@ impl<S: Storage> Instance<S> {
                 Err(e) => return Err(e),
             };
             let Some(rec) = rec else { return Ok(None) };
-            if self.check_available(rec.file).is_err() {
+            self.make_room()?;
+            let readable = match self.get_block((rec.file, rec.block)) {
+                Ok(_) => true,
+                Err(DbError::Ora(_)) => false,
+                Err(e) => return Err(e),
+            };
+            if !readable {
                 // Its undo is needed until then: never given to another.
                 self.undo_in_use.extend(blocks);
-                return Ok(Some(rec.file));
+                return Ok(Some((rec.file, rec.block)));
             }
             uba = rec.prev;
         }

@@ -57,7 +57,9 @@ pub fn check_matches_controlfile<S: Storage + ?Sized>(
 /// INV-CKPT-2: a header checkpoint SCN never goes down, except by restoring
 /// a backup over the file ([`Model::restored`]): the first header the check
 /// reads at a restored path may be lower, and from then on it is the new
-/// floor. Records what it saw in the model.
+/// floor; so is the first header of a file the control file now names at
+/// another path (re-created there by CREATE DATAFILE … AS). Records what it
+/// saw in the model.
 pub fn check_monotonic<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
@@ -69,7 +71,14 @@ pub fn check_monotonic<S: Storage + ?Sized>(
         let Ok(h) = crate::files::header(io, p, f)? else {
             continue;
         };
-        if model.restores.remove(&f.name) {
+        if h.ckpt_scn == f.ckpt_scn && h.ckpt_counter == f.ckpt_counter && !h.fuzzy.any() {
+            model.unrecovered.remove(&f.name);
+        }
+        let moved = model
+            .header_path
+            .insert(f.file_no, f.name.clone())
+            .is_some_and(|old| old != f.name);
+        if model.restores.remove(&f.name) || moved {
             model.header_ckpt.insert(f.file_no, h.ckpt_scn);
             continue;
         }
@@ -362,9 +371,27 @@ mod tests {
         edit_header(&mut io, &p, 4, |h| h.ckpt_scn -= 3);
         assert!(ckpt2(&mut io, &p, &mut m).is_empty());
         assert!(m.restores.is_empty(), "the restore was seen");
+        assert!(
+            m.unrecovered.contains(&path),
+            "behind its record until recovered"
+        );
         // Going down again without another restore fires.
         edit_header(&mut io, &p, 4, |h| h.ckpt_scn -= 1);
         assert_eq!(ckpt2(&mut io, &p, &mut m)[0].id, "INV-CKPT-2");
+        // Re-created at another path (CREATE DATAFILE 4 AS 'new'): a new
+        // file, its lower header starts a new floor.
+        let new = "/u03/SIM/users02.dbf".to_string();
+        let mut bytes = io.files.get(&path).unwrap().clone();
+        io.files.insert(new.clone(), std::mem::take(&mut bytes));
+        edit_controlfiles(&mut io, &p, |cf| {
+            cf.datafile_mut(4).unwrap().name = new.clone()
+        });
+        let mut h = read_header(&mut io, &new, 4, p.db_block_size)
+            .unwrap()
+            .unwrap();
+        h.ckpt_scn -= 2;
+        write_header(&mut io, &new, &h, p.db_block_size).unwrap();
+        assert!(ckpt2(&mut io, &p, &mut m).is_empty());
     }
 
     #[test]

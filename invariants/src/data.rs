@@ -47,10 +47,10 @@ pub fn check_rows_in(
         .iter()
         .map(|(d, s)| (*d, s))
         .collect();
-    let bad_rows: BTreeMap<u64, Dba> = scan
+    let bad_rows: BTreeMap<u64, (Dba, u32)> = scan
         .unreadable_rows
         .iter()
-        .map(|(k, d, _)| (*k, *d))
+        .map(|(k, d, s)| (*k, (*d, s.code())))
         .collect();
     let explained = |dba: Dba| model.excuses_corrupt(dba, true);
     let offline = |dba: Dba| !crate::files::is_online(dfs, dba.0);
@@ -78,8 +78,18 @@ pub fn check_rows_in(
             ));
         }
     }
-    for (k, dba) in &bad_rows {
-        if !explained(*dba) {
+    for (k, (dba, code)) in &bad_rows {
+        if *code == 376 {
+            if !offline(*dba) {
+                out.push(Violation::new(
+                    "INV-DATA-1",
+                    format!(
+                        "row k={k} unavailable through (file {}, block {}) but the control file shows file {} online",
+                        dba.0, dba.1, dba.0
+                    ),
+                ));
+            }
+        } else if !explained(*dba) {
             out.push(Violation::new(
                 "INV-DATA-1",
                 format!(
@@ -239,6 +249,21 @@ mod tests {
         assert!(
             v.iter()
                 .any(|v| v.id == "INV-DATA-1" && v.evidence.contains("k=2"))
+        );
+        // A row whose state needs a block of the offline file (its undo):
+        // unavailable too, but only while that file is offline.
+        let mut s3 = scan(&[(1, "a")]);
+        s3.unreadable_rows.push((
+            2,
+            home,
+            OraStack::one(376, "file cannot be read at this time"),
+        ));
+        assert!(check_rows_in(&model(), &p, &s3, true, &dfs).is_empty());
+        let online = crate::files::from_params(&p);
+        let v = check_rows_in(&model(), &p, &s3, true, &online);
+        assert!(
+            v.iter().any(|v| v.evidence.contains("unavailable through")),
+            "{v:?}"
         );
         // Another code on an offline file's block still needs a fault.
         let mut s2 = scan(&[(1, "a")]);

@@ -5,18 +5,24 @@ use engine::DbParams;
 use engine::controlfile::{DatafileRecord, FileStatus};
 use engine::storage::{IoResult, Storage};
 
-use crate::Violation;
+use crate::{Model, Violation};
 
 /// INV-FUZZY-1: after a clean shutdown no header of a file that is online,
 /// or cleanly offline or read-only, has a fuzzy bit set. A file taken
-/// offline immediate (status Recover) needs media recovery and is exempt.
+/// offline immediate (status Recover) needs media recovery and is exempt,
+/// and so is a file restored from a backup and not recovered since
+/// ([`Model::unrecovered`]).
 pub fn check_clean_shutdown<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
     dfs: &[DatafileRecord],
+    model: &Model,
 ) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
-    for f in dfs.iter().filter(|f| f.status != FileStatus::Recover) {
+    for f in dfs
+        .iter()
+        .filter(|f| f.status != FileStatus::Recover && !model.unrecovered.contains(&f.name))
+    {
         if let Ok(h) = crate::files::header(io, p, f)?
             && h.fuzzy.any()
         {
@@ -101,6 +107,10 @@ mod tests {
         let d = crate::files::datafiles(io, p, None).unwrap();
         check(io, p, &d).unwrap()
     }
+    fn shut(io: &mut MemStorage, p: &DbParams, m: &Model) -> Vec<Violation> {
+        let d = crate::files::datafiles(io, p, None).unwrap();
+        check_clean_shutdown(io, p, &d, m).unwrap()
+    }
     fn edit_header(
         io: &mut MemStorage,
         p: &DbParams,
@@ -116,7 +126,7 @@ mod tests {
     #[test]
     fn clean_database_passes_all_three() {
         let (p, mut io) = closed_db();
-        assert!(run(check_clean_shutdown, &mut io, &p).is_empty());
+        assert!(shut(&mut io, &p, &Model::new()).is_empty());
         assert!(run(check_after_open, &mut io, &p).is_empty());
         assert!(run(check_truthful, &mut io, &p).is_empty());
     }
@@ -125,7 +135,7 @@ mod tests {
     fn fuzzy_bits_fire() {
         let (p, mut io) = closed_db();
         edit_header(&mut io, &p, 3, |h| h.fuzzy.media_recovery = true);
-        assert_eq!(run(check_clean_shutdown, &mut io, &p)[0].id, "INV-FUZZY-1");
+        assert_eq!(shut(&mut io, &p, &Model::new())[0].id, "INV-FUZZY-1");
         assert_eq!(run(check_after_open, &mut io, &p)[0].id, "INV-FUZZY-2");
     }
 
@@ -142,7 +152,7 @@ mod tests {
                 cf.datafile_mut(3).unwrap().status = status
             });
             assert_eq!(
-                run(check_clean_shutdown, &mut io, &p)[0].id,
+                shut(&mut io, &p, &Model::new())[0].id,
                 "INV-FUZZY-1",
                 "{status:?}"
             );
@@ -150,7 +160,14 @@ mod tests {
         edit_controlfiles(&mut io, &p, |cf| {
             cf.datafile_mut(3).unwrap().status = FileStatus::Recover
         });
-        assert!(run(check_clean_shutdown, &mut io, &p).is_empty());
+        assert!(shut(&mut io, &p, &Model::new()).is_empty());
+        // Offline clean but restored from a (fuzzy) backup, not recovered yet.
+        edit_controlfiles(&mut io, &p, |cf| {
+            cf.datafile_mut(3).unwrap().status = FileStatus::Offline
+        });
+        let mut m = Model::new();
+        m.restored(&p.datafile(3).unwrap().path);
+        assert!(shut(&mut io, &p, &m).is_empty());
     }
 
     #[test]

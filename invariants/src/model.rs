@@ -99,9 +99,28 @@ pub struct Model {
     pub power_losses: u64,
     /// The highest header checkpoint SCN seen per datafile (INV-CKPT-2).
     pub header_ckpt: BTreeMap<u32, Scn>,
+    /// Where INV-CKPT-2 last read each datafile's header: a file the
+    /// control file now names elsewhere was re-created there (CREATE
+    /// DATAFILE … AS), a new file whose floor starts afresh.
+    pub header_path: BTreeMap<u32, String>,
     /// Datafile paths the DBA copied a backup over ([`Model::restored`])
     /// whose new header INV-CKPT-2 has not read yet: it may be lower.
     pub restores: BTreeSet<String>,
+    /// Datafiles (by number) a fault or the DBA left needing media
+    /// recovery: restored from a copy, in hot-backup mode when the instance
+    /// died, a media recovery cut short, taken offline to be restored. They
+    /// explain ORA-01113 / ORA-10873 at OPEN and ORA-00376 on their rows;
+    /// each leaves the set when the file is online and recovered again.
+    pub media_needed: BTreeSet<u32>,
+    /// Archived logs (by name) a fault destroyed, or sequences whose log
+    /// was cleared unarchived: a recovery that needs one stops with
+    /// ORA-00308, explained.
+    pub lost_archives: BTreeSet<String>,
+    /// Datafile paths restored from a backup whose header has not caught up
+    /// with its control-file record since (INV-CKPT-2 sees it match): until
+    /// media recovery, such a file may be behind its record and fuzzy
+    /// (INV-CF-2, INV-FUZZY-1 do not hold it against the engine).
+    pub unrecovered: BTreeSet<String>,
 }
 
 impl Model {
@@ -225,6 +244,7 @@ impl Model {
     /// has read the restored header.
     pub fn restored(&mut self, path: &str) {
         self.restores.insert(path.to_string());
+        self.unrecovered.insert(path.to_string());
     }
 
     /// The DBA took a backup of datafile `file_no` to `path`; its header's

@@ -81,11 +81,35 @@ pub fn explanation(stack: &OraStack, model: &Model) -> Option<String> {
                 .split(':')
                 .next()
                 .and_then(|n| n.parse::<u32>().ok())?;
-            model
-                .torn
-                .contains(&(file, 0))
-                .then(|| format!("a power loss garbled the header of file {file}"))
+            if model.torn.contains(&(file, 0)) {
+                Some(format!("a power loss garbled the header of file {file}"))
+            } else if model.media_needed.contains(&file) {
+                Some(format!(
+                    "file {file} was being restored or re-created when the power failed"
+                ))
+            } else {
+                model
+                    .rotted
+                    .contains(&(file, 0))
+                    .then(|| format!("a fault wrote garbage over the header of file {file}"))
+            }
         }),
+        // A datafile missing or unopenable: the file named was lost.
+        1157 | 1116 => quoted(1110).iter().find_map(lost_or_struck),
+        // A datafile that needs media recovery, or is offline for it.
+        1113 | 10873 | 376 => {
+            let file = file_number(&stack.0[0].text)?;
+            model.media_needed.contains(&file).then(|| {
+                format!("file {file} was restored, left in backup mode, or its media recovery cut short")
+            })
+        }
+        // An archived log recovery needs is gone: lost by a fault, or
+        // never made (its online log was cleared unarchived).
+        308 => {
+            let name = stack.0[0].text.split('\'').nth(1)?.to_string();
+            (model.lost_files.contains(&name) || model.lost_archives.contains(&name))
+                .then(|| format!("the archived log '{name}' was lost or never archived"))
+        }
         1578 => {
             let (f, b) = corrupt_block_named(stack)?;
             model
@@ -94,6 +118,11 @@ pub fn explanation(stack: &OraStack, model: &Model) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The file number in an error text: `file 4 needs …`, `file 4 cannot …`.
+fn file_number(text: &str) -> Option<u32> {
+    text.split("file ").nth(1)?.split(' ').next()?.parse().ok()
 }
 
 /// The (file, block) an ORA-01578 names.

@@ -24,6 +24,14 @@ use crate::disk::Disk;
 use crate::runner::{Flow, Halt, Run};
 use crate::script::{AlterDatabase, AlterSystem, HostCmd, StartupMode, Statement};
 
+/// The errors at OPEN that the DBA's media-recovery procedures answer: a
+/// datafile missing (ORA-01157), needing media recovery (ORA-01113), left
+/// in backup mode (ORA-10873), or with its header destroyed (ORA-01122 +
+/// ORA-01210).
+pub(crate) fn is_media_error(s: &engine::OraStack) -> bool {
+    matches!(s.code(), 1157 | 1113 | 10873) || (s.code() == 1122 && s.has(1210))
+}
+
 /// Recovery attempts before the run is judged stuck.
 const MAX_ATTEMPTS: usize = 20;
 
@@ -59,14 +67,33 @@ impl Run {
             let mut r = inst.startup();
             self.inst = Some(inst);
             self.drain_alerts();
-            if let Err(DbError::Ora(s)) = &r
-                && s.code() == 313
-                && self.inst_mut().state() == DbState::Mount
-            {
+            // At MOUNT, the DBA answers what OPEN said, as long as each
+            // answer changes something: a lost group no recovery needs is
+            // cleared; a file to restore or recover goes through a
+            // media-recovery procedure.
+            for _ in 0..8 {
+                let Err(DbError::Ora(s)) = &r else { break };
+                if self.inst_mut().state() != DbState::Mount {
+                    break;
+                }
                 let s = s.clone();
-                self.record_error(&DbError::Ora(s.clone()));
-                self.note(&s.to_string());
-                r = self.clear_lost_group(&s)?;
+                if s.code() == 313 {
+                    self.record_error(&DbError::Ora(s.clone()));
+                    self.note(&s.to_string());
+                    r = self.clear_lost_group(&s)?;
+                } else if is_media_error(&s) {
+                    if invariants::recovery::explanation(&s, &self.model).is_none() {
+                        break; // judged below
+                    }
+                    self.record_error(&DbError::Ora(s.clone()));
+                    self.note(&s.to_string());
+                    r = self.media_at_mount(&s)?;
+                } else {
+                    break;
+                }
+                if matches!(&r, Err(DbError::Ora(s2)) if *s2 == s) {
+                    break; // nothing changed: judged below
+                }
             }
             let e = match r {
                 Ok(()) => {
@@ -74,6 +101,7 @@ impl Run {
                     self.recoveries += 1;
                     self.model.stale_controlfile = None;
                     self.model.struck_files.clear();
+                    self.media_opened();
                     let scn = self.inst_mut().current_scn();
                     self.model.saw_scn(scn);
                     self.checks_after_open()?;
@@ -271,6 +299,10 @@ impl Run {
         if inst.state() != DbState::Open {
             return Ok(());
         }
+        self.media_housekeeping()?;
+        let Some(inst) = self.inst.as_ref().filter(|i| i.state() == DbState::Open) else {
+            return Ok(());
+        };
         if let Some(group) = self.group_without_members() {
             return self.clear_group_online(group);
         }
@@ -386,6 +418,7 @@ impl Run {
         }));
         if unarchived {
             self.model.cleared_unarchived.insert(seq);
+            self.media_after_gap(seq);
         }
         let r = self.inst_mut().clear_logfile(group, unarchived);
         self.drain_alerts();
@@ -439,9 +472,14 @@ impl Run {
                 self.coverage.in_doubt_committed += committed;
                 self.coverage.in_doubt_lost += lost;
             }
-            found.extend(
-                checkpoint::check_monotonic(disk, &p, &dfs, &mut self.model).expect("reads"),
-            );
+            // A header high-water mark is taken from durable headers only:
+            // after an instance died with the power on, a header write may
+            // still be pending and a later power loss may take it back.
+            if disk.pending_write_count() == 0 {
+                found.extend(
+                    checkpoint::check_monotonic(disk, &p, &dfs, &mut self.model).expect("reads"),
+                );
+            }
             found.extend(
                 checkpoint::check_changes_on_disk(disk, &p, &dfs, &self.model).expect("reads"),
             );
@@ -513,7 +551,10 @@ impl Run {
             disk.disarm_crash();
             let cf = engine::inspect::newest_controlfile(disk, &p).expect("reads");
             let dfs = invariants::files::datafiles(disk, &p, cf.as_ref()).expect("reads");
-            found.extend(fuzzy::check_clean_shutdown(disk, &p, &dfs).expect("reads"));
+            if let Some(cf) = &cf {
+                self.model.note_logs(cf);
+            }
+            found.extend(fuzzy::check_clean_shutdown(disk, &p, &dfs, &self.model).expect("reads"));
             found.extend(fuzzy::check_truthful(disk, &p, &dfs).expect("reads"));
             found.extend(
                 checkpoint::check_monotonic(disk, &p, &dfs, &mut self.model).expect("reads"),
@@ -531,6 +572,29 @@ impl Run {
         }
         found.extend(self.structure_checks());
         self.judge("after a clean shutdown", found)
+    }
+
+    /// A `host cp` / `host mv` from `src` to `dst` completed: a copy over a
+    /// datafile the control file names is a restore (its header may go
+    /// down: INV-CKPT-2), a copy of one elsewhere is a backup holding the
+    /// source header's checkpoint.
+    pub(crate) fn note_host_copy(&mut self, src: &str, dst: &str) {
+        let p = self.p.clone();
+        let open_cf = self.inst.as_ref().and_then(|i| i.controlfile().cloned());
+        let disk: &mut Disk = match self.inst.as_mut() {
+            Some(i) => i.storage_mut(),
+            None => self.disk.as_mut().expect("disk"),
+        };
+        let Ok(dfs) = invariants::files::datafiles(disk, &p, open_cf.as_ref()) else {
+            return;
+        };
+        if dfs.iter().any(|r| r.name == dst) {
+            self.model.restored(dst);
+        } else if let Some(r) = dfs.iter().find(|r| r.name == src)
+            && let Ok(Ok(h)) = engine::datafile::read_header(disk, dst, r.file_no, p.db_block_size)
+        {
+            self.model.backup_taken(dst, r.file_no, h.ckpt_scn);
+        }
     }
 
     /// INV-LOG-1..3 and INV-CF-1..2 on whatever the disk holds now.

@@ -251,6 +251,29 @@ pub(crate) enum Op {
     SaveControlfile,
     /// SHUTDOWN ABORT, then that copy put back over every control file.
     RestoreStaleControlfile,
+    /// ALTER TABLESPACE X BEGIN BACKUP (a hot backup starts).
+    BeginBackup {
+        tablespace: String,
+    },
+    /// `host cp` of the files of the tablespace in backup mode.
+    HotCopy,
+    /// ALTER TABLESPACE X END BACKUP.
+    EndBackup {
+        tablespace: String,
+    },
+    /// A clean shutdown, a copy of every datafile, STARTUP.
+    ColdBackup,
+    /// A datafile lost, while open or after a clean shutdown.
+    LoseDatafile {
+        file: u32,
+        closed: bool,
+    },
+    /// One database block rotted on disk (block 0: the header, noticed at
+    /// a startup that follows at once).
+    CorruptBlock {
+        file: u32,
+        block: u32,
+    },
 }
 
 /// Where the runner keeps its OS copy of the control file.
@@ -308,6 +331,12 @@ pub(crate) struct Run {
     pub stale_restore_in: Option<u64>,
     /// Why the run ended unrecoverable, if it did.
     pub unrecoverable: Option<Unrecoverable>,
+    /// Backups and media faults: their own stream, drawn once a step.
+    pub media: Prng,
+    /// How often (per thousand steps) a step is a backup or a media fault.
+    pub media_per_mille: u64,
+    /// The user-managed backups the run took.
+    pub backups: crate::media::Backups,
 }
 
 thread_local! {
@@ -518,6 +547,12 @@ impl Run {
             controlfile_copy: false,
             stale_restore_in: None,
             unrecoverable: None,
+            media: Prng::new(opts.seed, "media"),
+            media_per_mille: {
+                let mut r = Prng::new(opts.seed, "media-config");
+                *r.pick(&[0u64, 15, 30, 60])
+            },
+            backups: crate::media::Backups::default(),
             cfg,
         }
     }
@@ -602,6 +637,9 @@ impl Run {
             }
             Some(n) => self.stale_restore_in = Some(n - 1),
             None => {}
+        }
+        if let Some(op) = self.pick_media_op() {
+            return op;
         }
         let w = &self.cfg.weights;
         let weights = [
@@ -746,6 +784,12 @@ impl Run {
         match op {
             Op::LoseLogGroup { group, closed } => return self.lose_log_group(group, closed),
             Op::RestoreStaleControlfile => return self.restore_stale_controlfile(),
+            Op::BeginBackup { .. }
+            | Op::HotCopy
+            | Op::EndBackup { .. }
+            | Op::ColdBackup
+            | Op::LoseDatafile { .. }
+            | Op::CorruptBlock { .. } => return self.exec_media(op),
             _ => {}
         }
         let st = op.statement();
@@ -835,7 +879,14 @@ impl Run {
                     Err(_) => Ok(()), // the copy is missing: nothing to put back
                 }
             }
-            Op::LoseLogGroup { .. } | Op::RestoreStaleControlfile => unreachable!("handled above"),
+            Op::LoseLogGroup { .. }
+            | Op::RestoreStaleControlfile
+            | Op::BeginBackup { .. }
+            | Op::HotCopy
+            | Op::EndBackup { .. }
+            | Op::ColdBackup
+            | Op::LoseDatafile { .. }
+            | Op::CorruptBlock { .. } => unreachable!("handled above"),
         };
         self.drain_alerts();
         if let Some(i) = self.inst.as_ref() {
@@ -906,6 +957,18 @@ impl Run {
         self.note(&print_statement(&st));
         self.record(st);
         self.coverage.log_groups_lost += 1;
+        // Redo of a sequence the group held and ARCn had not archived is
+        // gone for good: a media recovery that needs it must stop there.
+        if let Some(g) = self
+            .current_controlfile()
+            .and_then(|c| c.group(group).cloned())
+            && g.seq > 0
+            && !g.archived
+        {
+            let inc = self.current_controlfile().map_or(1, |c| c.incarnation.id());
+            let name = self.p.archive_name(1, g.seq, inc);
+            self.model.lost_archives.insert(name);
+        }
         for path in self.p.log_groups[group as usize - 1].clone() {
             self.disk_mut().lose_file(&path);
             self.model.garbled_files.remove(&path);
@@ -1031,7 +1094,32 @@ impl Run {
     /// SHUTDOWN IMMEDIATE and the checks of a closed database. Returns
     /// whether it succeeded; on a crash during the shutdown the instance is
     /// recovered instead.
-    fn shutdown_clean(&mut self) -> Flow<bool> {
+    pub(crate) fn shutdown_clean(&mut self) -> Flow<bool> {
+        // A hot backup in progress ends first (a forgotten one too: the
+        // shutdown would refuse with ORA-01149, and the DBA would see it).
+        if let Some(h) = self.backups.hot.clone() {
+            self.say(Statement::AlterTablespace {
+                tablespace: h.tablespace.clone(),
+                action: crate::script::TablespaceAction::EndBackup,
+            });
+            let r = self.inst_mut().end_backup(Some(&h.tablespace));
+            self.drain_alerts();
+            match r {
+                Ok(()) => self.backups.hot = None,
+                Err(e @ DbError::Terminated { .. }) => {
+                    self.record_error(&e);
+                    self.instance_died()?;
+                    return Ok(false);
+                }
+                Err(DbError::Ora(s)) => {
+                    let v =
+                        invariants::recovery::check_failure("end backup", &s, &self.model, false);
+                    return Err(Halt::Violation(v.unwrap_or_else(|| {
+                        Violation::new("INV-REC-1", format!("end backup failed: {s}"))
+                    })));
+                }
+            }
+        }
         let mode = ShutdownMode::Immediate;
         self.note("SQL> shutdown immediate");
         self.record(Statement::Shutdown(mode));
@@ -1077,6 +1165,7 @@ impl Run {
     /// is checked at the crash instant. Nothing is recovered yet.
     pub(crate) fn instance_gone(&mut self) -> Flow {
         self.model.instance_died();
+        self.media_after_crash();
         if let Some(inst) = self.inst.take() {
             self.disk = Some(inst.into_storage());
         }
@@ -1129,7 +1218,16 @@ impl Run {
         if self.crash_in_recovery {
             self.coverage.crash_in_recovery += 1;
         }
-        let torn = self.torn_blocks(&report);
+        // The datafiles by path: the control file's names (a file re-created
+        // elsewhere lives there now); the parameters' without a readable copy.
+        let mut paths: std::collections::BTreeMap<String, u32> = Default::default();
+        if let Ok(Some(cf)) = engine::inspect::newest_controlfile(disk, &self.p) {
+            paths.extend(cf.datafiles.iter().map(|r| (r.name.clone(), r.file_no)));
+        }
+        if paths.is_empty() {
+            paths.extend(self.p.datafiles.iter().map(|f| (f.path.clone(), f.file_no)));
+        }
+        let torn = self.torn_blocks(&report, &paths);
         let scn = self.last_scn;
         let step = self.step;
         self.trace.event(step, scn, &format!(
@@ -1145,16 +1243,20 @@ impl Run {
 
     /// Datafile blocks whose pending OS-block writes did not all share one
     /// fate, or came back as garbage: possibly torn.
-    fn torn_blocks(&self, report: &PowerLossReport) -> BTreeSet<(u32, u32)> {
+    fn torn_blocks(
+        &self,
+        report: &PowerLossReport,
+        paths: &std::collections::BTreeMap<String, u32>,
+    ) -> BTreeSet<(u32, u32)> {
         let per_block = (self.p.db_block_size / self.cfg.os_block_size) as u64;
         let mut fates: std::collections::BTreeMap<(u32, u32), (bool, bool, bool)> =
             Default::default();
         for w in &report.writes {
-            let Some(f) = self.p.datafiles.iter().find(|f| f.path == w.path) else {
+            let Some(&file_no) = paths.get(&w.path) else {
                 continue;
             };
             let e = fates
-                .entry((f.file_no, (w.os_block / per_block) as u32))
+                .entry((file_no, (w.os_block / per_block) as u32))
                 .or_default();
             match w.fate {
                 Fate::Applied => e.0 = true,
@@ -1257,6 +1359,28 @@ impl Run {
                 .as_mut()
                 .expect("the disk is here when no instance runs"),
         }
+    }
+
+    /// A restored copy may hold blocks a copy fractured (S-BK-2): the model
+    /// counts each block of `path` that fails its checks as torn, excused
+    /// until its durable copy reads valid again (media recovery lays the
+    /// block image from backup mode over it), as a block a power loss tore.
+    pub(crate) fn fractured_blocks_are_torn(&mut self, path: &str, file_no: u32) {
+        let bs = self.p.db_block_size;
+        let disk = self.disk_mut();
+        let Ok(len) = disk.size(path) else {
+            return;
+        };
+        let mut buf = vec![0u8; bs];
+        let mut fractured = Vec::new();
+        for b in 1..(len / bs as u64) as u32 {
+            if let Ok(Err(_)) =
+                engine::datafile::read_block_into(disk, path, file_no, b, &mut buf, false)
+            {
+                fractured.push((file_no, b));
+            }
+        }
+        self.model.torn.extend(fractured);
     }
 
     /// `cp SRC DST` on the simulated disk, as a real `cp` does it: the
@@ -1416,6 +1540,22 @@ impl Op {
                 dst: CONTROLFILE_COPY.into(),
             }),
             Op::RestoreStaleControlfile => Statement::Shutdown(ShutdownMode::Abort),
+            Op::BeginBackup { tablespace } => Statement::AlterTablespace {
+                tablespace: tablespace.clone(),
+                action: crate::script::TablespaceAction::BeginBackup,
+            },
+            Op::EndBackup { tablespace } => Statement::AlterTablespace {
+                tablespace: tablespace.clone(),
+                action: crate::script::TablespaceAction::EndBackup,
+            },
+            Op::HotCopy | Op::ColdBackup => Statement::Echo("backup".into()),
+            Op::LoseDatafile { file, .. } => Statement::Fault(FaultCmd::LoseDatafile(
+                crate::script::FileRef::Number(u64::from(*file)),
+            )),
+            Op::CorruptBlock { file, block } => Statement::Fault(FaultCmd::CorruptDatafileBlock {
+                file: crate::script::FileRef::Number(u64::from(*file)),
+                block: u64::from(*block),
+            }),
         }
     }
 }

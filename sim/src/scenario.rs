@@ -1170,18 +1170,9 @@ impl Executor {
         }
         if let HostCmd::Cp { src, dst } = h {
             // A copy onto a datafile the control file names, from
-            // elsewhere, is a restore: its header may go back in time
-            // (INV-CKPT-2 reads it once as the new start). A copy of such
-            // a datafile elsewhere is a backup the model remembers.
-            let target = self.controlfile_datafile(dst);
-            let restore = target.filter(|_| src != dst);
-            let backup_of = match target {
-                None => self.controlfile_datafile(src),
-                Some(_) => None,
-            };
-            if restore.is_some() {
-                self.run.model.restored(dst);
-            }
+            // elsewhere, is a restore (the model hears of restores and
+            // backups in `note_host_copy`, after the copy).
+            let restore = self.controlfile_datafile(dst).filter(|_| src != dst);
             let r = match self.run.copy_file(src, dst) {
                 Ok(()) => Ok(()),
                 Err(CopyError::Io(k)) => Err(k),
@@ -1196,16 +1187,7 @@ impl Executor {
                 && let Some(file_no) = restore
             {
                 self.run.coverage.restores += 1;
-                self.fractured_blocks_are_torn(dst, file_no);
-            }
-            if r.is_ok()
-                && let Some(file_no) = backup_of
-            {
-                let bs = self.run.p.db_block_size;
-                let header = engine::datafile::read_header(self.run.disk_mut(), dst, file_no, bs);
-                if let Ok(Ok(h)) = header {
-                    self.run.model.backup_taken(dst, file_no, h.ckpt_scn);
-                }
+                self.run.fractured_blocks_are_torn(dst, file_no);
             }
             return self.host_result(h, r);
         }
@@ -1224,28 +1206,6 @@ impl Executor {
                 .map_err(|e| e.kind),
         };
         self.host_result(h, r)
-    }
-
-    /// A restored copy may hold blocks a copy fractured (S-BK-2): the model
-    /// counts each block of `path` that fails its checks as torn, excused
-    /// until its durable copy reads valid again (media recovery lays the
-    /// block image from backup mode over it), as a block a power loss tore.
-    fn fractured_blocks_are_torn(&mut self, path: &str, file_no: u32) {
-        let bs = self.run.p.db_block_size;
-        let disk = self.run.disk_mut();
-        let Ok(len) = disk.size(path) else {
-            return;
-        };
-        let mut buf = vec![0u8; bs];
-        let mut fractured = Vec::new();
-        for b in 1..(len / bs as u64) as u32 {
-            if let Ok(Err(_)) =
-                engine::datafile::read_block_into(disk, path, file_no, b, &mut buf, false)
-            {
-                fractured.push((file_no, b));
-            }
-        }
-        self.run.model.torn.extend(fractured);
     }
 
     /// The number of the datafile the control file (the instance's, or
@@ -1275,15 +1235,24 @@ impl Executor {
     ) -> StepResult {
         match r {
             Ok(()) => {
-                if let HostCmd::Cp { dst, .. } | HostCmd::Mv { dst, .. } = h {
+                if let HostCmd::Cp { src, dst } | HostCmd::Mv { src, dst } = h {
                     self.run.model.lost_files.remove(dst);
+                    self.run.note_host_copy(src, dst);
                 }
                 Ok(Ok(Vec::new()))
             }
             Err(engine::storage::IoErrorKind::PowerLost) => {
+                // The power failed under the command: like a statement an
+                // armed crash struck, it needs no `expect error`, and
+                // `expect error ORA-03113` after it holds (a printed run
+                // says so after a restore the power loss cut).
                 self.gone()?;
                 self.crashed = true;
-                Ok(Ok(vec!["-- power lost".into()]))
+                self.struck = true;
+                Ok(Err(OraStack::one(
+                    3113,
+                    "end-of-file on communication channel",
+                )))
             }
             Err(k) => {
                 // As the OS command would say it (GNU coreutils' words).
@@ -1423,9 +1392,15 @@ impl Executor {
                 let Some(spec) = p.datafiles.iter().find(|d| d.path == path) else {
                     return Err(Stop::Failed(format!("'{path}' is not a datafile")));
                 };
-                let per_block = (p.db_block_size / self.run.cfg.os_block_size) as u64;
-                let os = *block * per_block + per_block / 2;
-                self.run.disk_mut().corrupt_os_block(&path, os, *block);
+                // As a random run rots it (block 0: the header's OS block).
+                let os_block = self.run.cfg.os_block_size;
+                crate::media::rot_block(
+                    self.run.disk_mut(),
+                    &path,
+                    *block,
+                    p.db_block_size,
+                    os_block,
+                );
                 self.run.model.rotted.insert((spec.file_no, *block as u32));
                 return Ok(Ok(Vec::new()));
             }
@@ -1936,7 +1911,8 @@ mod tests {
                 .iter()
                 .find(|r| r.statement.starts_with("host cp"))
                 .expect("the copy ran");
-            assert_eq!(cp.output, vec!["-- power lost".to_string()], "seed {seed}");
+            assert_eq!(cp.output[0], "-- power lost", "seed {seed}");
+            assert_eq!(cp.error, Some(3113), "seed {seed}");
         }
     }
 }
