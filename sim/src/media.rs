@@ -556,10 +556,10 @@ impl Run {
         let inst = self.inst.as_mut().expect("open");
         let header = engine::datafile::read_header(inst.storage_mut(), &rec.name, rec.file_no, bs)
             .expect("reads do not fail while powered on");
-        if header.is_err() || self.backups.interrupted.contains(&rec.file_no) {
-            if let Err(e) = self.restore_file(rec)? {
-                return Ok(Err(e));
-            }
+        if (header.is_err() || self.backups.interrupted.contains(&rec.file_no))
+            && let Err(e) = self.restore_file(rec)?
+        {
+            return Ok(Err(e));
         }
         let target = RecoverTarget::Datafile(FileRef::Number(u64::from(rec.file_no)));
         match self.recover_files(target, &[rec.file_no])? {
