@@ -53,7 +53,69 @@ fn every_corpus_scenario_shows_what_it_says() {
             ),
             None => assert_eq!(out.exit, 0, "{}:\n{}", f.display(), out.transcript()),
         }
+        golden(f, &out.transcript());
     }
+}
+
+/// A scenario `X.scn` with a sibling `X.out`: the transcript must equal it
+/// exactly. `REDOSIM_BLESS=1` writes the transcript into every `X.out` that
+/// exists instead (create an empty one to start a golden).
+fn golden(scn: &Path, transcript: &str) {
+    let out = scn.with_extension("out");
+    if !out.exists() {
+        return;
+    }
+    if std::env::var_os("REDOSIM_BLESS").is_some_and(|v| v == "1") {
+        std::fs::write(&out, transcript).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&out).unwrap();
+    if want != transcript {
+        let line = want
+            .lines()
+            .zip(transcript.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| want.lines().count().min(transcript.lines().count()));
+        panic!(
+            "{}: the transcript differs from {} from line {} on \
+             (REDOSIM_BLESS=1 cargo test --test scenarios rewrites it)\n\
+             --- expected\n{}\n--- got\n{}",
+            scn.display(),
+            out.display(),
+            line + 1,
+            want.lines()
+                .skip(line)
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            transcript
+                .lines()
+                .skip(line)
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+}
+
+/// A golden transcript holds: the same text passes, a changed line fails
+/// naming where, and blessing rewrites it.
+#[test]
+fn a_golden_transcript_is_compared_exactly() {
+    let dir = std::env::temp_dir().join(format!("redosim-golden-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scn = dir.join("g.scn");
+    let out = dir.join("g.out");
+    golden(&scn, "no golden: nothing to compare\n");
+    std::fs::write(&out, "SQL> startup\nORACLE instance started.\n").unwrap();
+    golden(&scn, "SQL> startup\nORACLE instance started.\n");
+    let differs = std::panic::catch_unwind(|| {
+        golden(&scn, "SQL> startup\nORA-01034: ORACLE not available\n");
+    });
+    let why = differs.expect_err("a changed transcript fails");
+    let why = why.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(why.contains("from line 2 on"), "{why}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Every planted-bug case fails only because of its bug: without its
@@ -129,10 +191,12 @@ fn a_malformed_script_exits_2_naming_file_line_and_column_and_runs_nothing() {
 
 #[test]
 fn an_unsupported_statement_exits_2_naming_the_feature() {
-    let (code, _, stderr) = redosim_script("startup mount\nrecover database\n", &[]);
+    let (code, _, stderr) = redosim_script("startup mount\nrecover database until cancel\n", &[]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("not supported yet: recover (media recovery, S-MR-1)"),
+        stderr.contains(
+            "case.scn:2: not supported yet: recover … until (incomplete recovery, S-IR-1)"
+        ),
         "{stderr}"
     );
     let (code, _, stderr) = redosim_script("RMAN> backup database;\n", &[]);

@@ -147,7 +147,14 @@ pub fn check_changes_on_disk<S: Storage + ?Sized>(
     };
     let mut ckpt: BTreeMap<u32, Scn> = BTreeMap::new();
     for f in dfs {
-        if let Ok(h) = crate::files::header(io, p, f)? {
+        // A copy restored and not yet recovered (a hot-backup copy may hold
+        // blocks the copy split) makes no claim until media recovery ends.
+        if f.status == engine::controlfile::FileStatus::Recover || model.unrecovered.contains(&f.name) {
+            continue;
+        }
+        if let Ok(h) = crate::files::header(io, p, f)?
+            && !h.fuzzy.media_recovery
+        {
             ckpt.insert(f.file_no, h.ckpt_scn);
         }
     }

@@ -1548,6 +1548,13 @@ impl fmt::Display for SoakReport<'_> {
             c("stale_controlfile_refused"),
             c("acks_verified")
         )?;
+        writeln!(
+            f,
+            "              {} media recoveries, {} datafiles restored, {} hot backups begun",
+            c("media_recoveries"),
+            c("restores"),
+            c("hot_backups")
+        )?;
         for (kind, (n, first)) in &t.unrecoverable {
             writeln!(f, "unrecoverable {n} (first seed {first}): {kind}")?;
         }

@@ -4,7 +4,7 @@
 //! fates of unsynced writes) and its own operation and fault weights, some
 //! switched off entirely. Different seeds so explore different corners.
 
-use engine::params::DbParams;
+use engine::params::{DbParams, Release};
 use serde::Serialize;
 
 use crate::disk::FateWeights;
@@ -54,14 +54,31 @@ pub struct RunConfig {
     pub weights: OpWeights,
     /// USERS datafiles (files 3…).
     pub users_datafiles: usize,
+    /// The release the instance behaves as (`set release`). Random seeds
+    /// never draw it: every seed runs as 9i, so its configuration and
+    /// trace stay what they were.
+    pub release: Release,
 }
 
+/// Where user-managed and RMAN disk backups go (its own device).
+pub const BACKUP_DEST: &str = "/u03/backup/";
+/// Where image copies go (its own device).
+pub const COPIES_DEST: &str = "/u04/copies/";
+
+/// The devices added for backups (issue 10). A seed draws nothing for them
+/// (they never return garbage in a random run), so every seed's
+/// configuration stays what it was before they existed.
+pub const BACKUP_DEVICES: [&str; 2] = ["backup", "copies"];
+
 /// The simulated devices: one for the datafiles, one per log member letter,
-/// one per control-file copy, one for the archive destination.
+/// one per control-file copy, one for the archive destination, one for
+/// backups and one for image copies.
 pub fn devices(p: &DbParams) -> Vec<(String, String)> {
     let mut d = vec![
         ("data".to_string(), "/u01/oradata/SIM/".to_string()),
         ("arch".to_string(), p.log_archive_dest.clone()),
+        ("backup".to_string(), BACKUP_DEST.to_string()),
+        ("copies".to_string(), COPIES_DEST.to_string()),
     ];
     for (i, c) in p.control_files.iter().enumerate() {
         d.push((format!("ctl{}", i + 1), c.clone()));
@@ -137,10 +154,14 @@ impl RunConfig {
             crash_in_recovery_per_mille: r.range(0, 400),
             weights: w,
             users_datafiles: 2,
+            release: Release::R9i,
         };
         cfg.fit_log_size();
         if garbage {
             for name in cfg.device_names() {
+                if BACKUP_DEVICES.contains(&name.as_str()) {
+                    continue;
+                }
                 if r.chance(1, 2) {
                     cfg.garbage_devices.push(name);
                 }
@@ -189,6 +210,7 @@ impl RunConfig {
                 lose_controlfile: 0,
             },
             users_datafiles: 2,
+            release: Release::R9i,
         };
         cfg.fit_log_size();
         cfg
@@ -225,6 +247,7 @@ impl RunConfig {
         p.log_blocks = self.log_blocks;
         p.log_buffer_bytes = self.log_buffer_bytes;
         p.plant = plant;
+        p.release = self.release;
         p
     }
 
@@ -279,6 +302,32 @@ mod tests {
                 (2..=4).contains(&c.log_groups)
                     && (1..=3).contains(&c.log_members)
                     && (1..=3).contains(&c.control_files)
+            );
+        }
+    }
+
+    /// Backups and image copies live on devices of their own; a seed never
+    /// makes them garbage devices (so adding them changed no seed).
+    #[test]
+    fn backups_have_devices_of_their_own() {
+        let c = RunConfig::scenario_default();
+        let names = c.device_names();
+        assert!(names.contains("backup") && names.contains("copies"));
+        let mut disk = crate::disk::Disk::new(512);
+        for (name, prefix) in devices(&c.params(None)) {
+            disk.add_device(&name, &prefix, false);
+        }
+        assert_eq!(disk.device_of("/u03/backup/users01.dbf"), "backup");
+        assert_eq!(disk.device_of("/u04/copies/users01.dbf"), "copies");
+        assert_eq!(disk.device_of("/u02/arch/arch_1_1_1.arc"), "arch");
+        for s in 0..300 {
+            let c = RunConfig::from_seed(s);
+            assert!(
+                !c.garbage_devices
+                    .iter()
+                    .any(|d| BACKUP_DEVICES.contains(&d.as_str())),
+                "seed {s}: {:?}",
+                c.garbage_devices
             );
         }
     }

@@ -313,7 +313,24 @@ impl Run {
             src: rec.name.clone(),
             dst: dst.clone(),
         }));
-        match crate::planner::copy_file(self.disk_mut(), &rec.name, &dst) {
+        // DBWn runs alongside the copy (S-BK-2), as in a script's `host cp`.
+        let copied = match self.copy_file(&rec.name, &dst) {
+            Ok(()) => Ok(()),
+            Err(crate::runner::CopyError::Io(k)) => Err(k),
+            Err(crate::runner::CopyError::Died(DbError::Terminated {
+                power_lost: true, ..
+            })) => Err(engine::storage::IoErrorKind::PowerLost),
+            Err(crate::runner::CopyError::Died(e)) => {
+                // DBWn died of something else: the copy's statement failed.
+                self.record_error(&e);
+                if let DbError::Terminated { power_lost, stack } = &e {
+                    self.judge_termination("a backup copy", *power_lost, stack, false)?;
+                }
+                self.instance_died()?;
+                return Ok(false);
+            }
+        };
+        match copied {
             Ok(()) => {
                 let p = self.p.clone();
                 let disk = self.disk_mut();
@@ -578,10 +595,10 @@ impl Run {
         let inst = self.inst.as_mut().expect("open");
         let header = engine::datafile::read_header(inst.storage_mut(), &rec.name, rec.file_no, bs)
             .expect("reads do not fail while powered on");
-        if header.is_err() || self.backups.interrupted.contains(&rec.file_no) {
-            if let Err(e) = self.restore_file(rec)? {
-                return Ok(Err(e));
-            }
+        if (header.is_err() || self.backups.interrupted.contains(&rec.file_no))
+            && let Err(e) = self.restore_file(rec)?
+        {
+            return Ok(Err(e));
         }
         let target = RecoverTarget::Datafile(FileRef::Number(u64::from(rec.file_no)));
         match self.recover_files(target, &[rec.file_no])? {

@@ -24,6 +24,21 @@ use crate::rng::Prng;
 use crate::script::{AlterSystem, FaultCmd, SqlStmt, Statement, print_statement};
 use crate::trace::{Trace, TraceLine};
 
+/// Why a copy ([`Run::copy_file`]) stopped.
+#[derive(Debug)]
+pub(crate) enum CopyError {
+    /// The OS refused or the power failed.
+    Io(engine::storage::IoErrorKind),
+    /// DBWn, writing alongside the copy, terminated the instance.
+    Died(DbError),
+}
+
+impl From<engine::storage::IoErrorKind> for CopyError {
+    fn from(k: engine::storage::IoErrorKind) -> CopyError {
+        CopyError::Io(k)
+    }
+}
+
 /// What to run.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -79,11 +94,12 @@ pub struct Coverage {
     pub stale_controlfile_refused: usize,
     /// Commits whose durability in a log member was verified (INV-LOG-4).
     pub acks_verified: usize,
-    /// Media recoveries (RECOVER) that completed.
+    /// RECOVER DATABASE | TABLESPACE | DATAFILE that ended with success.
     pub media_recoveries: usize,
-    /// Datafiles put back from a copy.
+    /// Datafiles restored: a copy onto a datafile the control file names,
+    /// from another path.
     pub restores: usize,
-    /// Hot backups begun (BEGIN BACKUP).
+    /// BEGIN BACKUP (a tablespace's or the whole database's) that succeeded.
     pub hot_backups: usize,
 }
 
@@ -277,6 +293,10 @@ pub(crate) struct Run {
     pub faults: Prng,
     pub power: Prng,
     pub planner: Prng,
+    /// Whether DBWn writes the block a copy is reading (`host cp` of an
+    /// open database's datafile, S-BK-2). Drawn only by copies, so no other
+    /// stream shifts.
+    pub copy: Prng,
     pub crashes: usize,
     pub recoveries: usize,
     pub checks: usize,
@@ -509,6 +529,7 @@ impl Run {
             faults: Prng::new(opts.seed, "faults"),
             power: Prng::new(opts.seed, "power"),
             planner: Prng::new(opts.seed, "planner"),
+            copy: Prng::new(opts.seed, "copy"),
             crashes: 0,
             recoveries: 0,
             checks: 0,
@@ -1298,6 +1319,10 @@ impl Run {
         use crate::script::{Located, Script, Setting, print};
         let c = &self.cfg;
         let plant = self.p.plant.map(|p| Setting::Plant(p.name().to_string()));
+        // 9i is the default: printed only when a run behaves as another
+        // release, so every seed's printed run stays as it was.
+        let release = (c.release != engine::params::Release::R9i)
+            .then(|| Setting::Release(crate::script::Release::of_engine(c.release)));
         let settings = [
             Setting::Seed(self.seed),
             Setting::Archivelog(c.archivelog),
@@ -1319,6 +1344,7 @@ impl Run {
         let script = Script {
             settings: settings
                 .into_iter()
+                .chain(release)
                 .chain(plant)
                 .map(Located::unlocated)
                 .collect(),
@@ -1339,6 +1365,56 @@ impl Run {
                 .as_mut()
                 .expect("the disk is here when no instance runs"),
         }
+    }
+
+    /// `cp SRC DST` on the simulated disk, as a real `cp` does it: the
+    /// source is read OS block by OS block. When the source is a datafile
+    /// of an open instance (named in its control file), DBWn runs alongside
+    /// (S-BK-2): before each OS block the `copy` stream decides whether
+    /// DBWn now writes the dirty buffer of the database block being read
+    /// (one chance in 8 per database block, at a uniformly drawn OS block
+    /// inside it), so a copied block can hold old OS blocks first and new
+    /// ones after: a fractured block. The image is then written as one
+    /// call (the disk keeps each OS block as its own pending write, as a
+    /// page cache does), synced, and its name synced: the same I/Os as
+    /// before, so an armed crash point strikes a copy where it always did.
+    pub(crate) fn copy_file(&mut self, src: &str, dst: &str) -> Result<(), CopyError> {
+        let open_file = self
+            .inst
+            .as_ref()
+            .filter(|i| i.state() == DbState::Open)
+            .and_then(|i| i.datafile_named(src));
+        let disk = self.disk_mut();
+        let obs = disk.os_block_size();
+        let n = disk.size(src).map_err(|e| e.kind)? as usize;
+        let mut buf = vec![0u8; n.div_ceil(obs) * obs];
+        let per_block = (self.p.db_block_size / obs).max(1) as u64;
+        for (j, chunk) in buf.chunks_mut(obs).enumerate() {
+            if let Some(file_no) = open_file
+                && self.copy.chance(1, 8 * per_block)
+            {
+                let block = (j as u64 / per_block) as u32;
+                let r = self.inst_mut().dbwr_write_block(file_no, block);
+                self.drain_alerts();
+                match r {
+                    // DBWn's own trouble (it is in the alert log).
+                    Ok(_) | Err(DbError::Ora(_)) => {}
+                    Err(e @ DbError::Terminated { .. }) => return Err(CopyError::Died(e)),
+                }
+            }
+            self.disk_mut()
+                .read(src, (j * obs) as u64, chunk)
+                .map_err(|e| e.kind)?;
+        }
+        let disk = self.disk_mut();
+        let io = |r: Result<(), engine::storage::IoError>| r.map_err(|e| CopyError::Io(e.kind));
+        if disk.exists(dst) {
+            io(disk.delete(dst))?;
+        }
+        io(disk.create(dst))?;
+        io(disk.write(dst, 0, &buf))?;
+        io(disk.sync(dst))?;
+        io(disk.sync_dir(engine::storage::dir_of(dst)))
     }
 
     /// A line of the simulator's own in the trace, stamped with the SCN of

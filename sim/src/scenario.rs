@@ -24,10 +24,11 @@ use serde::Serialize;
 use crate::config::RunConfig;
 use crate::disk::{Fate, Fates};
 use crate::rng::Prng;
-use crate::runner::{Halt, Run, RunOptions};
+use crate::runner::{CopyError, Coverage, Halt, Run, RunOptions};
 use crate::script::{
-    AlterDatabase, AlterSystem, FaultCmd, FileRef, GroupRef, HostCmd, Located, ScnRef, Script,
-    Setting, SqlPlusSet, SqlStmt, StartupMode, Statement, parse, print_statement,
+    AlterDatabase, AlterSystem, DatafileAction, FaultCmd, FileRef, GroupRef, HostCmd, Located,
+    OfflineMode, Recover, RecoverAnswer, RecoverTarget, ScnRef, Script, Setting, SqlPlusSet,
+    SqlStmt, StartupMode, Statement, TablespaceAction, parse, print_statement,
 };
 use crate::trace::TraceLine;
 
@@ -53,6 +54,9 @@ pub struct ScriptOutcome {
     pub failure: Option<String>,
     pub results: Vec<StatementResult>,
     pub trace_hash: u64,
+    /// What the scenario reached (media recoveries, restores, hot backups,
+    /// … as a random run counts them).
+    pub coverage: Coverage,
 }
 
 impl ScriptOutcome {
@@ -82,6 +86,9 @@ enum Stop {
     Failed(String),
     /// Exit 2: a feature the engine does not have yet.
     Unsupported(String),
+    /// Exit 2: the script itself is wrong (a recovery prompt it does not
+    /// answer, an answer no prompt asked for).
+    Script(String),
 }
 
 type StepResult = Result<Result<Vec<String>, OraStack>, Stop>;
@@ -113,6 +120,7 @@ fn run_script_kept(
                 failure: Some(e.to_string()),
                 results: Vec::new(),
                 trace_hash: 0,
+                coverage: Coverage::default(),
             };
         }
     };
@@ -124,6 +132,7 @@ fn run_script_kept(
                 failure: Some(why),
                 results: Vec::new(),
                 trace_hash: 0,
+                coverage: Coverage::default(),
             };
         }
     };
@@ -135,6 +144,7 @@ fn run_script_kept(
             )),
             results: Vec::new(),
             trace_hash: 0,
+            coverage: Coverage::default(),
         };
     }
     let mut ex = Executor::new(file, seed, cfg, plant, trace);
@@ -178,11 +188,10 @@ fn configure(
             Setting::OsBlockSize(n) if n == 512 || n == 4096 => cfg.os_block_size = n as usize,
             Setting::UsersDatafiles(n) if (1..=4).contains(&n) => cfg.users_datafiles = n as usize,
             Setting::TornBlockProtection(b) => cfg.torn_block_protection = b,
-            // Accepted as the contract says; the behaviours that differ
-            // between releases (ORA-10873, ALTER DATABASE BEGIN BACKUP,
-            // RESETLOGS archiving the current logs) belong to hot backup
-            // and RESETLOGS, not built yet, so every release runs as 9i.
-            Setting::Release(_) => {}
+            // The engine behaves as this release (`DbParams::release`):
+            // where 8i, 9i and 10g differ (ALTER DATABASE BEGIN BACKUP and
+            // ORA-10873 from 10g on; RESETLOGS archiving the current logs).
+            Setting::Release(r) => cfg.release = r.engine(),
             Setting::AutoArchive(b) => auto_archive = b,
             Setting::Plant(ref name) => {
                 plant = Some(engine::Plant::parse(name).map_err(|e| bad(&e))?)
@@ -249,6 +258,18 @@ struct Executor {
     own_keys: BTreeMap<u32, BTreeSet<u64>>,
     /// `set auto_archive` (default on): ARCn keeps up after each statement.
     auto_archive: bool,
+    /// `set autorecovery on`: every recovery prompt takes the suggestion.
+    autorecovery: bool,
+    /// The answers written right after the `recover` being run, in order.
+    answers: Vec<RecoverAnswer>,
+    /// How many of the answers after the last `recover` it consumed: the
+    /// loop skips the consumed ones and refuses the rest.
+    answers_consumed: usize,
+    /// How many of the consumed answers the recover's output already shows
+    /// (after their `Specify log:` prompts): their own lines print nothing.
+    answers_shown: usize,
+    /// The statement just run was an answer the recover's output shows.
+    silent: bool,
 }
 
 impl Executor {
@@ -289,6 +310,11 @@ impl Executor {
             rows: None,
             own_keys: BTreeMap::new(),
             auto_archive: true,
+            autorecovery: false,
+            answers: Vec::new(),
+            answers_consumed: 0,
+            answers_shown: 0,
+            silent: false,
         }
     }
 
@@ -305,15 +331,32 @@ impl Executor {
             }
             let text = print_statement(&st.node);
             self.run.note(&text);
+            // Answers belong to the recover before them: an `expect` after
+            // them is about the recover.
             let expectation = matches!(
                 st.node,
-                Statement::ExpectError(_) | Statement::ExpectSuccess | Statement::ExpectRows(_)
+                Statement::ExpectError(_)
+                    | Statement::ExpectSuccess
+                    | Statement::ExpectRows(_)
+                    | Statement::Answer(_)
             );
             if !expectation {
                 self.rows = None;
             }
             self.struck = false;
             self.prefix.clear();
+            if let Statement::Recover(_) = st.node {
+                self.answers = stmts[i + 1..]
+                    .iter()
+                    .map_while(|s| match &s.node {
+                        Statement::Answer(a) => Some(a.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                self.answers_consumed = 0;
+                self.answers_shown = 0;
+            }
+            self.silent = false;
             let mut r = self.exec(st, stmts.get(i + 1).map(|n| &n.node), &last_error);
             if r.is_ok()
                 && reaches_engine(&st.node)
@@ -330,6 +373,10 @@ impl Executor {
                     }
                     let mut lines = std::mem::take(&mut self.prefix);
                     lines.extend(output);
+                    if self.silent {
+                        // An answer the recover's output already shows.
+                        continue;
+                    }
                     results.push(StatementResult {
                         line: st.line,
                         prompt: prompt(&st.node),
@@ -343,7 +390,10 @@ impl Executor {
                     // none (its ORA-03113 is the armed crash's outcome).
                     let expected = self.struck
                         || matches!(
-                            stmts.get(i + 1).map(|n| &n.node),
+                            stmts[i + 1..]
+                                .iter()
+                                .map(|n| &n.node)
+                                .find(|n| !matches!(n, Statement::Answer(_))),
                             Some(Statement::ExpectError(_))
                         );
                     let mut lines = std::mem::take(&mut self.prefix);
@@ -369,6 +419,7 @@ impl Executor {
                     let (code, why) = match stop {
                         Stop::Failed(why) => (1, why),
                         Stop::Unsupported(why) => (2, format!("not supported yet: {why}")),
+                        Stop::Script(why) => (2, why),
                     };
                     results.push(StatementResult {
                         line: st.line,
@@ -388,6 +439,7 @@ impl Executor {
             failure,
             results,
             trace_hash: self.run.trace.hash(),
+            coverage: self.run.coverage.clone(),
         }
     }
 
@@ -416,8 +468,11 @@ impl Executor {
                 Ok(Ok(Vec::new()))
             }
             Statement::Connect => Ok(Ok(vec!["Connected.".into()])),
-            Statement::Set(SqlPlusSet::Autorecovery(_))
-            | Statement::Set(SqlPlusSet::Display { .. }) => Ok(Ok(Vec::new())),
+            Statement::Set(SqlPlusSet::Autorecovery(on)) => {
+                self.autorecovery = *on;
+                Ok(Ok(Vec::new()))
+            }
+            Statement::Set(SqlPlusSet::Display { .. }) => Ok(Ok(Vec::new())),
             Statement::Host(h) => self.host(h),
             Statement::Echo(t) => Ok(Ok(vec![t.clone()])),
             Statement::Mark(name) => {
@@ -470,15 +525,14 @@ impl Executor {
                 let state = self.run.model.state_at(*n);
                 self.expect_data(Some(state))
             }
-            Statement::Recover(_) | Statement::Answer(_) => {
-                Err(Stop::Unsupported("recover (media recovery, S-MR-1)".into()))
-            }
+            Statement::Recover(r) => self.recover(r),
+            Statement::Answer(a) => self.answer(a),
             Statement::CreateControlfile(_) => {
                 Err(Stop::Unsupported("create controlfile (S-CF-4)".into()))
             }
-            Statement::AlterTablespace { .. } => Err(Stop::Unsupported(
-                "alter tablespace (hot backup S-BK-2, offline S-CD-2, read only S-CD-3)".into(),
-            )),
+            Statement::AlterTablespace { tablespace, action } => {
+                self.alter_tablespace(tablespace, *action)
+            }
             Statement::Rman(_) => Err(Stop::Unsupported(
                 "RMAN (backups and restores, S-BK-3..8)".into(),
             )),
@@ -626,6 +680,32 @@ impl Executor {
                 let r = self.with_inst(|i| i.drop_log_member(name));
                 return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
             }
+            AlterDatabase::BeginBackup => {
+                let r = self.with_inst(|i| i.begin_backup(None));
+                if matches!(r, Ok(Ok(()))) {
+                    self.run.coverage.hot_backups += 1;
+                }
+                r
+            }
+            AlterDatabase::EndBackup => self.with_inst(|i| i.end_backup(None)),
+            AlterDatabase::Datafile { file, action } => {
+                let n = match self.file_no(file) {
+                    Ok(n) => n,
+                    Err(stack) => return Ok(Err(stack)),
+                };
+                match action {
+                    DatafileAction::Offline => self.with_inst(|i| i.datafile_offline(n, true)),
+                    DatafileAction::Online => self.with_inst(|i| i.datafile_offline(n, false)),
+                    DatafileAction::EndBackup => self.with_inst(|i| i.end_backup_datafile(n)),
+                }
+            }
+            AlterDatabase::CreateDatafile { file, as_name } => {
+                let n = match self.file_no(file) {
+                    Ok(n) => n,
+                    Err(stack) => return Ok(Err(stack)),
+                };
+                self.with_inst(|i| i.create_datafile(n, as_name.as_deref()))
+            }
             AlterDatabase::AddLogfileMember { name, group } => {
                 let r = self.with_inst(|i| i.add_log_member(name, *group as u32));
                 if matches!(r, Ok(Ok(()))) {
@@ -635,7 +715,7 @@ impl Executor {
             }
             other => {
                 return Err(Stop::Unsupported(format!(
-                    "alter database {} (S-BK-2, S-CD-1, S-CF-1)",
+                    "alter database {} (S-CF-1, S-CF-4)",
                     short(&print_statement(&Statement::AlterDatabase(other.clone())))
                 )));
             }
@@ -656,6 +736,150 @@ impl Executor {
             }),
         };
         r.map(|x| x.map(|_| vec!["System altered.".into()]))
+    }
+
+    /// `alter tablespace X …`: hot backup, offline, online, read only.
+    fn alter_tablespace(&mut self, tablespace: &str, action: TablespaceAction) -> StepResult {
+        // An unquoted name, as Oracle folds it.
+        let ts = tablespace.to_ascii_uppercase();
+        let ts = ts.as_str();
+        let r = match action {
+            TablespaceAction::BeginBackup => {
+                let r = self.with_inst(|i| i.begin_backup(Some(ts)));
+                if matches!(r, Ok(Ok(()))) {
+                    self.run.coverage.hot_backups += 1;
+                }
+                r
+            }
+            TablespaceAction::EndBackup => self.with_inst(|i| i.end_backup(Some(ts))),
+            TablespaceAction::Offline(mode) => {
+                let mode = match mode {
+                    OfflineMode::Normal => engine::media::OfflineMode::Normal,
+                    OfflineMode::Immediate => engine::media::OfflineMode::Immediate,
+                };
+                self.with_inst(|i| i.tablespace_offline(ts, mode))
+            }
+            TablespaceAction::Online => self.with_inst(|i| i.tablespace_online(ts)),
+            TablespaceAction::ReadOnly => self.with_inst(|i| i.tablespace_read_only(ts, true)),
+            TablespaceAction::ReadWrite => self.with_inst(|i| i.tablespace_read_only(ts, false)),
+        };
+        r.map(|x| x.map(|_| vec!["Tablespace altered.".into()]))
+    }
+
+    /// The number of a datafile named by number or by name: a name the
+    /// control file does not know is ORA-01516, as Oracle says it; with no
+    /// instance, ORA-01034.
+    fn file_no(&self, file: &FileRef) -> Result<u32, OraStack> {
+        match file {
+            // A number past u32 names no file: the engine refuses it.
+            FileRef::Number(n) => Ok(u32::try_from(*n).unwrap_or(u32::MAX)),
+            FileRef::Name(name) => {
+                let Some(inst) = self.run.inst.as_ref() else {
+                    return Err(OraStack::one(1034, "ORACLE not available"));
+                };
+                inst.datafile_named(name).ok_or_else(|| {
+                    OraStack::one(
+                        1516,
+                        format!("nonexistent log file, data file, or temporary file \"{name}\""),
+                    )
+                })
+            }
+        }
+    }
+
+    /// SQL*Plus `recover …`: the engine's media recovery. Its prompts are
+    /// answered by the answer lines after the `recover`, in order; `recover
+    /// automatic` and `set autorecovery on` take every suggestion. What the
+    /// engine printed (the ORA-00279/00289/00280 prompts, ORA-00278 per
+    /// log, `Media recovery complete.`) is the statement's output, before
+    /// its error stack if it failed.
+    fn recover(&mut self, r: &Recover) -> StepResult {
+        let answers = std::mem::take(&mut self.answers);
+        if r.until.is_some() {
+            return Err(Stop::Unsupported(
+                "recover … until (incomplete recovery, S-IR-1)".into(),
+            ));
+        }
+        if r.using_backup_controlfile {
+            return Err(Stop::Unsupported(
+                "recover … using backup controlfile (S-CF-1)".into(),
+            ));
+        }
+        if self.run.inst.is_none() {
+            return Ok(Err(OraStack::one(1034, "ORACLE not available")));
+        }
+        let target = match &r.target {
+            RecoverTarget::Database => engine::media::RecoverTarget::Database,
+            RecoverTarget::Tablespace(t) => {
+                engine::media::RecoverTarget::Tablespace(t.to_ascii_uppercase())
+            }
+            RecoverTarget::Datafile(f) => match self.file_no(f) {
+                Ok(n) => engine::media::RecoverTarget::Datafile(n),
+                Err(stack) => return Ok(Err(stack)),
+            },
+        };
+        let mut prompts = Prompts {
+            answers: &answers,
+            next: 0,
+            automatic: r.automatic || self.autorecovery,
+            unanswered: None,
+        };
+        let automatic = prompts.automatic;
+        let inst = self.run.inst.as_mut().expect("checked above");
+        let (lines, result) = inst.recover(target, automatic, &mut |req| prompts.answer(req));
+        self.run.drain_alerts();
+        self.answers_consumed = prompts.next;
+        // Each answer shows where SQL*Plus echoes it: after its
+        // `Specify log:` prompt (the answer lines then print nothing).
+        let mut shown = answers[..prompts.next].iter();
+        let mut out = Vec::with_capacity(lines.len() + prompts.next);
+        for line in lines {
+            let prompt = line.starts_with("Specify log:");
+            out.push(line);
+            if prompt && let Some(a) = shown.next() {
+                out.push(print_statement(&Statement::Answer(a.clone())));
+                self.answers_shown += 1;
+            }
+        }
+        self.prefix = out;
+        if let Some(req) = prompts.unanswered {
+            return Err(Stop::Script(format!(
+                "recovery asked for a log (ORA-00279: change {} needed for thread {}, \
+                 sequence #{}; suggestion {}) and no answer follows the recover: \
+                 write `auto`, `cancel`, a quoted file name or `suggested` after it, \
+                 or `set autorecovery on` before it",
+                req.change, req.thread, req.seq, req.suggestion
+            )));
+        }
+        match result {
+            Ok(()) => {
+                self.run.coverage.media_recoveries += 1;
+                Ok(Ok(Vec::new()))
+            }
+            Err(e) => self.db_error(e),
+        }
+    }
+
+    /// An answer line after a `recover`: consumed by its prompts, or a
+    /// script error when no prompt asked for it (a surplus `suggested`,
+    /// which a blank line after a `recover` is, does nothing, as an empty
+    /// line in SQL*Plus).
+    fn answer(&mut self, a: &RecoverAnswer) -> StepResult {
+        if self.answers_consumed > 0 {
+            self.answers_consumed -= 1;
+            if self.answers_shown > 0 {
+                self.answers_shown -= 1;
+                self.silent = true;
+            }
+            return Ok(Ok(Vec::new()));
+        }
+        match a {
+            RecoverAnswer::Suggested => Ok(Ok(Vec::new())),
+            a => Err(Stop::Script(format!(
+                "the answer `{}` was not consumed: the recover before it asked for no more logs",
+                print_statement(&Statement::Answer(a.clone()))
+            ))),
+        }
     }
 
     /// Runs `f` on the instance (any state); a dead instance is handled.
@@ -944,9 +1168,32 @@ impl Executor {
         {
             self.run.model.stale_controlfile = Some(src.clone());
         }
+        if let HostCmd::Cp { src, dst } = h {
+            // A copy onto a datafile the control file names, from
+            // elsewhere, is a restore (the model hears of restores and
+            // backups in `note_host_copy`, after the copy).
+            let restore = self.controlfile_datafile(dst).filter(|_| src != dst);
+            let r = match self.run.copy_file(src, dst) {
+                Ok(()) => Ok(()),
+                Err(CopyError::Io(k)) => Err(k),
+                // DBWn, writing alongside, met the power loss: the copy
+                // stops there, as when its own I/O meets it.
+                Err(CopyError::Died(DbError::Terminated {
+                    power_lost: true, ..
+                })) => Err(engine::storage::IoErrorKind::PowerLost),
+                Err(CopyError::Died(e)) => return self.db_error(e).map(|r| r.map(|()| Vec::new())),
+            };
+            if r.is_ok()
+                && let Some(file_no) = restore
+            {
+                let _ = file_no;
+                self.run.coverage.restores += 1;
+            }
+            return self.host_result(h, r);
+        }
         let disk = self.run.disk_mut();
         let r = match h {
-            HostCmd::Cp { src, dst } => crate::planner::copy_file(disk, src, dst),
+            HostCmd::Cp { .. } => unreachable!("copied above"),
             HostCmd::Mv { src, dst } => engine::storage::Storage::rename(disk, src, dst)
                 .and_then(|_| {
                     engine::storage::Storage::sync_dir(disk, engine::storage::dir_of(dst))
@@ -958,6 +1205,34 @@ impl Executor {
                 })
                 .map_err(|e| e.kind),
         };
+        self.host_result(h, r)
+    }
+
+    /// The number of the datafile the control file (the instance's, or
+    /// the newest copy on the disk when none runs) names `path`.
+    fn controlfile_datafile(&mut self, path: &str) -> Option<u32> {
+        let find = |cf: &engine::controlfile::ControlFile| {
+            cf.datafiles
+                .iter()
+                .find(|d| d.name == path)
+                .map(|d| d.file_no)
+        };
+        if let Some(cf) = self.run.inst.as_ref().and_then(|i| i.controlfile()) {
+            return find(cf);
+        }
+        let p = self.run.p.clone();
+        engine::inspect::newest_controlfile(self.run.disk_mut(), &p)
+            .ok()
+            .flatten()
+            .and_then(|cf| find(&cf))
+    }
+
+    /// What a host command printed, from how its I/O ended.
+    fn host_result(
+        &mut self,
+        h: &HostCmd,
+        r: Result<(), engine::storage::IoErrorKind>,
+    ) -> StepResult {
         match r {
             Ok(()) => {
                 if let HostCmd::Cp { src, dst } | HostCmd::Mv { src, dst } = h {
@@ -967,9 +1242,17 @@ impl Executor {
                 Ok(Ok(Vec::new()))
             }
             Err(engine::storage::IoErrorKind::PowerLost) => {
+                // The power failed under the command: like a statement an
+                // armed crash struck, it needs no `expect error`, and
+                // `expect error ORA-03113` after it holds (a printed run
+                // says so after a restore the power loss cut).
                 self.gone()?;
                 self.crashed = true;
-                Ok(Ok(vec!["-- power lost".into()]))
+                self.struck = true;
+                Ok(Err(OraStack::one(
+                    3113,
+                    "end-of-file on communication channel",
+                )))
             }
             Err(k) => {
                 // As the OS command would say it (GNU coreutils' words).
@@ -1109,9 +1392,15 @@ impl Executor {
                 let Some(spec) = p.datafiles.iter().find(|d| d.path == path) else {
                     return Err(Stop::Failed(format!("'{path}' is not a datafile")));
                 };
-                let per_block = (p.db_block_size / self.run.cfg.os_block_size) as u64;
-                let os = *block * per_block + per_block / 2;
-                self.run.disk_mut().corrupt_os_block(&path, os, *block);
+                // As a random run rots it (block 0: the header's OS block).
+                let os_block = self.run.cfg.os_block_size;
+                crate::media::rot_block(
+                    self.run.disk_mut(),
+                    &path,
+                    *block,
+                    p.db_block_size,
+                    os_block,
+                );
                 self.run.model.rotted.insert((spec.file_no, *block as u32));
                 return Ok(Ok(Vec::new()));
             }
@@ -1266,6 +1555,37 @@ impl Executor {
     }
 }
 
+/// The answers to one RECOVER's log prompts: the answer lines after it in
+/// order, or the suggestion every time (`recover automatic`, `set
+/// autorecovery on`). A prompt with no answer left is remembered (the
+/// script's error) and answered CANCEL, so the engine stops there.
+struct Prompts<'a> {
+    answers: &'a [RecoverAnswer],
+    next: usize,
+    automatic: bool,
+    unanswered: Option<engine::media::LogRequest>,
+}
+
+impl Prompts<'_> {
+    fn answer(&mut self, req: &engine::media::LogRequest) -> engine::media::LogAnswer {
+        use engine::media::LogAnswer;
+        if self.automatic {
+            return LogAnswer::Suggested;
+        }
+        let Some(a) = self.answers.get(self.next) else {
+            self.unanswered.get_or_insert_with(|| req.clone());
+            return LogAnswer::Cancel;
+        };
+        self.next += 1;
+        match a {
+            RecoverAnswer::Suggested => LogAnswer::Suggested,
+            RecoverAnswer::Auto => LogAnswer::Auto,
+            RecoverAnswer::Cancel => LogAnswer::Cancel,
+            RecoverAnswer::File(f) => LogAnswer::File(f.clone()),
+        }
+    }
+}
+
 fn halt(h: Halt) -> Stop {
     match h {
         Halt::Violation(v) => Stop::Failed(format!("VIOLATION {v}")),
@@ -1291,6 +1611,8 @@ pub(crate) fn reaches_engine(s: &Statement) -> bool {
 pub(crate) fn prompt(s: &Statement) -> &'static str {
     match s {
         Statement::Rman(_) => "RMAN> ",
+        // Typed at recovery's `Specify log:` prompt, not at `SQL>`.
+        Statement::Answer(_) => "",
         s if s.is_directive() => "",
         _ => "SQL> ",
     }
@@ -1340,5 +1662,257 @@ mod tests {
         ));
         assert_eq!(out.exit, 0, "{}", out.transcript());
         assert!(ex.run.model.lost_files.contains(members[0]));
+    }
+
+    /// The blocks of a file on the executor's disk that fail their checks.
+    fn corrupt_blocks(ex: &mut Executor, path: &str, file_no: u32) -> Vec<u32> {
+        let bs = ex.run.p.db_block_size;
+        let blocks = ex.run.p.datafile(file_no).expect("datafile").blocks;
+        let disk = ex.run.disk_mut();
+        (1..blocks)
+            .filter(|&b| {
+                engine::datafile::read_block(disk, path, file_no, b, bs, false)
+                    .expect("the copy is readable")
+                    .is_err()
+            })
+            .collect()
+    }
+
+    /// S-BK-2: `cp` of an open database's datafile interleaves with DBWn,
+    /// so some seed's copy holds a fractured block (old OS blocks first,
+    /// new ones after); the original stays whole, and the same seed makes
+    /// the same copy.
+    #[test]
+    fn a_copy_of_an_open_datafile_can_be_fractured() {
+        let copy_of = |seed: u64| {
+            let mut text = format!("set seed {seed}\nstartup\n");
+            for k in 0..40 {
+                text.push_str(&format!("insert into t values ({k}, 'v{k}');\n"));
+            }
+            text.push_str("commit;\nalter system checkpoint;\n");
+            for k in 0..40 {
+                text.push_str(&format!("update t set v = 'w{k}' where k = {k};\n"));
+            }
+            text.push_str(
+                "commit;\nhost cp /u01/oradata/SIM/users01.dbf /u03/backup/users01.dbf\n",
+            );
+            let (mut ex, out) = executor(&text);
+            assert_eq!(out.exit, 0, "{}", out.transcript());
+            let copy = "/u03/backup/users01.dbf";
+            let n = ex.run.disk_mut().size(copy).expect("copied") as usize;
+            let mut bytes = vec![0u8; n];
+            ex.run.disk_mut().read(copy, 0, &mut bytes).expect("copied");
+            let fractured = corrupt_blocks(&mut ex, copy, 3);
+            let original = corrupt_blocks(&mut ex, "/u01/oradata/SIM/users01.dbf", 3);
+            assert!(
+                original.is_empty(),
+                "seed {seed}: the original {original:?}"
+            );
+            (fractured, bytes, out.trace_hash)
+        };
+        let seed = (0..64)
+            .find(|&s| !copy_of(s).0.is_empty())
+            .expect("some seed fractures a copy");
+        let (a, bytes_a, hash_a) = copy_of(seed);
+        let (b, bytes_b, hash_b) = copy_of(seed);
+        assert_eq!(a, b);
+        assert!(bytes_a == bytes_b, "seed {seed}: the two copies differ");
+        assert_eq!(hash_a, hash_b);
+        // Not every seed fractures: the decision is the seed's.
+        assert!((0..64).any(|s| copy_of(s).0.is_empty()));
+    }
+
+    /// Without an open instance nothing runs alongside a copy: it is whole.
+    #[test]
+    fn a_copy_of_a_closed_datafile_is_whole() {
+        let text = "startup\ninsert into t values (1, 'a');\ncommit;\nshutdown immediate\n\
+                    host cp /u01/oradata/SIM/users01.dbf /u03/backup/users01.dbf\n";
+        let (mut ex, out) = executor(text);
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+        assert!(corrupt_blocks(&mut ex, "/u03/backup/users01.dbf", 3).is_empty());
+        assert_eq!(
+            ex.run.disk_mut().device_of("/u03/backup/users01.dbf"),
+            "backup"
+        );
+    }
+
+    /// Answers: a prompt with none left and an answer no prompt asked for
+    /// are script errors (exit 2); a blank line after a recover is not.
+    #[test]
+    fn surplus_answers_are_script_errors() {
+        let text = "startup\nshutdown immediate\nstartup mount\nrecover database;\nauto\n\
+                    expect error ORA-00264\n";
+        let (_, out) = executor(text);
+        assert_eq!(out.exit, 2, "{}", out.transcript());
+        let why = out.failure.unwrap();
+        assert!(
+            why.starts_with("t.scn:5: the answer `auto` was not consumed"),
+            "{why}"
+        );
+        let text = "startup\nshutdown immediate\nstartup mount\nrecover database;\n\nexpect error ORA-00264\n";
+        let (_, out) = executor(text);
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+    }
+
+    /// `set release` reaches the engine's parameters; 9i is the default.
+    #[test]
+    fn the_release_reaches_the_parameters() {
+        let (ex, _) = executor("set release 10g\nstartup\n");
+        assert_eq!(ex.run.p.release, engine::params::Release::R10g);
+        let (ex, _) = executor("startup\n");
+        assert_eq!(ex.run.p.release, engine::params::Release::R9i);
+    }
+
+    /// A hot backup of USERS, work over several log switches, the copy of
+    /// users01.dbf put back and `recover datafile 3` at MOUNT, whose first
+    /// prompt asks for an archived log; `answers` follow the recover.
+    fn restored_users01(answers: &str) -> String {
+        let mut text = String::from(
+            "startup\nalter tablespace users begin backup;\n\
+             host cp /u01/oradata/SIM/users01.dbf /u03/backup/users01.dbf\n\
+             alter tablespace users end backup;\n",
+        );
+        for k in 0..12 {
+            text.push_str(&format!(
+                "insert into t values ({k}, 'v{k}');\ncommit;\nalter system archive log current;\n"
+            ));
+        }
+        text.push_str(
+            "shutdown immediate\n\
+             host cp /u03/backup/users01.dbf /u01/oradata/SIM/users01.dbf\n\
+             host cp /u01/oradata/SIM/users01.dbf /u01/oradata/SIM/users01.dbf\n\
+             startup mount\nrecover datafile 3;\n",
+        );
+        text.push_str(answers);
+        text
+    }
+
+    /// Scripts count what they reach: a BEGIN BACKUP that succeeded, a
+    /// restore (a copy onto a datafile the control file names from another
+    /// path; not a copy onto itself) and a RECOVER that succeeded.
+    #[test]
+    fn scripts_count_restores_backups_and_recoveries() {
+        let text = restored_users01("auto\nalter database open;\nexpect data complete\n");
+        let (_, out) = executor(&text);
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+        assert_eq!(out.coverage.hot_backups, 1);
+        assert_eq!(out.coverage.restores, 1);
+        assert_eq!(out.coverage.media_recoveries, 1);
+        let recover = out
+            .results
+            .iter()
+            .find(|r| r.statement.starts_with("recover"))
+            .expect("ran");
+        assert!(
+            recover.output.iter().any(|l| l.starts_with("ORA-00279")),
+            "{recover:?}"
+        );
+        assert_eq!(
+            recover.output.last().map(String::as_str),
+            Some("Media recovery complete.")
+        );
+        // The answer shows after its prompt, not as a line of its own.
+        let at = recover
+            .output
+            .iter()
+            .position(|l| l.starts_with("Specify log:"));
+        assert_eq!(at.map(|i| recover.output[i + 1].as_str()), Some("auto"));
+        assert!(!out.results.iter().any(|r| r.statement == "auto"));
+        // A refused BEGIN BACKUP counts nothing.
+        let (_, out) = executor("alter tablespace users begin backup;\nexpect error ORA-01034\n");
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+        assert_eq!(out.coverage.hot_backups, 0);
+    }
+
+    /// A prompt the script does not answer is a script error naming the
+    /// recover's line; `set autorecovery on` answers every prompt.
+    #[test]
+    fn an_unanswered_prompt_is_a_script_error() {
+        let text = restored_users01("alter database open;\n");
+        let (_, out) = executor(&text);
+        assert_eq!(out.exit, 2, "{}", out.transcript());
+        let line = text.lines().position(|l| l.starts_with("recover")).unwrap() + 1;
+        let why = out.failure.unwrap();
+        assert!(
+            why.starts_with(&format!(
+                "t.scn:{line}: recovery asked for a log (ORA-00279"
+            )),
+            "{why}"
+        );
+        let text = restored_users01("alter database open;\nexpect data complete\n")
+            .replace("startup mount\n", "startup mount\nset autorecovery on\n");
+        let (_, out) = executor(&text);
+        assert_eq!(out.exit, 0, "{}", out.transcript());
+        assert_eq!(out.coverage.media_recoveries, 1);
+    }
+
+    /// The prompts take the answers in order; past them the script has
+    /// none left (remembered, answered CANCEL); automatic takes every
+    /// suggestion and consumes nothing.
+    #[test]
+    fn prompts_take_the_answers_in_order() {
+        use engine::media::{LogAnswer, LogRequest};
+        let req = |seq| LogRequest {
+            thread: 1,
+            seq,
+            change: 100,
+            time: 0,
+            suggestion: format!("/u02/arch/arch_1_{seq}_1.arc"),
+        };
+        let answers = [
+            RecoverAnswer::Suggested,
+            RecoverAnswer::File("/u03/backup/a.arc".into()),
+        ];
+        let mut p = Prompts {
+            answers: &answers,
+            next: 0,
+            automatic: false,
+            unanswered: None,
+        };
+        assert_eq!(p.answer(&req(5)), LogAnswer::Suggested);
+        assert_eq!(
+            p.answer(&req(6)),
+            LogAnswer::File("/u03/backup/a.arc".into())
+        );
+        assert_eq!(p.answer(&req(7)), LogAnswer::Cancel);
+        assert_eq!(p.answer(&req(8)), LogAnswer::Cancel);
+        assert_eq!(p.next, 2);
+        assert_eq!(p.unanswered.map(|r| r.seq), Some(7));
+        let mut p = Prompts {
+            answers: &answers,
+            next: 0,
+            automatic: true,
+            unanswered: None,
+        };
+        assert_eq!(p.answer(&req(5)), LogAnswer::Suggested);
+        assert_eq!(p.answer(&req(6)), LogAnswer::Suggested);
+        assert_eq!((p.next, p.unanswered), (0, None));
+    }
+
+    /// A power loss during a copy, whether DBWn's write alongside or the
+    /// copy's own I/O meets it, stops the copy with `-- power lost`, and
+    /// the database recovers as after any crash.
+    #[test]
+    fn a_power_loss_during_a_copy_is_a_crash() {
+        for seed in 0..16 {
+            let mut text = format!("set seed {seed}\nstartup\n");
+            for k in 0..40 {
+                text.push_str(&format!("insert into t values ({k}, 'v{k}');\n"));
+            }
+            text.push_str(
+                "commit;\ncrash after 1 io\n\
+                 host cp /u01/oradata/SIM/users01.dbf /u03/backup/users01.dbf\n\
+                 startup\nexpect data complete\n",
+            );
+            let (_, out) = executor(&text);
+            assert_eq!(out.exit, 0, "seed {seed}: {}", out.transcript());
+            let cp = out
+                .results
+                .iter()
+                .find(|r| r.statement.starts_with("host cp"))
+                .expect("the copy ran");
+            assert_eq!(cp.output[0], "-- power lost", "seed {seed}");
+            assert_eq!(cp.error, Some(3113), "seed {seed}");
+        }
     }
 }

@@ -5,7 +5,6 @@ use engine::controlfile::FileStatus;
 use engine::create::create_database;
 use engine::media::{LogAnswer, OfflineMode, RecoverTarget};
 use engine::params::Release;
-use engine::storage::Storage;
 use engine::{DbParams, Instance, ShutdownMode};
 use sim::disk::Disk;
 

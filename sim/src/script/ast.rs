@@ -138,6 +138,24 @@ impl Release {
             Release::R10g => "10g",
         }
     }
+
+    /// The engine's release of the same name.
+    pub fn engine(self) -> engine::params::Release {
+        match self {
+            Release::R8i => engine::params::Release::R8i,
+            Release::R9i => engine::params::Release::R9i,
+            Release::R10g => engine::params::Release::R10g,
+        }
+    }
+
+    /// The scenario's name for an engine release.
+    pub fn of_engine(r: engine::params::Release) -> Release {
+        match r {
+            engine::params::Release::R8i => Release::R8i,
+            engine::params::Release::R9i => Release::R9i,
+            engine::params::Release::R10g => Release::R10g,
+        }
+    }
 }
 
 impl Setting {
