@@ -78,3 +78,27 @@ fn no_torn_images() {
 fn ack_without_member() {
     canary(Plant::AckWithoutMember, &["INV-LOG-4", "INV-DATA-1"]);
 }
+
+#[test]
+fn no_block_image() {
+    // The split block a hot-backup copy holds cannot be repaired.
+    canary(Plant::NoBlockImage, &["INV-DATA-1", "INV-BLK-1"]);
+}
+
+#[test]
+fn forget_end_backup_marker() {
+    // A restored hot-backup copy never becomes consistent: the complete
+    // recovery refuses it (ORA-01195), which no fault explains.
+    canary(
+        Plant::ForgetEndBackupMarker,
+        &["INV-REC-1", "INV-REC-2", "INV-FUZZY-2"],
+    );
+}
+
+#[test]
+fn recover_from_highest() {
+    canary(
+        Plant::RecoverFromHighest,
+        &["INV-DATA-1", "INV-CKPT-3", "INV-REC-1"],
+    );
+}

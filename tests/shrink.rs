@@ -99,7 +99,7 @@ fn a_failing_scenario_file_shrinks() {
     let (b, s) = (big.to_str().unwrap(), small.to_str().unwrap());
     let (code, out, err) = redosim(&["shrink", b, "-o", s]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("INV-LOG-4: 17 statements shrunk to"), "{out}");
+    assert!(out.contains("INV-LOG-4: 21 statements shrunk to"), "{out}");
     let text = std::fs::read_to_string(&small).unwrap();
     assert!(text.starts_with("# expect: INV-LOG-4\n"), "{text}");
     assert!(text.contains(&format!("# shrunk from: {b}")), "{text}");

@@ -149,7 +149,9 @@ pub fn check_changes_on_disk<S: Storage + ?Sized>(
     for f in dfs {
         // A copy restored and not yet recovered (a hot-backup copy may hold
         // blocks the copy split) makes no claim until media recovery ends.
-        if f.status == engine::controlfile::FileStatus::Recover || model.unrecovered.contains(&f.name) {
+        if f.status == engine::controlfile::FileStatus::Recover
+            || model.unrecovered.contains(&f.name)
+        {
             continue;
         }
         if let Ok(h) = crate::files::header(io, p, f)?

@@ -128,6 +128,20 @@ pub fn explanation(stack: &OraStack, model: &Model) -> Option<String> {
     }
 }
 
+/// INV-REC-1 on a complete media recovery (no UNTIL) that ended with a file
+/// still inconsistent (ORA-01195): every backup mode ends in the redo (an
+/// end-backup marker, a crash-recovery-end marker, or the control file's
+/// record of a backup mode ended at MOUNT), so complete recovery always
+/// reaches it. No fault excuses this, in a random run or a script.
+pub fn check_complete_recovery(stack: &OraStack) -> Option<Violation> {
+    (stack.code() == 1195).then(|| {
+        Violation::new(
+            "INV-REC-1",
+            format!("complete media recovery ended with a file still inconsistent:\n{stack}"),
+        )
+    })
+}
+
 /// The file number in an error text: `file 4 needs …`, `file 4 cannot …`.
 fn file_number(text: &str) -> Option<u32> {
     text.split("file ").nth(1)?.split(' ').next()?.parse().ok()

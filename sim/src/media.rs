@@ -747,6 +747,9 @@ impl Run {
             Err(DbError::Ora(s)) => {
                 self.record_error(&DbError::Ora(s.clone()));
                 self.note(&s.to_string());
+                if let Some(v) = invariants::recovery::check_complete_recovery(&s) {
+                    return Err(Halt::Violation(v));
+                }
                 let archivelog = self.current_controlfile().is_some_and(|c| c.archivelog);
                 if s.code() == 308 && !archivelog {
                     return Err(Halt::Unrecoverable(format!(

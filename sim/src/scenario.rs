@@ -856,6 +856,10 @@ impl Executor {
                 self.run.coverage.media_recoveries += 1;
                 Ok(Ok(Vec::new()))
             }
+            Err(DbError::Ora(s)) if invariants::recovery::check_complete_recovery(&s).is_some() => {
+                let v = invariants::recovery::check_complete_recovery(&s).expect("just checked");
+                Err(Stop::Failed(format!("VIOLATION {v}")))
+            }
             Err(e) => self.db_error(e),
         }
     }

@@ -499,7 +499,7 @@ rollback;
             (engine::Plant::ReuseUnarchived, 15, true),
             (engine::Plant::IgnoreTail, 15, true),
             (engine::Plant::NoTornImages, 15, true),
-            (engine::Plant::AckWithoutMember, 15, true),
+            (engine::Plant::AckWithoutMember, 17, true),
         ] {
             // The smallest shrink of the first three failing seeds: how far
             // ddmin gets depends on the run a seed happened to draw.
