@@ -577,10 +577,8 @@ impl Run {
         create_database(self.disk.as_mut().expect("disk"), &self.p, 1)
             .expect("creating the database on a fresh disk cannot fail");
         self.note("CREATE DATABASE SIM: database created and shut down cleanly");
-        if self.media_per_mille > 0 {
-            // A site takes its first backup before it goes live.
-            self.first_backup()?;
-        }
+        // A site takes its first backup before it goes live.
+        self.first_backup()?;
         self.recover()?;
         while self.step < self.steps {
             self.step += 1;
