@@ -248,6 +248,16 @@ impl<S: Storage> Instance<S> {
         Ok(())
     }
 
+    /// The files the control file shows in hot-backup mode.
+    pub(crate) fn files_in_backup(&self) -> BTreeSet<u32> {
+        self.cf()
+            .datafiles
+            .iter()
+            .filter(|d| d.backup_scn.is_some())
+            .map(|d| d.file_no)
+            .collect()
+    }
+
     /// A block of a read-only file cannot change: ORA-00372 + ORA-01110.
     pub(crate) fn check_writable(&self, file_no: u32) -> DbResult<()> {
         if let Some(rec) = self.cf.as_ref().and_then(|c| c.datafile(file_no))
@@ -486,13 +496,7 @@ impl<S: Storage> Instance<S> {
             adopted = true;
         }
         self.headers = headers;
-        self.in_backup = self
-            .cf()
-            .datafiles
-            .iter()
-            .filter(|d| d.backup_scn.is_some())
-            .map(|d| d.file_no)
-            .collect();
+        self.in_backup = self.files_in_backup();
         Ok(adopted)
     }
 
@@ -1283,13 +1287,7 @@ impl<S: Storage> Instance<S> {
         let cf_seq = self.cf().version;
         // A file in hot-backup mode keeps its header checkpoint at the
         // begin-backup SCN while its counter moves on (S-BK-2).
-        let frozen: BTreeSet<u32> = self
-            .cf()
-            .datafiles
-            .iter()
-            .filter(|d| d.backup_scn.is_some())
-            .map(|d| d.file_no)
-            .collect();
+        let frozen = self.files_in_backup();
         for (file_no, h) in self.headers.iter_mut() {
             // A tablespace checkpoint (ONLINE, END BACKUP) may have put a
             // file past a log switch's lazy checkpoint: never backwards.

@@ -287,20 +287,7 @@ impl<S: Storage> Instance<S> {
             }
             RecoverTarget::Tablespace(ts) => {
                 self.require(DbState::Open)?;
-                let ts = ts.to_uppercase();
-                let recs: Vec<DatafileRecord> = self
-                    .cf()
-                    .datafiles
-                    .iter()
-                    .filter(|d| d.tablespace == ts)
-                    .cloned()
-                    .collect();
-                if recs.is_empty() {
-                    return Err(DbError::ora(
-                        959,
-                        format!("tablespace '{ts}' does not exist"),
-                    ));
-                }
+                let recs = self.tablespace_files(ts)?;
                 if let Some(r) = recs.iter().find(|r| r.status == FileStatus::Online) {
                     return Err(in_use(r));
                 }

@@ -30,7 +30,7 @@ fn file_error(code: u32, text: String, rec: &DatafileRecord) -> DbError {
 impl<S: Storage> Instance<S> {
     /// The control-file records of a tablespace's files (ORA-00959 when it
     /// has none).
-    fn tablespace_files(&self, tablespace: &str) -> DbResult<Vec<DatafileRecord>> {
+    pub(crate) fn tablespace_files(&self, tablespace: &str) -> DbResult<Vec<DatafileRecord>> {
         let ts = tablespace.to_uppercase();
         let files: Vec<DatafileRecord> = self
             .cf()

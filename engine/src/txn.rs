@@ -396,17 +396,7 @@ impl<S: Storage> Instance<S> {
         let mut steps = 0;
         while let Some(u) = uba {
             self.make_room()?;
-            let rec = match self.get_block((UNDO_FILE, u.block)) {
-                Ok(buf) => match &buf.block.body {
-                    Body::Undo {
-                        xid: owner,
-                        records,
-                    } if *owner == xid => records.get(u.index as usize).cloned(),
-                    _ => None,
-                },
-                Err(DbError::Ora(_)) => None,
-                Err(e) => return Err(e),
-            };
+            let rec = self.undo_record(xid, u)?;
             let Some(rec) = rec else {
                 self.alert(format!("SMON: unable to recover transaction {xid:#x}: undo block (file {UNDO_FILE}, block {}) unreadable", u.block));
                 // The transaction stays active: its undo must never be
@@ -459,17 +449,7 @@ impl<S: Storage> Instance<S> {
         let mut blocks = Vec::new();
         while let Some(u) = uba {
             blocks.push(u.block);
-            let rec = match self.get_block((UNDO_FILE, u.block)) {
-                Ok(buf) => match &buf.block.body {
-                    Body::Undo {
-                        xid: owner,
-                        records,
-                    } if *owner == xid => records.get(u.index as usize).cloned(),
-                    _ => None,
-                },
-                Err(DbError::Ora(_)) => None,
-                Err(e) => return Err(e),
-            };
+            let rec = self.undo_record(xid, u)?;
             let Some(rec) = rec else { return Ok(None) };
             self.make_room()?;
             let readable = match self.get_block((rec.file, rec.block)) {
@@ -485,6 +465,22 @@ impl<S: Storage> Instance<S> {
             uba = rec.prev;
         }
         Ok(None)
+    }
+
+    /// The undo record `u` of transaction `xid`, or None when its undo block
+    /// cannot be read or no longer belongs to it.
+    fn undo_record(&mut self, xid: Xid, u: Uba) -> DbResult<Option<UndoRecord>> {
+        match self.get_block((UNDO_FILE, u.block)) {
+            Ok(buf) => Ok(match &buf.block.body {
+                Body::Undo {
+                    xid: owner,
+                    records,
+                } if *owner == xid => records.get(u.index as usize).cloned(),
+                _ => None,
+            }),
+            Err(DbError::Ora(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Transaction recovery after crash recovery (S-TXN-3): every transaction
@@ -609,16 +605,7 @@ impl<S: Storage> Instance<S> {
         let mut before = None;
         let mut steps = 0;
         while let Some(u) = uba {
-            let rec = match self.get_block((UNDO_FILE, u.block)) {
-                Ok(buf) => match &buf.block.body {
-                    Body::Undo {
-                        xid: owner,
-                        records,
-                    } if *owner == xid => records.get(u.index as usize).cloned(),
-                    _ => None,
-                },
-                Err(_) => None,
-            };
+            let rec = self.undo_record(xid, u).ok().flatten();
             let Some(rec) = rec else {
                 let path = self.df_path(UNDO_FILE);
                 return Err((
