@@ -120,6 +120,10 @@ pub const CHECKED: &[(&str, &str)] = &[
         "the control file agrees with the files it names",
     ),
     (
+        "INV-BK-2",
+        "restore drill: every copy restored and recovered gives the committed state",
+    ),
+    (
         "INV-REC-1",
         "every failed step and instance termination is explained by a fault",
     ),

@@ -1550,10 +1550,11 @@ impl fmt::Display for SoakReport<'_> {
         )?;
         writeln!(
             f,
-            "              {} media recoveries, {} datafiles restored, {} hot backups begun",
+            "              {} media recoveries, {} datafiles restored, {} hot backups begun, {} restore drills",
             c("media_recoveries"),
             c("restores"),
-            c("hot_backups")
+            c("hot_backups"),
+            c("restore_drills")
         )?;
         for (kind, (n, first)) in &t.unrecoverable {
             writeln!(f, "unrecoverable {n} (first seed {first}): {kind}")?;

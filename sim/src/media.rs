@@ -806,6 +806,93 @@ impl Run {
         }
     }
 
+    /// INV-BK-2, the restore drill, after a clean shutdown every so often
+    /// (its own stream): on a scratch copy of the disk, every datafile is
+    /// put back from its newest copy and recovered completely (RECOVER
+    /// AUTOMATIC DATABASE), then opened; its rows must be the model's
+    /// committed state. The run's own disk is not touched, and nothing of
+    /// the drill enters the trace.
+    pub(crate) fn restore_drill(&mut self) -> Flow {
+        if self.media_per_mille == 0 || !self.drill.chance(1, 4) {
+            return Ok(());
+        }
+        let Some(cf) = self.current_controlfile() else {
+            return Ok(());
+        };
+        let whole = cf.datafiles.iter().all(|d| {
+            self.backups.copies.contains_key(&d.file_no)
+                && self
+                    .backups
+                    .carried
+                    .get(&d.file_no)
+                    .is_none_or(|c| c.is_empty())
+        });
+        if !cf.archivelog || !whole {
+            return Ok(());
+        }
+        let mut scratch = self
+            .disk
+            .as_ref()
+            .expect("shut down: the disk is here")
+            .clone();
+        scratch.disarm_crash();
+        for rec in &cf.datafiles {
+            let src = &self.backups.copies[&rec.file_no];
+            if crate::planner::copy_file(&mut scratch, src, &rec.name).is_err() {
+                return Ok(()); // a copy a fault destroyed: no drill
+            }
+        }
+        let mut inst = engine::Instance::new(self.p.clone(), scratch);
+        inst.set_time(self.clock);
+        let drill = |what: &str, s: &dyn std::fmt::Display| {
+            Halt::Violation(invariants::Violation::new(
+                "INV-BK-2",
+                format!("restore drill: {what}:\n{s}"),
+            ))
+        };
+        if let Err(e) = inst.nomount().and_then(|()| inst.mount()) {
+            return Err(drill("MOUNT of the restored copies failed", &e));
+        }
+        let (_, r) = inst.recover(engine::media::RecoverTarget::Database, true, &mut |_| {
+            LogAnswer::Auto
+        });
+        match r {
+            Ok(()) => {}
+            Err(DbError::Ora(s)) if s.code() == 264 => {}
+            // The redo since a copy is gone (a fault): nothing to drill.
+            Err(DbError::Ora(s))
+                if s.code() == 308
+                    && invariants::recovery::explanation(&s, &self.model).is_some() =>
+            {
+                return Ok(());
+            }
+            Err(e) => return Err(drill("complete recovery of the restored copies failed", &e)),
+        }
+        if let Err(e) = inst.open() {
+            return Err(drill(
+                "OPEN after recovering the restored copies failed",
+                &e,
+            ));
+        }
+        let scan = match inst.scan() {
+            Ok(s) => s,
+            Err(e) => return Err(drill("a full scan of T failed", &e)),
+        };
+        let dfs = inst.controlfile().expect("open").datafiles.clone();
+        let found: Vec<invariants::Violation> =
+            invariants::data::check_rows_in(&self.model, &self.p, &scan, true, &dfs)
+                .into_iter()
+                .map(|v| {
+                    invariants::Violation::new("INV-BK-2", format!("restore drill: {}", v.evidence))
+                })
+                .collect();
+        self.coverage.restore_drills += 1;
+        match found.into_iter().next() {
+            Some(v) => Err(Halt::Violation(v)),
+            None => Ok(()),
+        }
+    }
+
     // ----- the DBA while open ---------------------------------------------------
 
     /// Between statements: a datafile left offline by a procedure cut

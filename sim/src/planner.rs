@@ -578,7 +578,8 @@ impl Run {
             }
         }
         found.extend(self.structure_checks());
-        self.judge("after a clean shutdown", found)
+        self.judge("after a clean shutdown", found)?;
+        self.restore_drill()
     }
 
     /// A `host cp` / `host mv` from `src` to `dst` completed: a copy over a

@@ -101,6 +101,8 @@ pub struct Coverage {
     pub restores: usize,
     /// BEGIN BACKUP (a tablespace's or the whole database's) that succeeded.
     pub hot_backups: usize,
+    /// Restore drills (INV-BK-2) that recovered every copy and compared.
+    pub restore_drills: usize,
 }
 
 impl Coverage {
@@ -120,6 +122,7 @@ impl Coverage {
         self.media_recoveries += o.media_recoveries;
         self.restores += o.restores;
         self.hot_backups += o.hot_backups;
+        self.restore_drills += o.restore_drills;
     }
 }
 
@@ -337,6 +340,8 @@ pub(crate) struct Run {
     pub media_per_mille: u64,
     /// The user-managed backups the run took.
     pub backups: crate::media::Backups,
+    /// When the restore drill (INV-BK-2) runs: a stream of its own.
+    pub drill: Prng,
 }
 
 thread_local! {
@@ -553,6 +558,7 @@ impl Run {
                 *r.pick(&[0u64, 15, 30, 60])
             },
             backups: crate::media::Backups::default(),
+            drill: Prng::new(opts.seed, "drill"),
             cfg,
         }
     }

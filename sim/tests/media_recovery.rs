@@ -415,3 +415,27 @@ fn prompts_answers_and_a_missing_archived_log() {
     i.datafile_offline(4, false).unwrap();
     assert_eq!(rows(&mut i).len(), 50);
 }
+
+/// INV-BK-2, the restore drill: a media recovery that starts at the highest
+/// checkpoint (the planted `recover-from-highest`) misses redo a restored
+/// copy needs; the drill, which restores every copy on a scratch disk and
+/// recovers it completely, sees the missing rows. Without the plant the
+/// same seed's drills hold.
+#[test]
+fn the_restore_drill_fires_on_a_recovery_that_starts_too_late() {
+    use sim::runner::{RunOptions, run_seed};
+    let planted = run_seed(&RunOptions {
+        seed: 63,
+        plant: Some(engine::Plant::RecoverFromHighest),
+        ..Default::default()
+    });
+    let v = planted.violation.expect("the planted bug is caught");
+    assert_eq!(v.id, "INV-BK-2", "{}", v.evidence);
+    assert!(v.evidence.starts_with("restore drill:"), "{}", v.evidence);
+    let honest = run_seed(&RunOptions {
+        seed: 63,
+        ..Default::default()
+    });
+    assert!(honest.violation.is_none(), "{:?}", honest.violation);
+    assert!(honest.coverage.restore_drills > 0, "the drill ran");
+}
