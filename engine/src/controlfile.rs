@@ -252,6 +252,22 @@ fn decode_slot(buf: &[u8]) -> Option<ControlFile> {
 }
 
 /// Reads one copy: the valid slot with the highest version.
+/// The highest version a copy's slot headers claim (None: no such file).
+/// Cheap (two OS blocks); the claim holds only if [`read_copy`] decodes it.
+pub fn claimed_version<S: Storage + ?Sized>(io: &mut S, path: &str) -> IoResult<Option<u64>> {
+    if !io.exists(path) {
+        return Ok(None);
+    }
+    let os = io.os_block_size();
+    let mut best = 0;
+    let mut buf = vec![0u8; os];
+    for slot in 0..2u64 {
+        io.read(path, slot * SLOT_BYTES, &mut buf)?;
+        best = best.max(u64::from_le_bytes(buf[4..12].try_into().expect("8 bytes")));
+    }
+    Ok(Some(best))
+}
+
 pub fn read_copy<S: Storage + ?Sized>(io: &mut S, path: &str) -> IoResult<CopyState> {
     if !io.exists(path) {
         return Ok(CopyState::Missing);

@@ -45,9 +45,22 @@ pub fn newest_controlfile<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
 ) -> IoResult<Option<ControlFile>> {
+    // Decode the copies highest claimed version first: once a decoded copy
+    // is at least what every remaining copy claims, none can beat it.
+    let mut claims = Vec::new();
+    for c in &p.control_files {
+        claims.push((controlfile::claimed_version(io, c)?, c));
+    }
+    claims.sort_by(|a, b| b.0.cmp(&a.0));
     let mut best: Option<ControlFile> = None;
-    for (_, c) in controlfile_copies(io, p)? {
-        if let CopyState::Valid(cf) = c
+    for (claim, c) in claims {
+        if best
+            .as_ref()
+            .is_some_and(|b| b.version >= claim.unwrap_or(0))
+        {
+            break;
+        }
+        if let CopyState::Valid(cf) = controlfile::read_copy(io, c)?
             && best.as_ref().is_none_or(|b| cf.version > b.version)
         {
             best = Some(*cf);

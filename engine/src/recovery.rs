@@ -113,7 +113,12 @@ impl<S: Storage> Instance<S> {
         let t = self.cf().thread(1).clone();
         let os = self.io.os_block_size();
         for seq in t.ckpt.rba.seq..=t.current_seq {
-            let Some(g) = self.cf().group_with_seq(1, seq).cloned() else {
+            let Some(g) = self
+                .cf()
+                .group_with_seq(1, seq)
+                .filter(|g| g.members.len() > 1)
+                .cloned()
+            else {
                 continue;
             };
             let Some(best) = self.read_group_best(g.group, seq)? else {

@@ -141,10 +141,22 @@ pub fn check_changes_on_disk<S: Storage + ?Sized>(
     dfs: &[DatafileRecord],
     model: &Model,
 ) -> IoResult<Vec<Violation>> {
+    match newest_controlfile(io, p)? {
+        Some(cf) => check_changes_on_disk_with(io, p, &cf, dfs, model),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// [`check_changes_on_disk`] with the newest control file already read (a
+/// crash instant reads it once for all its checks).
+pub fn check_changes_on_disk_with<S: Storage + ?Sized>(
+    io: &mut S,
+    p: &DbParams,
+    cf: &ControlFile,
+    dfs: &[DatafileRecord],
+    model: &Model,
+) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
-    let Some(cf) = newest_controlfile(io, p)? else {
-        return Ok(out);
-    };
     let mut ckpt: BTreeMap<u32, Scn> = BTreeMap::new();
     for f in dfs {
         // A copy restored and not yet recovered (a hot-backup copy may hold
@@ -162,7 +174,7 @@ pub fn check_changes_on_disk<S: Storage + ?Sized>(
     }
     // The newest change below the checkpoint, per block.
     let mut need: BTreeMap<Dba, Scn> = BTreeMap::new();
-    for (_, log) in readable_logs(io, p, &cf)? {
+    for (_, log) in readable_logs(io, p, cf)? {
         for r in &log.records {
             for c in &r.record.changes {
                 if ckpt.get(&c.file).is_some_and(|&s| r.record.scn < s) {
@@ -213,10 +225,20 @@ pub fn check_redo_online<S: Storage + ?Sized>(
     p: &DbParams,
     model: &Model,
 ) -> IoResult<Vec<Violation>> {
+    match newest_controlfile(io, p)? {
+        Some(cf) => check_redo_online_with(io, p, &cf, model),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// [`check_redo_online`] with the newest control file already read.
+pub fn check_redo_online_with<S: Storage + ?Sized>(
+    io: &mut S,
+    p: &DbParams,
+    cf: &ControlFile,
+    model: &Model,
+) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
-    let Some(cf) = newest_controlfile(io, p)? else {
-        return Ok(out);
-    };
     let t = cf.thread(1);
     for seq in t.ckpt.rba.seq..=t.current_seq {
         let Some(g) = cf.group_with_seq(1, seq) else {

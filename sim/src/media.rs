@@ -813,7 +813,7 @@ impl Run {
     /// committed state. The run's own disk is not touched, and nothing of
     /// the drill enters the trace.
     pub(crate) fn restore_drill(&mut self) -> Flow {
-        if self.media_per_mille == 0 || !self.drill.chance(1, 4) {
+        if self.media_per_mille == 0 || !self.drill.chance(1, 8) {
             return Ok(());
         }
         let Some(cf) = self.current_controlfile() else {

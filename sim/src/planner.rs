@@ -471,7 +471,8 @@ impl Run {
             // after recovery: a later recovery may legitimately reuse the log.
             // A torn or rotted block whose durable copy now reads valid was
             // rewritten or repaired: its excuse ends here.
-            let dfs = invariants::files::datafiles(disk, &p, None).expect("reads");
+            let cf = engine::inspect::newest_controlfile(disk, &p).expect("reads");
+            let dfs = invariants::files::datafiles(disk, &p, cf.as_ref()).expect("reads");
             prune_repaired(disk, &p, &dfs, &mut self.model);
             if self.model.has_in_doubt() {
                 let xids = durable_commits(disk, &p);
@@ -487,13 +488,20 @@ impl Run {
                     checkpoint::check_monotonic(disk, &p, &dfs, &mut self.model).expect("reads"),
                 );
             }
-            found.extend(
-                checkpoint::check_changes_on_disk(disk, &p, &dfs, &self.model).expect("reads"),
-            );
-            // A stale control file put back names old logs: what it says
-            // is needed is no claim of this run's (OPEN must refuse it).
-            if self.model.stale_controlfile.is_none() {
-                found.extend(checkpoint::check_redo_online(disk, &p, &self.model).expect("reads"));
+            if let Some(cf) = &cf {
+                found.extend(
+                    checkpoint::check_changes_on_disk_with(disk, &p, cf, &dfs, &self.model)
+                        .expect("reads"),
+                );
+                // A stale control file put back names old logs: what it
+                // says is needed is no claim of this run's (OPEN must
+                // refuse it).
+                if self.model.stale_controlfile.is_none() {
+                    found.extend(
+                        checkpoint::check_redo_online_with(disk, &p, cf, &self.model)
+                            .expect("reads"),
+                    );
+                }
             }
             found.extend(fuzzy::check_truthful(disk, &p, &dfs).expect("reads"));
             if let Some(k) = saved {
