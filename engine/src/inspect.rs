@@ -51,7 +51,7 @@ pub fn newest_controlfile<S: Storage + ?Sized>(
     for c in &p.control_files {
         claims.push((controlfile::claimed_version(io, c)?, c));
     }
-    claims.sort_by(|a, b| b.0.cmp(&a.0));
+    claims.sort_by_key(|c| std::cmp::Reverse(c.0));
     let mut best: Option<ControlFile> = None;
     for (claim, c) in claims {
         if best
