@@ -511,7 +511,9 @@ rollback;
                         ..Default::default()
                     })
                 })
-                .filter(|r| r.violation.is_some())
+                // A restore drill's failure (INV-BK-2) is not on the tape:
+                // it does not replay as a script, so it does not shrink.
+                .filter(|r| r.violation.as_ref().is_some_and(|v| v.id != "INV-BK-2"))
                 .take(3)
                 .map(|run| {
                     let (s, found) = shrink_text(&run.scenario, 1000).unwrap();
