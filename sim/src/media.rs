@@ -163,7 +163,7 @@ impl Run {
                     Err(DbError::Ora(_)) => self.backups.hot = None,
                     Err(_) => {}
                 }
-                self.after_media_call(r)
+                self.after_call(r)
             }
             Op::HotCopy => {
                 let Some(h) = self.backups.hot.clone() else {
@@ -196,7 +196,7 @@ impl Run {
                 if r.is_ok() {
                     self.backups.hot = None;
                 }
-                self.after_media_call(r)
+                self.after_call(r)
             }
             Op::ColdBackup => self.cold_backup(),
             Op::LoseDatafile { file, closed } => {
@@ -266,27 +266,6 @@ impl Run {
             crate::script::print_statement(&st)
         ));
         self.record(st);
-    }
-
-    /// Judges a media statement's result like any other call.
-    fn after_media_call(&mut self, r: Result<(), DbError>) -> Flow {
-        if let Err(e) = &r {
-            self.record_error(e);
-        }
-        match r {
-            Ok(()) => Ok(()),
-            Err(DbError::Terminated { power_lost, stack }) => {
-                self.judge_termination("a backup step", power_lost, &stack, false)?;
-                self.instance_died()
-            }
-            Err(DbError::Ora(s)) => {
-                self.note(&s.to_string());
-                match invariants::recovery::check_failure("a backup step", &s, &self.model, false) {
-                    Some(v) => Err(v.into()),
-                    None => Ok(()),
-                }
-            }
-        }
     }
 
     /// A copy of `file` was taken: the blocks a fault corrupted go with it.
@@ -910,7 +889,7 @@ impl Run {
             .collect();
         for rec in offline {
             let r = self.bring_back(&rec)?;
-            self.after_media_call(r)?;
+            self.after_call(r)?;
             if self
                 .inst
                 .as_ref()
@@ -946,13 +925,13 @@ impl Run {
                     let mut rec = rec;
                     rec.status = FileStatus::Recover;
                     let r = self.bring_back(&rec)?;
-                    self.after_media_call(r)?;
+                    self.after_call(r)?;
                 }
                 // A live transaction holds rows there: later.
                 Err(DbError::Ora(s)) if s.code() == 54 => {
                     self.record_error(&DbError::Ora(s));
                 }
-                Err(e) => self.after_media_call(Err(e))?,
+                Err(e) => self.after_call(Err(e))?,
             }
         }
         Ok(())

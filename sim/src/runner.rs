@@ -1039,7 +1039,7 @@ impl Run {
 
     /// Judges a call's result: a dead instance is recovered, an ORA error
     /// must be one the workload expects or one a fault explains.
-    fn after_call(&mut self, r: Result<(), DbError>) -> Flow {
+    pub(crate) fn after_call(&mut self, r: Result<(), DbError>) -> Flow {
         if let Err(e) = &r {
             self.record_error(e);
         }

@@ -120,35 +120,41 @@ fn hot_backup_restored_and_recovered_with_auto_loses_nothing() {
     assert_eq!(rows(&mut i), want);
 }
 
+/// In backup mode, row 3 changes and a copy of its file is taken that reads
+/// the block's first OS block before DBWn writes it and the rest after: a
+/// split block. Returns (the row's block, the file, the copy's bytes).
+fn split_copy(p: &DbParams, i: &mut Instance<Disk>) -> ((u32, u32), String, Vec<u8>) {
+    commit_rows(i, 0, 10);
+    i.begin_backup(Some("USERS")).unwrap();
+    let home = engine::row_home(p, 3);
+    i.update(1, 3, "changed-in-backup").unwrap();
+    i.commit(1).unwrap();
+    let path = p.datafile(home.0).unwrap().path.clone();
+    let bs = p.db_block_size;
+    let n = i.storage_mut().size(&path).unwrap() as usize;
+    let mut before = vec![0u8; n];
+    i.storage_mut().read(&path, 0, &mut before).unwrap();
+    i.dbwr_tick(64).unwrap();
+    let mut copy_bytes = vec![0u8; n];
+    i.storage_mut().read(&path, 0, &mut copy_bytes).unwrap();
+    let start = home.1 as usize * bs;
+    assert_ne!(
+        before[start..start + bs],
+        copy_bytes[start..start + bs],
+        "DBWn wrote the changed block"
+    );
+    copy_bytes[start..start + 512].copy_from_slice(&before[start..start + 512]);
+    (home, path, copy_bytes)
+}
+
 /// A fractured block in a hot-backup copy is repaired by the block image
 /// logged at its first change in backup mode (S-MR-6).
 #[test]
 fn a_fractured_block_in_a_hot_copy_is_repaired_from_its_image() {
     let p = params();
     let mut i = fresh(&p);
-    commit_rows(&mut i, 0, 10);
-    i.begin_backup(Some("USERS")).unwrap();
-    let home = engine::row_home(&p, 3);
-    i.update(1, 3, "changed-in-backup").unwrap();
-    i.commit(1).unwrap();
-    let path = p.datafile(home.0).unwrap().path.clone();
-    let bs = p.db_block_size as u64;
-    // The copy reads the block's first OS block before DBWn writes it,
-    // and the rest after: a split block.
+    let (home, path, copy_bytes) = split_copy(&p, &mut i);
     let dst = backup_name(&path);
-    let n = i.storage_mut().size(&path).unwrap() as usize;
-    let mut before = vec![0u8; n];
-    i.storage_mut().read(&path, 0, &mut before).unwrap();
-    i.dbwr_tick(64).unwrap();
-    let mut after = vec![0u8; n];
-    i.storage_mut().read(&path, 0, &mut after).unwrap();
-    let start = (u64::from(home.1) * bs) as usize;
-    let mut copy_bytes = after.clone();
-    copy_bytes[start..start + 512].copy_from_slice(&before[start..start + 512]);
-    assert_ne!(
-        before[start..start + bs as usize],
-        after[start..start + bs as usize]
-    );
     let io = i.storage_mut();
     io.create(&dst).unwrap();
     io.write(&dst, 0, &copy_bytes).unwrap();
@@ -183,21 +189,7 @@ fn without_block_images_the_split_block_stays_corrupt() {
     let mut p = params();
     p.plant = Some(engine::Plant::NoBlockImage);
     let mut i = fresh(&p);
-    commit_rows(&mut i, 0, 10);
-    i.begin_backup(Some("USERS")).unwrap();
-    let home = engine::row_home(&p, 3);
-    i.update(1, 3, "changed-in-backup").unwrap();
-    i.commit(1).unwrap();
-    let path = p.datafile(home.0).unwrap().path.clone();
-    let bs = p.db_block_size as u64;
-    let n = i.storage_mut().size(&path).unwrap() as usize;
-    let mut before = vec![0u8; n];
-    i.storage_mut().read(&path, 0, &mut before).unwrap();
-    i.dbwr_tick(64).unwrap();
-    let mut copy_bytes = vec![0u8; n];
-    i.storage_mut().read(&path, 0, &mut copy_bytes).unwrap();
-    let start = (u64::from(home.1) * bs) as usize;
-    copy_bytes[start..start + 512].copy_from_slice(&before[start..start + 512]);
+    let (home, path, copy_bytes) = split_copy(&p, &mut i);
     i.end_backup(Some("USERS")).unwrap();
     i.shutdown(ShutdownMode::Immediate).unwrap();
     let mut d = i.into_storage();
