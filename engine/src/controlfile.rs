@@ -175,6 +175,22 @@ pub struct ControlFile {
     pub archived_logs: Vec<ArchivedLogRecord>,
     pub corrupt_blocks: Vec<CorruptBlockRecord>,
     pub backups: Vec<BackupRecord>,
+    /// An incomplete recovery (or any recovery with a backup control file)
+    /// ended here: every change below this SCN is in the files, none at or
+    /// above. OPEN must then say RESETLOGS (the resetlogs SCN becomes this
+    /// point) or, with a current control file, NORESETLOGS followed by a
+    /// complete recovery (S-OPEN-2, S-OPEN-5).
+    #[serde(default)]
+    pub incomplete_recovery: Option<Scn>,
+    /// That recovery stopped at a CANCEL: files left behind others need
+    /// more recovery (ORA-01194) rather than being too new (ORA-01152).
+    #[serde(default)]
+    pub recovery_cancelled: bool,
+    /// OPEN RESETLOGS began and has not finished: the incarnation it is
+    /// creating. Only OPEN RESETLOGS may open now (ORA-01588); it carries
+    /// on from where the power loss stopped it.
+    #[serde(default)]
+    pub resetlogs_pending: Option<Incarnation>,
     /// The control-file version: bumped by every update.
     pub version: u64,
 }

@@ -179,6 +179,9 @@ pub fn create_database<S: Storage + ?Sized>(
         archived_logs: Vec::new(),
         corrupt_blocks: Vec::new(),
         backups: Vec::new(),
+        incomplete_recovery: None,
+        recovery_cancelled: false,
+        resetlogs_pending: None,
         version: 1,
     };
     for c in &p.control_files {

@@ -378,13 +378,22 @@ impl<S: Storage> Instance<S> {
     /// transactions that died with the last instance (S-TXN-3).
     pub fn open(&mut self) -> DbResult<()> {
         self.require(DbState::Mount)?;
-        let crashed = self.cf().thread(1).open;
-        if self.cf().is_backup {
+        if self.cf().resetlogs_pending.is_some() {
+            return Err(crate::resetlogs::must_resetlogs());
+        }
+        if self.cf().is_backup || self.cf().incomplete_recovery.is_some() {
             return Err(DbError::ora(
                 1589,
                 "must use RESETLOGS or NORESETLOGS option for database open",
             ));
         }
+        self.open_checked(false)
+    }
+
+    /// The open itself, once the RESETLOGS question is settled. Right after
+    /// a RESETLOGS the thread stays on the new incarnation's sequence 1.
+    pub(crate) fn open_checked(&mut self, after_resetlogs: bool) -> DbResult<()> {
+        let crashed = self.cf().thread(1).open;
         // Every check reads only: a refusal (a stale control file, a lost
         // log group) happens before anything on disk changes.
         let adopted = self.verify_datafiles()?;
@@ -395,7 +404,7 @@ impl<S: Storage> Instance<S> {
             let r = self.write_controlfile();
             self.fatal(r)?;
         }
-        let r = self.open_thread(crashed);
+        let r = self.open_thread(crashed, after_resetlogs);
         self.fatal(r)?;
         self.state = DbState::Open;
         let r = self.transaction_recovery();
@@ -671,7 +680,7 @@ impl<S: Storage> Instance<S> {
     /// Recovers if needed, checkpoints with the thread open, and moves to a
     /// new log so redo written after this open never shares a log with redo
     /// of the previous instance (whose members may differ in their tails).
-    fn open_thread(&mut self, crashed: bool) -> DbResult<()> {
+    fn open_thread(&mut self, crashed: bool, after_resetlogs: bool) -> DbResult<()> {
         if crashed {
             self.crash_recovery()?;
             self.resilver_members()?;
@@ -679,7 +688,9 @@ impl<S: Storage> Instance<S> {
             self.position_log_writer()?;
         }
         self.checkpoint_kind(CkptKind::Open)?;
-        self.switch_log("open")?;
+        if !after_resetlogs {
+            self.switch_log("open")?;
+        }
         if crashed {
             self.log_change(|_| (Vec::new(), vec![Marker::CrashRecoveryEnd]))?;
             self.lgwr_flush()?;
@@ -1414,7 +1425,13 @@ impl<S: Storage> Instance<S> {
         self.io.read(&best, 0, &mut bytes).map_err(io_fatal)?;
         // The archived copy's header carries the log's next SCN (S-FILE-4);
         // it is a new file, so this rewrites nothing already synced.
-        let next_scn = g.next_scn.unwrap_or(self.scn + 1);
+        // A log never switched out (the current one, archived before a
+        // RESETLOGS) ends just past its last record.
+        let next_scn = g.next_scn.unwrap_or_else(|| {
+            c.records
+                .last()
+                .map_or(self.scn + 1, |r| r.record.scn + 1)
+        });
         let stamped = LogHeader {
             next_scn,
             ..c.header

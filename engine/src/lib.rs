@@ -8,6 +8,7 @@
 //! SPEC.md.
 pub mod block;
 pub mod cache;
+pub mod cfrecovery;
 pub mod controlfile;
 pub mod create;
 pub mod datafile;
@@ -18,6 +19,7 @@ pub mod media;
 pub mod params;
 pub mod recovery;
 pub mod redo;
+pub mod resetlogs;
 pub mod scn;
 pub mod storage;
 pub mod tablespace;

@@ -27,6 +27,31 @@ pub enum RecoverTarget {
     Datafile(u32),
 }
 
+/// Where an incomplete recovery stops (S-IR-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// At a log boundary, when a prompt is answered CANCEL. Every log is
+    /// asked for, online ones too, so the DBA can stop before any of them.
+    Cancel,
+    /// Applies redo with an SCN below this one only: a commit at exactly
+    /// this SCN is not recovered.
+    Change(Scn),
+    /// Applies redo generated at or before this time only (the redo
+    /// records' times map it to an SCN).
+    Time(SimTime),
+}
+
+/// The options of RECOVER DATABASE beyond its target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecoverOptions {
+    /// Incomplete recovery: where to stop.
+    pub until: Option<Until>,
+    /// USING BACKUP CONTROLFILE (S-CF-1): the control file does not know
+    /// the current logs, so every log is asked for, stop SCNs count as
+    /// infinite, and the open afterwards must be RESETLOGS.
+    pub using_backup_controlfile: bool,
+}
+
 /// Recovery asks for a log it cannot open by itself (ORA-00279).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRequest {
@@ -106,6 +131,32 @@ pub fn format_time(t: SimTime) -> String {
     )
 }
 
+/// Reads a time as UNTIL TIME takes it, `YYYY-MM-DD HH24:MI:SS` (SQL*Plus's
+/// `YYYY-MM-DD:HH24:MI:SS` too), on the simulated clock of
+/// [`format_time`]. None for a malformed time or one before the epoch.
+pub fn parse_time(text: &str) -> Option<SimTime> {
+    let t = text.trim();
+    let (date, clock) = t.split_at_checked(10)?;
+    let clock = clock.strip_prefix([' ', ':'])?;
+    let d: Vec<u64> = date.split('-').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+    let c: Vec<u64> = clock.split(':').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+    let ([y, m, day], [hh, mi, ss]) = (d.as_slice(), c.as_slice()) else {
+        return None;
+    };
+    let leap = |y: u64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let months = [31, if leap(*y) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if *y < 2026 || !(1..=12).contains(m) || *day < 1 || *day > months[*m as usize - 1] {
+        return None;
+    }
+    if *hh > 23 || *mi > 59 || *ss > 59 {
+        return None;
+    }
+    let days = (2026..*y).map(|y| if leap(y) { 366 } else { 365 }).sum::<u64>()
+        + months[..*m as usize - 1].iter().sum::<u64>()
+        + (day - 1);
+    Some(days * 86_400 + hh * 3600 + mi * 60 + ss)
+}
+
 // ----- RECOVER --------------------------------------------------------------
 
 use std::collections::BTreeMap;
@@ -160,11 +211,12 @@ impl<S: Storage> Instance<S> {
     pub fn recover(
         &mut self,
         target: RecoverTarget,
+        opts: RecoverOptions,
         automatic: bool,
         answer: &mut dyn FnMut(&LogRequest) -> LogAnswer,
     ) -> (Vec<String>, DbResult<()>) {
         let mut out = Vec::new();
-        let r = self.media_recovery(&target, automatic, answer, &mut out);
+        let r = self.media_recovery(&target, opts, automatic, answer, &mut out);
         if let Err(DbError::Ora(s)) = &r {
             self.alert(format!(
                 "Media Recovery failed with error {}\n{s}",
@@ -178,16 +230,43 @@ impl<S: Storage> Instance<S> {
     fn media_recovery(
         &mut self,
         target: &RecoverTarget,
+        opts: RecoverOptions,
         automatic: bool,
         answer: &mut dyn FnMut(&LogRequest) -> LogAnswer,
         out: &mut Vec<String>,
     ) -> DbResult<()> {
-        let what = match target {
+        let mut what = match target {
             RecoverTarget::Database => "DATABASE".to_string(),
             RecoverTarget::Tablespace(t) => format!("TABLESPACE {}", t.to_uppercase()),
             RecoverTarget::Datafile(n) => format!("DATAFILE {n}"),
         };
-        let mut files = self.files_to_recover(target)?;
+        self.check_recover_options(target, opts)?;
+        match opts.until {
+            Some(Until::Cancel) => what.push_str(" UNTIL CANCEL"),
+            Some(Until::Change(n)) => what.push_str(&format!(" UNTIL CHANGE {n}")),
+            Some(Until::Time(t)) => what.push_str(&format!(" UNTIL TIME {}", format_time(t))),
+            None => {}
+        }
+        if opts.using_backup_controlfile {
+            what.push_str(" USING BACKUP CONTROLFILE");
+            if !self.cf().is_backup {
+                // From now on this control file is a backup one: only a
+                // RESETLOGS opens the database again.
+                self.cf_mut().is_backup = true;
+                self.write_controlfile()?;
+            }
+        }
+        let backup_cf = self.cf().is_backup;
+        // After an incomplete recovery (or with a backup control file) every
+        // online file takes part: they must all reach one point.
+        let every_file = opts.until.is_some() || backup_cf || self.cf().incomplete_recovery.is_some();
+        let mut files = self.files_to_recover(target, every_file)?;
+        if backup_cf {
+            // A backup control file's stop SCNs are not to be trusted.
+            for f in files.values_mut() {
+                f.limit = None;
+            }
+        }
         self.alert(format!("ALTER DATABASE RECOVER  {what}"));
         self.alert("Media Recovery Start");
         if self.state == DbState::Open {
@@ -207,20 +286,34 @@ impl<S: Storage> Instance<S> {
             let f = files.values().min_by_key(|f| f.from).expect("a file");
             (self.start_sequence(f), f.from)
         };
-        let current = self.cf().thread(1).current_seq;
+        // The current control file knows where the redo ends; a backup one
+        // does not, and recovery reads on until the end of the thread.
+        let current = (!backup_cf).then(|| self.cf().thread(1).current_seq);
+        let ask_every_log = backup_cf || opts.until == Some(Until::Cancel);
         let mut blocks: BTreeMap<Dba, Slot> = BTreeMap::new();
         let mut auto = automatic;
         let mut need = need;
         let mut archived_applied = 0;
-        for seq in start_seq.max(1)..=current {
-            let Some(src) = self.log_for_recovery(seq, need, automatic, &mut auto, answer, out)?
+        let mut seq = start_seq.max(1);
+        // Where the redo applied ends, and whether that is the end of the
+        // thread (everything applied) or the UNTIL bound.
+        let (point, reached_end) = loop {
+            let Some(src) =
+                self.log_for_recovery(seq, need, automatic, ask_every_log, &mut auto, answer, out)?
             else {
-                out.push("Media recovery cancelled.".into());
-                self.alert("Media Recovery Canceled");
-                return Ok(());
+                if opts.until.is_none() {
+                    out.push("Media recovery cancelled.".into());
+                    self.alert("Media Recovery Canceled");
+                    return Ok(());
+                }
+                break (need, false);
             };
-            self.apply_log(&src.contents, &mut files, &mut blocks)?;
-            let next = self.log_next_scn(&src.contents, seq == current);
+            let beyond = self.apply_log(&src.contents, &mut files, &mut blocks, opts.until)?;
+            let last = match current {
+                Some(c) => seq >= c,
+                None => self.end_of_thread(&src.contents)?,
+            };
+            let next = self.log_next_scn(&src.contents, last);
             if src.archived {
                 archived_applied += 1;
                 if !automatic {
@@ -231,18 +324,34 @@ impl<S: Storage> Instance<S> {
                     out.push(String::new());
                 }
             }
-            if seq < current {
-                self.media_checkpoint(
-                    &mut files,
-                    &mut blocks,
-                    next,
-                    Rba {
-                        seq: seq + 1,
-                        block: 1,
-                    },
-                )?;
+            if let Some(p) = beyond {
+                break (p, false);
             }
+            if last {
+                break (next, true);
+            }
+            if let Some(p) = self.bound_before_next(opts.until, seq, next) {
+                break (p, false);
+            }
+            self.media_checkpoint(
+                &mut files,
+                &mut blocks,
+                next,
+                Rba {
+                    seq: seq + 1,
+                    block: 1,
+                },
+            )?;
             need = next;
+            seq += 1;
+        };
+        if opts.until.is_some() || backup_cf {
+            return self.finish_incomplete(&mut files, &mut blocks, point, reached_end, opts, &what, out);
+        }
+        if *target == RecoverTarget::Database {
+            // Complete at last: the point of an earlier incomplete recovery
+            // is behind us (written with the files' new records).
+            self.cf_mut().incomplete_recovery = None;
         }
         self.finish_media_recovery(&mut files, &mut blocks)?;
         if archived_applied > 0 && !automatic {
@@ -254,10 +363,96 @@ impl<S: Storage> Instance<S> {
         Ok(())
     }
 
+    /// UNTIL and USING BACKUP CONTROLFILE are for RECOVER DATABASE only
+    /// (ORA-00277); a backup control file demands the clause (ORA-00283 +
+    /// ORA-01610, S-OPEN-2).
+    fn check_recover_options(&self, target: &RecoverTarget, opts: RecoverOptions) -> DbResult<()> {
+        if (opts.until.is_some() || opts.using_backup_controlfile)
+            && *target != RecoverTarget::Database
+        {
+            let flag = if opts.until.is_some() { "UNTIL" } else { "USING BACKUP CONTROLFILE" };
+            return Err(DbError::ora(
+                277,
+                format!("illegal option to the UNTIL recovery flag {flag}"),
+            ));
+        }
+        if let Some(cf) = self.cf.as_ref()
+            && cf.is_backup
+            && !opts.using_backup_controlfile
+        {
+            return Err(DbError::Ora(
+                OraStack::one(283, "recovery session canceled due to errors").then(
+                    1610,
+                    "recovery using the BACKUP CONTROLFILE option must be done",
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// With UNTIL CHANGE or TIME, whether the bound falls at the boundary
+    /// after `seq` (its redo all applied, the next log's all beyond it):
+    /// then recovery stops there without asking for the next log.
+    fn bound_before_next(&self, until: Option<Until>, seq: u32, next: Scn) -> Option<Scn> {
+        match until? {
+            Until::Change(n)
+                if next > n || (next == n && !self.p.planted(Plant::UntilInclusive)) =>
+            {
+                Some(n)
+            }
+            Until::Time(t) => {
+                let first_time = self
+                    .cf()
+                    .log_history
+                    .iter()
+                    .find(|h| h.seq == seq + 1)
+                    .map(|h| h.first_time)
+                    .or_else(|| {
+                        self.cf()
+                            .group_with_seq(1, seq + 1)
+                            .map(|g| g.first_time)
+                    })?;
+                (first_time > t).then_some(next)
+            }
+            _ => None,
+        }
+    }
+
+    /// With a backup control file, whether the log just applied ends the
+    /// thread: an archived log never does (its header has the next SCN);
+    /// an online one does when no online log on disk holds a later
+    /// sequence of this incarnation.
+    fn end_of_thread(&mut self, c: &LogContents) -> DbResult<bool> {
+        if c.header.next_scn > 0 {
+            return Ok(false);
+        }
+        let inc = self.cf().incarnation;
+        let paths: Vec<String> = self
+            .cf()
+            .log_groups
+            .iter()
+            .flat_map(|g| g.members.iter().map(|m| m.path.clone()))
+            .collect();
+        for path in paths {
+            if let Ok(o) = redo::read_log(&mut self.io, &path, 0).map_err(io_fatal)?
+                && o.header.incarnation == inc
+                && o.header.dbid == self.p.dbid
+                && o.header.seq > c.header.seq
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// The files of `target` that need media recovery, with their headers
     /// (S-MR-1). ORA-01124 for a file the open database is using, ORA-00283
     /// for a file that cannot be read, ORA-00264 when none needs recovery.
-    fn files_to_recover(&mut self, target: &RecoverTarget) -> DbResult<BTreeMap<u32, Recovering>> {
+    fn files_to_recover(
+        &mut self,
+        target: &RecoverTarget,
+        every_file: bool,
+    ) -> DbResult<BTreeMap<u32, Recovering>> {
         let in_use = |rec: &DatafileRecord| {
             DbError::Ora(ora::with_file(
                 OraStack::one(
@@ -320,7 +515,13 @@ impl<S: Storage> Instance<S> {
                 }
                 Err(e) => return Err(e),
             };
-            if rec.status != FileStatus::Recover && !needs_recovery(&header, &rec) {
+            // Redo of this incarnation never applies to a file of an
+            // earlier one (S-OPEN-4, INV-RL-3).
+            if header.incarnation != self.cf().incarnation {
+                return Err(DbError::Ora(ora::from_before_resetlogs(rec.file_no, &rec.name)));
+            }
+            let take_anyway = every_file && rec.status == FileStatus::Online;
+            if rec.status != FileStatus::Recover && !needs_recovery(&header, &rec) && !take_anyway {
                 continue;
             }
             let mut from = header.ckpt_scn;
@@ -382,11 +583,13 @@ impl<S: Storage> Instance<S> {
         seq: u32,
         need: Scn,
         automatic: bool,
+        ask_every_log: bool,
         auto: &mut bool,
         answer: &mut dyn FnMut(&LogRequest) -> LogAnswer,
         out: &mut Vec<String>,
     ) -> DbResult<Option<LogSource>> {
-        if let Some(g) = self.cf().group_with_seq(1, seq).cloned()
+        if !ask_every_log
+            && let Some(g) = self.cf().group_with_seq(1, seq).cloned()
             && let Some(contents) = self.read_group_best(g.group, seq)?
         {
             let name = g.members[0].path.clone();
@@ -462,7 +665,7 @@ impl<S: Storage> Instance<S> {
         if h.dbid != self.p.dbid {
             return Err(archived(309, "log belongs to wrong database".into()));
         }
-        if h.incarnation != inc {
+        if h.incarnation != inc && !self.p.planted(Plant::OldIncarnationRedo) {
             return Err(archived(
                 342,
                 format!(
@@ -512,16 +715,28 @@ impl<S: Storage> Instance<S> {
     /// SCN), each block the changes newer than itself; a block that fails
     /// its checks is rebuilt only by a change that formats it (a logged
     /// image repairs a fractured block from a hot-backup copy).
+    /// With an UNTIL CHANGE or TIME bound, stops at the first record past
+    /// it and returns the point reached: every change below it applied,
+    /// none at or above.
     fn apply_log(
         &mut self,
         c: &LogContents,
         files: &mut BTreeMap<u32, Recovering>,
         blocks: &mut BTreeMap<Dba, Slot>,
-    ) -> DbResult<()> {
+        until: Option<Until>,
+    ) -> DbResult<Option<Scn>> {
         let bs = self.p.db_block_size;
         let ignore = self.p.planted(Plant::IgnoreTail);
+        let inclusive = self.p.planted(Plant::UntilInclusive);
         for r in &c.records {
             let scn = r.record.scn;
+            match until {
+                Some(Until::Change(n)) if scn > n || (scn == n && !inclusive) => {
+                    return Ok(Some(n));
+                }
+                Some(Until::Time(t)) if r.record.time > t => return Ok(Some(scn)),
+                _ => {}
+            }
             let mut decided: BTreeMap<Dba, bool> = BTreeMap::new();
             for ch in &r.record.changes {
                 let Some(f) = files.get(&ch.file) else {
@@ -595,7 +810,7 @@ impl<S: Storage> Instance<S> {
                 }
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Writes the blocks recovery changed and syncs their files.
@@ -734,6 +949,156 @@ impl<S: Storage> Instance<S> {
     }
 }
 
+impl<S: Storage> Instance<S> {
+    /// The end of an incomplete recovery, or of any recovery with a backup
+    /// control file (S-IR-2, S-CF-1): the blocks are written, every file's
+    /// header checkpoint moves to the point reached, and the control file
+    /// records the point, which OPEN RESETLOGS turns into the resetlogs
+    /// SCN. A file not consistent there (still fuzzy, or checkpointed past
+    /// the point) stays as it is and the statement warns: ORA-01547 with
+    /// ORA-01194 / ORA-01195 / ORA-01152 (recovery can go on from here).
+    #[allow(clippy::too_many_arguments)]
+    fn finish_incomplete(
+        &mut self,
+        files: &mut BTreeMap<u32, Recovering>,
+        blocks: &mut BTreeMap<Dba, Slot>,
+        point: Scn,
+        reached_end: bool,
+        opts: RecoverOptions,
+        what: &str,
+        out: &mut Vec<String>,
+    ) -> DbResult<()> {
+        self.write_recovered_blocks(files, blocks)?;
+        let seq = self.sequence_of(point.saturating_sub(1)).max(1);
+        let (bs, cf_seq, backup_cf) = (self.p.db_block_size, self.cf().version, self.cf().is_backup);
+        let mut verdicts = Vec::new();
+        for f in files.values_mut() {
+            let (n, name) = (f.rec.file_no, f.rec.name.clone());
+            let h = &mut f.header;
+            h.fuzzy.media_recovery = false;
+            let verdict = consistency_at(h, f.end_backup_seen, reached_end, point);
+            if verdict.is_none() {
+                h.fuzzy = Default::default();
+            }
+            if h.ckpt_scn < point {
+                h.ckpt_scn = point;
+                h.ckpt_rba = Rba { seq, block: 1 };
+            }
+            h.ckpt_counter = h.ckpt_counter.max(f.rec.ckpt_counter);
+            h.cf_seq = cf_seq;
+            datafile::write_header(&mut self.io, &name, h, bs).map_err(io_fatal)?;
+            self.io.sync(&name).map_err(io_fatal)?;
+            verdicts.push(Verdict {
+                file_no: n,
+                name,
+                code: verdict,
+                at_point: h.ckpt_scn == point,
+            });
+        }
+        let cancelled = opts.until == Some(Until::Cancel) && !reached_end;
+        let problem = pick_inconsistency(&verdicts, cancelled);
+        for f in files.values() {
+            let h = f.header.clone();
+            let r = self.cf_mut().datafile_mut(f.rec.file_no).expect("record");
+            r.ckpt_counter = r.ckpt_counter.max(h.ckpt_counter);
+            if backup_cf {
+                // A backup control file's records learn where the files are.
+                r.ckpt_scn = h.ckpt_scn;
+                r.stop_scn = None;
+            }
+            r.backup_scn = None;
+            self.in_backup.remove(&f.rec.file_no);
+        }
+        self.cf_mut().incomplete_recovery = Some(point);
+        self.cf_mut().recovery_cancelled = cancelled;
+        self.write_controlfile()?;
+        if let Some(stack) = problem {
+            let mut warn = OraStack::one(
+                1547,
+                "warning: RECOVER succeeded but OPEN RESETLOGS would get error below",
+            );
+            warn.0.extend(stack.0);
+            self.alert(format!("Media Recovery stopped at change {point}\n{warn}"));
+            return Err(DbError::Ora(warn));
+        }
+        if cancelled {
+            out.push("Media recovery cancelled.".into());
+            self.alert("Media Recovery Canceled");
+        } else {
+            out.push("Media recovery complete.".into());
+            self.alert(format!("Incomplete Recovery applied until change {point}"));
+        }
+        self.alert(format!("Completed: ALTER DATABASE RECOVER  {what}"));
+        Ok(())
+    }
+}
+
+/// Whether a recovered file is consistent at `point` (S-IR-2): None, or
+/// the error OPEN RESETLOGS would raise. A hot-backup copy is consistent
+/// once its end-backup marker was applied (ORA-01195 before); a file of a
+/// crashed instance only once all its thread's redo was (ORA-01194: its
+/// blocks may hold any change up to the crash); a file checkpointed past
+/// the point holds changes after it (ORA-01152).
+pub(crate) fn consistency_at(
+    h: &DatafileHeader,
+    end_backup_seen: bool,
+    reached_end: bool,
+    point: Scn,
+) -> Option<u32> {
+    if h.fuzzy.hot_backup && !end_backup_seen {
+        return Some(1195);
+    }
+    if h.fuzzy.online && !h.fuzzy.hot_backup && !reached_end {
+        return Some(1194);
+    }
+    if h.fuzzy.media_recovery {
+        return Some(1194);
+    }
+    if h.ckpt_scn > point {
+        return Some(1152);
+    }
+    None
+}
+
+/// One file's consistency at the end of an incomplete recovery, or at
+/// OPEN RESETLOGS.
+pub(crate) struct Verdict {
+    pub file_no: u32,
+    pub name: String,
+    /// The error of [`consistency_at`], if any.
+    pub code: Option<u32>,
+    /// Checkpointed at the recovery point.
+    pub at_point: bool,
+}
+
+/// The error to report for a set of files (S-IR-2): a file that needs more
+/// recovery (still fuzzy) first, in file order. Otherwise, files ahead of
+/// the point: after a CANCEL the files left at the point are the ones that
+/// need more recovery to catch up (ORA-01194); after UNTIL CHANGE or TIME
+/// the file ahead was restored from too new a backup (ORA-01152).
+pub(crate) fn pick_inconsistency(verdicts: &[Verdict], cancelled: bool) -> Option<OraStack> {
+    let named = |v: &Verdict, code: u32| ora::with_file(inconsistent(code, v.file_no), v.file_no, &v.name);
+    if let Some(v) = verdicts.iter().find(|v| matches!(v.code, Some(c) if c != 1152)) {
+        return Some(named(v, v.code.expect("just matched")));
+    }
+    let ahead = verdicts.iter().find(|v| v.code == Some(1152))?;
+    match verdicts.iter().find(|v| v.at_point) {
+        Some(behind) if cancelled => Some(named(behind, 1194)),
+        _ => Some(named(ahead, 1152)),
+    }
+}
+
+/// The error of [`consistency_at`] for file `n`.
+pub(crate) fn inconsistent(code: u32, n: u32) -> OraStack {
+    let text = match code {
+        1195 => format!("online backup of file {n} needs more recovery to be consistent"),
+        1152 => format!("file {n} was not restored from a sufficiently old backup"),
+        1196 => format!("file {n} is inconsistent due to a failed media recovery session"),
+        _ => format!("file {n} needs more recovery to be consistent"),
+    };
+    OraStack::one(code, text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -743,5 +1108,18 @@ mod tests {
         assert_eq!(format_time(0), "01/01/2026 00:00:00");
         assert_eq!(format_time(86_400 * 31 + 3661), "02/01/2026 01:01:01");
         assert_eq!(format_time(86_400 * 365), "01/01/2027 00:00:00");
+    }
+
+    #[test]
+    fn until_times_read_back_what_prompts_print() {
+        for t in [0, 3661, 86_400 * 31 + 3661, 86_400 * 400 + 59] {
+            let f = format_time(t); // MM/DD/YYYY HH:MI:SS
+            let iso = format!("{}-{}-{} {}", &f[6..10], &f[0..2], &f[3..5], &f[11..]);
+            assert_eq!(parse_time(&iso), Some(t), "{iso}");
+        }
+        assert_eq!(parse_time("2026-01-01:00:01:01"), Some(61));
+        assert_eq!(parse_time("2026-02-30 00:00:00"), None);
+        assert_eq!(parse_time("2025-12-31 23:59:59"), None);
+        assert_eq!(parse_time("yesterday"), None);
     }
 }

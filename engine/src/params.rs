@@ -31,6 +31,12 @@ pub enum Plant {
     /// Media recovery starts at the highest checkpoint among the files to
     /// recover instead of the lowest (S-MR-2).
     RecoverFromHighest,
+    /// OPEN RESETLOGS ignores the datafiles' fuzzy bits (S-OPEN-3).
+    ResetlogsFuzzy,
+    /// UNTIL CHANGE n also applies the redo at SCN n (S-IR-1).
+    UntilInclusive,
+    /// Media recovery accepts an archived log of another incarnation.
+    OldIncarnationRedo,
 }
 
 /// Every planted bug of INVARIANTS.md: its name, what it does, what must
@@ -76,13 +82,13 @@ pub const PLANTED_BUGS: &[(&str, &str, &str, Option<Plant>)] = &[
         "resetlogs-fuzzy",
         "OPEN RESETLOGS ignores fuzzy bits",
         "INV-FUZZY-4",
-        None,
+        Some(Plant::ResetlogsFuzzy),
     ),
     (
         "until-inclusive",
         "UNTIL CHANGE n also applies SCN n",
         "INV-DATA-3",
-        None,
+        Some(Plant::UntilInclusive),
     ),
     (
         "incr-off-by-one",
@@ -106,7 +112,7 @@ pub const PLANTED_BUGS: &[(&str, &str, &str, Option<Plant>)] = &[
         "old-incarnation-redo",
         "redo of a previous incarnation accepted",
         "INV-RL-3",
-        None,
+        Some(Plant::OldIncarnationRedo),
     ),
     (
         "no-torn-images",

@@ -223,6 +223,32 @@ impl Model {
         counts
     }
 
+    /// OPEN RESETLOGS at `point` started a new incarnation: the branch
+    /// after the point is abandoned, so its commits count as never made
+    /// (their values seen again are uncommitted changes, INV-DATA-2), and
+    /// the committed state is the state at the point (INV-DATA-3). Header
+    /// checkpoints start afresh with the incarnation (INV-CKPT-2).
+    pub fn resetlogs(&mut self, point: Scn) {
+        let keep = self.history.partition_point(|(s, _)| *s < point);
+        for (_, writes) in self.history.drain(keep..) {
+            self.uncommitted.extend(writes.into_values().flatten());
+        }
+        let keep = self.commits.partition_point(|(s, _)| *s < point);
+        self.commits.truncate(keep);
+        // Anything no commit kept is uncommitted now, even a value a kept
+        // commit wrote that an abandoned one overwrote and is gone.
+        self.committed = self.state_at(point);
+        for v in self.committed.values() {
+            self.uncommitted.remove(v);
+        }
+        self.in_doubt.clear();
+        self.header_ckpt.clear();
+        self.header_path.clear();
+        self.restores.clear();
+        self.unrecovered.clear();
+        self.media_needed.clear();
+    }
+
     /// Whether a corrupt block is explained: a rot fault, or a tear by a
     /// power loss — before recovery always, after it only without
     /// torn-block protection (recovery must repair it from its image).

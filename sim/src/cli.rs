@@ -1556,6 +1556,14 @@ impl fmt::Display for SoakReport<'_> {
             c("hot_backups"),
             c("restore_drills")
         )?;
+        writeln!(
+            f,
+            "              {} incomplete recoveries, {} RESETLOGS, {} control-file recoveries, {} must-fail refusals",
+            c("incomplete_recoveries"),
+            c("resetlogs"),
+            c("controlfile_recoveries"),
+            c("refusals_demanded")
+        )?;
         for (kind, (n, first)) in &t.unrecoverable {
             writeln!(f, "unrecoverable {n} (first seed {first}): {kind}")?;
         }

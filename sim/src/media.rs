@@ -703,7 +703,7 @@ impl Run {
             ),
         };
         let mut asked = false;
-        let (out, r) = self.inst_mut().recover(engine_target, automatic, &mut |_| {
+        let (out, r) = self.inst_mut().recover(engine_target, Default::default(), automatic, &mut |_| {
             asked = true;
             LogAnswer::Auto
         });
@@ -832,7 +832,7 @@ impl Run {
         if let Err(e) = inst.nomount().and_then(|()| inst.mount()) {
             return Err(drill("MOUNT of the restored copies failed", &e));
         }
-        let (_, r) = inst.recover(engine::media::RecoverTarget::Database, true, &mut |_| {
+        let (_, r) = inst.recover(engine::media::RecoverTarget::Database, Default::default(), true, &mut |_| {
             LogAnswer::Auto
         });
         match r {

@@ -103,6 +103,16 @@ pub struct Coverage {
     pub hot_backups: usize,
     /// Restore drills (INV-BK-2) that recovered every copy and compared.
     pub restore_drills: usize,
+    /// Incomplete recoveries (UNTIL CANCEL | CHANGE | TIME) that ended
+    /// with every file consistent at their point.
+    pub incomplete_recoveries: usize,
+    /// OPEN RESETLOGS that opened a new incarnation.
+    pub resetlogs: usize,
+    /// Control-file recoveries: recoveries USING BACKUP CONTROLFILE and
+    /// CREATE CONTROLFILE that succeeded.
+    pub controlfile_recoveries: usize,
+    /// Must-fail probes (INV-FUZZY-4, INV-RL-3) the engine refused.
+    pub refusals_demanded: usize,
 }
 
 impl Coverage {
@@ -123,6 +133,10 @@ impl Coverage {
         self.restores += o.restores;
         self.hot_backups += o.hot_backups;
         self.restore_drills += o.restore_drills;
+        self.incomplete_recoveries += o.incomplete_recoveries;
+        self.resetlogs += o.resetlogs;
+        self.controlfile_recoveries += o.controlfile_recoveries;
+        self.refusals_demanded += o.refusals_demanded;
     }
 }
 

@@ -26,8 +26,9 @@ use crate::disk::{Fate, Fates};
 use crate::rng::Prng;
 use crate::runner::{CopyError, Coverage, Halt, Run, RunOptions};
 use crate::script::{
-    AlterDatabase, AlterSystem, DatafileAction, FaultCmd, FileRef, GroupRef, HostCmd, Located,
-    OfflineMode, Recover, RecoverAnswer, RecoverTarget, ScnRef, Script, Setting, SqlPlusSet,
+    AlterDatabase, AlterSystem, CreateControlfile, DatafileAction, FaultCmd, FileRef, GroupRef,
+    HostCmd, Located, OfflineMode, Recover, RecoverAnswer, RecoverTarget, RecoverUntil, Resetlogs,
+    ScnRef, Script, Setting, SqlPlusSet,
     SqlStmt, StartupMode, Statement, TablespaceAction, parse, print_statement,
 };
 use crate::trace::TraceLine;
@@ -239,6 +240,8 @@ struct Executor {
     sessions: BTreeMap<String, u32>,
     session: u32,
     marks: BTreeMap<String, BTreeMap<u64, String>>,
+    /// The SCN of each mark (`until change &NAME`).
+    mark_scns: BTreeMap<String, u64>,
     workload: Prng,
     values: u64,
     /// The last power loss left the database crashed (not cleanly shut down).
@@ -301,6 +304,7 @@ impl Executor {
             sessions,
             session: 1,
             marks: BTreeMap::new(),
+            mark_scns: BTreeMap::new(),
             workload: Prng::new(seed, "script-workload"),
             values: 0,
             crashed: false,
@@ -478,6 +482,11 @@ impl Executor {
             Statement::Mark(name) => {
                 self.marks
                     .insert(name.clone(), self.run.model.expected().clone());
+                // UNTIL CHANGE &NAME includes every commit made before the
+                // mark: they all have SCNs at or below the current one.
+                if let Some(i) = self.run.inst.as_ref() {
+                    self.mark_scns.insert(name.clone(), i.current_scn() + 1);
+                }
                 Ok(Ok(Vec::new()))
             }
             Statement::Crash { torn, after_io } => self.crash(*torn, *after_io, next),
@@ -527,9 +536,7 @@ impl Executor {
             }
             Statement::Recover(r) => self.recover(r),
             Statement::Answer(a) => self.answer(a),
-            Statement::CreateControlfile(_) => {
-                Err(Stop::Unsupported("create controlfile (S-CF-4)".into()))
-            }
+            Statement::CreateControlfile(c) => self.create_controlfile(c),
             Statement::AlterTablespace { tablespace, action } => {
                 self.alter_tablespace(tablespace, *action)
             }
@@ -646,10 +653,14 @@ impl Executor {
                 }
                 return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
             }
-            AlterDatabase::Open(Some(_)) => {
-                return Err(Stop::Unsupported(
-                    "open resetlogs/noresetlogs (S-OPEN-2..4)".into(),
-                ));
+            AlterDatabase::Open(Some(mode)) => return self.open_resetlogs(*mode),
+            AlterDatabase::BackupControlfile { to, reuse } => {
+                self.with_inst(|i| i.backup_controlfile(to, *reuse))
+            }
+            AlterDatabase::BackupControlfileToTrace { mode, as_name } => {
+                let resetlogs = mode.map(|m| m == Resetlogs::Resetlogs);
+                let r = self.with_inst(|i| i.backup_controlfile_to_trace(resetlogs, as_name.as_deref()));
+                return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
             }
             AlterDatabase::ClearLogfile { group, unarchived } => {
                 // A number past u32 names no group: ORA-01514 from the engine.
@@ -706,6 +717,12 @@ impl Executor {
                 };
                 self.with_inst(|i| i.create_datafile(n, as_name.as_deref()))
             }
+            other @ (AlterDatabase::Archivelog | AlterDatabase::Noarchivelog) => {
+                return Err(Stop::Unsupported(format!(
+                    "alter database {} (the log mode is set at creation)",
+                    short(&print_statement(&Statement::AlterDatabase(other.clone())))
+                )));
+            }
             AlterDatabase::AddLogfileMember { name, group } => {
                 let r = self.with_inst(|i| i.add_log_member(name, *group as u32));
                 if matches!(r, Ok(Ok(()))) {
@@ -713,14 +730,51 @@ impl Executor {
                 }
                 return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
             }
-            other => {
-                return Err(Stop::Unsupported(format!(
-                    "alter database {} (S-CF-1, S-CF-4)",
-                    short(&print_statement(&Statement::AlterDatabase(other.clone())))
-                )));
-            }
         };
         r.map(|x| x.map(|_| vec!["Database altered.".into()]))
+    }
+
+    /// `alter database open resetlogs|noresetlogs`. A RESETLOGS abandons
+    /// every commit at or after its point: the model follows the new
+    /// incarnation from there (INV-DATA-3).
+    fn open_resetlogs(&mut self, mode: Resetlogs) -> StepResult {
+        let r = match mode {
+            Resetlogs::Resetlogs => self.with_inst(|i| i.open_resetlogs()),
+            Resetlogs::Noresetlogs => self.with_inst(|i| i.open_noresetlogs()),
+        };
+        if matches!(r, Ok(Ok(()))) {
+            if mode == Resetlogs::Resetlogs {
+                let point = self
+                    .run
+                    .inst
+                    .as_ref()
+                    .and_then(|i| i.controlfile())
+                    .map(|c| c.incarnation.resetlogs_scn)
+                    .expect("an open database has a control file");
+                self.run.model.resetlogs(point);
+                self.run.coverage.resetlogs += 1;
+            }
+            self.after_open()?;
+        }
+        r.map(|x| x.map(|_| vec!["Database altered.".into()]))
+    }
+
+    /// `create controlfile …`: from the files' own headers; leaves the
+    /// database mounted.
+    fn create_controlfile(&mut self, c: &CreateControlfile) -> StepResult {
+        let resetlogs = c.mode == Resetlogs::Resetlogs;
+        let archivelog = c.archivelog.unwrap_or(false);
+        let r = self.with_inst(|i| i.create_controlfile(&c.database, c.reuse, resetlogs, archivelog));
+        if matches!(r, Ok(Ok(()))) {
+            self.run.coverage.controlfile_recoveries += 1;
+            // Every copy is new: none is lost or stale any more.
+            for path in self.run.p.control_files.clone() {
+                self.run.model.lost_files.remove(&path);
+                self.run.model.garbled_files.remove(&path);
+            }
+            self.run.model.stale_controlfile = None;
+        }
+        r.map(|x| x.map(|_| vec!["Control file created.".into()]))
     }
 
     fn alter_system(&mut self, a: &AlterSystem) -> StepResult {
@@ -795,16 +849,28 @@ impl Executor {
     /// its error stack if it failed.
     fn recover(&mut self, r: &Recover) -> StepResult {
         let answers = std::mem::take(&mut self.answers);
-        if r.until.is_some() {
-            return Err(Stop::Unsupported(
-                "recover … until (incomplete recovery, S-IR-1)".into(),
-            ));
-        }
-        if r.using_backup_controlfile {
-            return Err(Stop::Unsupported(
-                "recover … using backup controlfile (S-CF-1)".into(),
-            ));
-        }
+        let until = match &r.until {
+            None => None,
+            Some(RecoverUntil::Cancel) => Some(engine::media::Until::Cancel),
+            Some(RecoverUntil::Change(ScnRef::Scn(n))) => Some(engine::media::Until::Change(*n)),
+            Some(RecoverUntil::Change(ScnRef::Mark(m))) => match self.mark_scns.get(m) {
+                Some(n) => Some(engine::media::Until::Change(*n)),
+                None => return Err(Stop::Script(format!("no mark named {m}"))),
+            },
+            Some(RecoverUntil::Time(t)) => match engine::media::parse_time(t) {
+                Some(t) => Some(engine::media::Until::Time(t)),
+                None => {
+                    return Ok(Err(OraStack::one(
+                        1861,
+                        "literal does not match format string",
+                    )));
+                }
+            },
+        };
+        let opts = engine::media::RecoverOptions {
+            until,
+            using_backup_controlfile: r.using_backup_controlfile,
+        };
         if self.run.inst.is_none() {
             return Ok(Err(OraStack::one(1034, "ORACLE not available")));
         }
@@ -826,7 +892,8 @@ impl Executor {
         };
         let automatic = prompts.automatic;
         let inst = self.run.inst.as_mut().expect("checked above");
-        let (lines, result) = inst.recover(target, automatic, &mut |req| prompts.answer(req));
+        let (lines, result) =
+            inst.recover(target, opts, automatic, &mut |req| prompts.answer(req));
         self.run.drain_alerts();
         self.answers_consumed = prompts.next;
         // Each answer shows where SQL*Plus echoes it: after its
@@ -854,6 +921,12 @@ impl Executor {
         match result {
             Ok(()) => {
                 self.run.coverage.media_recoveries += 1;
+                if opts.until.is_some() {
+                    self.run.coverage.incomplete_recoveries += 1;
+                }
+                if opts.using_backup_controlfile {
+                    self.run.coverage.controlfile_recoveries += 1;
+                }
                 Ok(Ok(Vec::new()))
             }
             Err(DbError::Ora(s)) if invariants::recovery::check_complete_recovery(&s).is_some() => {
