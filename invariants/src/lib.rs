@@ -29,6 +29,7 @@ pub mod files;
 pub mod fuzzy;
 pub mod logs;
 pub mod model;
+pub mod point;
 pub mod recovery;
 
 pub use model::Model;
