@@ -265,10 +265,11 @@ fn choose_starts(cov: &Coverage, files: &[FileStarts], p: Scn) -> Option<BTreeMa
     Some(starts)
 }
 
-/// Names a file that cannot reach any point, or two files whose reachable
-/// points never meet.
+/// Names a file that cannot reach any point; or, when each file alone
+/// can reach some, the file whose latest reachable point is lowest, with
+/// every file's reachable points (no one point is among all of them).
 fn why_unrecoverable(cov: &Coverage, files: &[FileStarts], points: &[Scn]) -> (u32, String) {
-    let mut latest: Vec<(u32, Option<Scn>, Option<Scn>)> = Vec::new();
+    let mut reachable: Vec<(u32, Vec<Scn>)> = Vec::new();
     for f in files {
         let ok: Vec<Scn> = points
             .iter()
@@ -278,19 +279,22 @@ fn why_unrecoverable(cov: &Coverage, files: &[FileStarts], points: &[Scn]) -> (u
         if ok.is_empty() {
             return (f.file_no, why_file(cov, f));
         }
-        latest.push((f.file_no, ok.first().copied(), ok.last().copied()));
+        reachable.push((f.file_no, ok));
     }
-    let low = latest.iter().min_by_key(|(_, _, hi)| *hi);
-    let high = latest.iter().max_by_key(|(_, lo, _)| *lo);
-    match (low, high) {
-        (Some(&(a, _, Some(a_hi))), Some(&(b, Some(b_lo), _))) => (
-            a,
-            format!(
-                "file {a} can be recovered to SCN {a_hi} at the latest, but file {b} only to SCN {b_lo} or later: no point is consistent for both"
-            ),
+    let Some((lowest, _)) = reachable.iter().min_by_key(|(_, ok)| ok.last()) else {
+        return (0, "no file to recover and no redo".to_string());
+    };
+    let each: Vec<String> = reachable
+        .iter()
+        .map(|(f, ok)| format!("file {f} at SCN {ok:?}"))
+        .collect();
+    (
+        *lowest,
+        format!(
+            "no point is consistent for every file: each reaches only {}",
+            each.join("; ")
         ),
-        _ => (0, "no file to recover".to_string()),
-    }
+    )
 }
 
 /// Why no candidate of `f` reaches any point, candidate by candidate.
@@ -470,8 +474,13 @@ mod tests {
         ];
         match latest_point(&files, &redo(5, 550, &[3])) {
             LatestPoint::Unrecoverable { file_no, reason } => {
-                assert!(file_no == 1 || file_no == 2);
-                assert!(reason.contains("no point is consistent"), "{reason}");
+                // File 2 reaches 300 at the latest, file 1 only 520 and on.
+                assert_eq!(file_no, 2);
+                assert!(
+                    reason.contains("no point is consistent")
+                        && reason.contains("file 2 at SCN [150, 300]"),
+                    "{reason}"
+                );
             }
             other => panic!("{other:?}"),
         }
