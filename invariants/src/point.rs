@@ -71,6 +71,11 @@ impl Candidate {
         }
     }
 
+    /// Whether the copy needs redo past its checkpoint to be consistent.
+    pub fn is_fuzzy(&self) -> bool {
+        self.consistent_from > self.ckpt_scn
+    }
+
     fn needs(&self) -> Scn {
         self.consistent_from.max(self.ckpt_scn)
     }
@@ -516,5 +521,41 @@ mod tests {
         let files = [file(1, vec![Candidate::clean(backup("/b/1"), 320)])];
         let r = recoverable(latest_point(&files, &redo(5, 550, &[3])));
         assert_eq!(r.point, 320);
+    }
+
+    #[test]
+    fn a_start_inside_a_lost_log_is_named_in_the_reason() {
+        let files = [file(
+            1,
+            vec![Candidate::fuzzy(StartKind::Current, 320, 340)],
+        )];
+        match latest_point(&files, &redo(5, 550, &[3])) {
+            LatestPoint::Unrecoverable { file_no, reason } => {
+                assert_eq!(file_no, 1);
+                assert!(reason.contains("in lost sequence 3"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(files[0].candidates[0].is_fuzzy());
+    }
+
+    #[test]
+    fn many_gaps_stay_cheap() {
+        // Every other one of 20 000 sequences lost, eight files with six
+        // copies each all starting in sequence 1: every stretch end is tried
+        // from the top down before the answer at the first gap.
+        let lost: Vec<u32> = (2..=20_000).step_by(2).collect();
+        let r = redo(20_000, 2_000_050, &lost);
+        let files: Vec<FileStarts> = (1..=8)
+            .map(|f| {
+                let c = (0..6)
+                    .map(|i| Candidate::clean(backup(&format!("/b/{f}/{i}")), 100 + i))
+                    .collect();
+                file(f, c)
+            })
+            .collect();
+        let got = recoverable(latest_point(&files, &r));
+        assert_eq!((got.point, got.complete), (200, false));
+        assert!(got.starts.values().all(|c| c.ckpt_scn == 105));
     }
 }

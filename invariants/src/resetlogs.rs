@@ -232,9 +232,10 @@ pub fn check_nothing_after_point<S: Storage + ?Sized>(
 
 /// INV-RL-4: the SCNs of the new incarnation (the control file's) are above
 /// its resetlogs SCN: every online log group has a first SCN not below it,
-/// and so does every archived-log record of the new incarnation; every redo
-/// record in a log whose header is of the new incarnation (online member or
-/// archived copy) has an SCN above it.
+/// and so does every archived-log record of the new incarnation and every
+/// log header of it (online member or archived copy); every redo record in
+/// such a log has an SCN above it; and every datafile header of it is
+/// checkpointed not below it. Holds at any time in the incarnation.
 pub fn check_scns_above_resetlogs<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
@@ -273,6 +274,15 @@ pub fn check_scns_above_resetlogs<S: Storage + ?Sized>(
         }
     }
     for (path, log) in crate::checkpoint::readable_logs(io, p, &cf)? {
+        if log.header.first_scn < rs {
+            out.push(Violation::new(
+                "INV-RL-4",
+                format!(
+                    "'{path}' (sequence {} of the new incarnation) says it starts at SCN {}, below the resetlogs SCN {rs}",
+                    log.header.seq, log.header.first_scn
+                ),
+            ));
+        }
         // One violation per log: the first offending record shows it.
         if let Some(r) = log.records.iter().find(|r| r.record.scn <= rs) {
             out.push(Violation::new(
@@ -280,6 +290,35 @@ pub fn check_scns_above_resetlogs<S: Storage + ?Sized>(
                 format!(
                     "'{path}' (sequence {} of the new incarnation) holds a redo record at SCN {}, not above the resetlogs SCN {rs}",
                     log.header.seq, r.record.scn
+                ),
+            ));
+        }
+    }
+    out.extend(headers_above(io, p, &cf)?);
+    Ok(out)
+}
+
+/// INV-RL-4 for the datafile headers: one of the new incarnation is
+/// checkpointed at or above its resetlogs SCN (OPEN RESETLOGS checkpoints
+/// at it; a checkpoint never goes back). Unlike INV-RL-1 this holds at any
+/// time in the incarnation, for every file the control file names.
+fn headers_above<S: Storage + ?Sized>(
+    io: &mut S,
+    p: &DbParams,
+    cf: &ControlFile,
+) -> IoResult<Vec<Violation>> {
+    let rs = cf.incarnation.resetlogs_scn;
+    let mut out = Vec::new();
+    for r in &cf.datafiles {
+        if let Ok(h) = crate::files::header(io, p, r)?
+            && h.incarnation == cf.incarnation
+            && h.ckpt_scn < rs
+        {
+            out.push(Violation::new(
+                "INV-RL-4",
+                format!(
+                    "file {} header of the new incarnation is checkpointed at SCN {}, below the resetlogs SCN {rs}",
+                    r.file_no, h.ckpt_scn
                 ),
             ));
         }
@@ -574,6 +613,18 @@ mod tests {
             !v.is_empty() && v.iter().all(|v| v.evidence.contains("redo record at SCN")),
             "{v:?}"
         );
+        // A log of the new incarnation whose header starts below it.
+        let cf = newest_controlfile(&mut io, &p).unwrap().unwrap();
+        let path = cf.log_groups[0].members[0].path.clone();
+        let mut h = LogHeader::decode(&io.files[&path][..512]).unwrap();
+        h.first_scn = rs - 1;
+        write_log(&mut io, &path, &h, &[]);
+        let v = check_scns_above_resetlogs(&mut io, &p).unwrap();
+        assert!(
+            v.iter()
+                .any(|v| v.evidence.contains("says it starts at SCN")),
+            "{v:?}"
+        );
         new_redo(&mut io, &p, &[]);
         // A log group and an archived record of the new incarnation
         // starting below it.
@@ -592,6 +643,14 @@ mod tests {
         let v = check_scns_above_resetlogs(&mut io, &p).unwrap();
         assert_eq!(ids(&v), ["INV-RL-4", "INV-RL-4"], "{v:?}");
         assert!(v[1].evidence.contains("archived log"));
+        // A header of the new incarnation checkpointed below the reset.
+        edit_controlfiles(&mut io, &p, |cf| {
+            cf.log_groups[0].first_scn = rs;
+            cf.archived_logs.pop();
+        });
+        edit_header(&mut io, &p, 4, |h| h.ckpt_scn = rs - 1);
+        let v = check_scns_above_resetlogs(&mut io, &p).unwrap();
+        assert!(v.len() == 1 && v[0].evidence.contains("file 4"), "{v:?}");
     }
 
     fn model() -> Model {
