@@ -102,7 +102,10 @@ pub struct LogSpan {
     pub surviving: bool,
 }
 
-/// The redo of one incarnation's thread, in any order (sorted here).
+/// The redo of one incarnation's thread, in any order (sorted here by
+/// sequence). It should list every sequence from the oldest any start needs
+/// through the current one: a sequence not listed is a gap, and the last
+/// one listed is taken as the end of the redo (for `complete`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Redo {
     pub logs: Vec<LogSpan>,
@@ -264,6 +267,8 @@ fn choose_starts(cov: &Coverage, files: &[FileStarts], p: Scn) -> Option<BTreeMa
             .candidates
             .iter()
             .filter(|c| reaches(cov, c, p))
+            // Newest first (the least redo); on a tie the file on disk,
+            // which needs no restore.
             .max_by_key(|c| (c.ckpt_scn, std::cmp::Reverse(&c.kind)))?;
         starts.insert(f.file_no, best.clone());
     }

@@ -653,15 +653,19 @@ mod tests {
         assert!(v.len() == 1 && v[0].evidence.contains("file 4"), "{v:?}");
     }
 
+    /// Commits at SCN 5 (k=1 'a') and 10 (k=1 'c', k=2 'b'); 'u' rolled back.
     fn model() -> Model {
         let mut m = Model::new();
-        m.write(1, 0x100, 1, Some("a".into()));
-        m.commit_issued(1);
-        m.commit_acked(1, Some(5));
-        m.write(1, 0x101, 1, Some("c".into()));
-        m.write(1, 0x101, 2, Some("b".into()));
-        m.commit_issued(1);
-        m.commit_acked(1, Some(10));
+        for (xid, scn, writes) in [
+            (0x100, 5, vec![(1, "a")]),
+            (0x101, 10, vec![(1, "c"), (2, "b")]),
+        ] {
+            for (k, v) in writes {
+                m.write(1, xid, k, Some(v.into()));
+            }
+            m.commit_issued(1);
+            m.commit_acked(1, Some(scn));
+        }
         m.write(2, 0x102, 3, Some("u".into()));
         m.rollback(2);
         m
