@@ -265,7 +265,7 @@ pub fn check_redo_online_with<S: Storage + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdb::{MemStorage, closed_db, edit_controlfiles, open_db};
+    use crate::testdb::{MemStorage, closed_db, edit_controlfiles, edit_header, open_db};
 
     use engine::datafile::{read_header, write_header};
 
@@ -284,19 +284,6 @@ mod tests {
         let d = dfs(io, p);
         check_changes_on_disk(io, p, &d, m).unwrap()
     }
-    /// Rewrites file `n`'s header at its parameter path with `edit`.
-    fn edit_header(
-        io: &mut MemStorage,
-        p: &DbParams,
-        n: u32,
-        edit: impl FnOnce(&mut engine::datafile::DatafileHeader),
-    ) {
-        let f = p.datafile(n).unwrap().path.clone();
-        let mut h = read_header(io, &f, n, p.db_block_size).unwrap().unwrap();
-        edit(&mut h);
-        write_header(io, &f, &h, p.db_block_size).unwrap();
-    }
-
     #[test]
     fn healthy_database_passes() {
         let i = open_db();

@@ -102,52 +102,80 @@ pub fn check_rows_in(
         }
     }
     let mut lost = false;
-    for (k, want) in model.expected() {
-        let home = row_home(p, *k);
-        if bad_blocks.contains_key(&home) || bad_rows.contains_key(k) {
-            continue; // unreadable: judged above
-        }
-        match seen.get(k) {
-            Some(v) if *v == want => {}
-            Some(v) if model.is_uncommitted_value(v) => out.push(Violation::new(
+    // Unreadable rows are judged above.
+    let unreadable = |k: u64| bad_blocks.contains_key(&row_home(p, k)) || bad_rows.contains_key(&k);
+    for d in diff_rows(model.expected(), &seen, unreadable) {
+        let (id, evidence) = match d {
+            RowDiff::Wrong { k, seen, want } if model.is_uncommitted_value(seen) => (
                 "INV-DATA-2",
-                format!("row k={k} shows uncommitted value '{v}' instead of committed '{want}'"),
-            )),
-            Some(v) => {
-                lost = true;
-                out.push(Violation::new(
-                    "INV-DATA-1",
-                    format!("row k={k} is '{v}', the last acknowledged commit wrote '{want}'"),
-                ));
-            }
-            None => {
-                lost = true;
-                out.push(Violation::new(
-                    "INV-DATA-1",
-                    format!("row k={k} ('{want}', acknowledged) is missing"),
-                ));
-            }
-        }
-    }
-    for (k, v) in &scan.rows {
-        if model.expected().contains_key(k) {
-            continue;
-        }
-        if model.is_uncommitted_value(v) {
-            out.push(Violation::new(
-                "INV-DATA-2",
-                format!("row k={k} = '{v}' was written by a transaction that did not commit"),
-            ));
-        } else {
-            lost = true;
-            out.push(Violation::new(
+                format!("row k={k} shows uncommitted value '{seen}' instead of committed '{want}'"),
+            ),
+            RowDiff::Wrong { k, seen, want } => (
                 "INV-DATA-1",
-                format!("row k={k} = '{v}' is visible but its acknowledged delete is lost"),
-            ));
-        }
+                format!("row k={k} is '{seen}', the last acknowledged commit wrote '{want}'"),
+            ),
+            RowDiff::Missing { k, want } => (
+                "INV-DATA-1",
+                format!("row k={k} ('{want}', acknowledged) is missing"),
+            ),
+            RowDiff::Extra { k, seen } if model.is_uncommitted_value(seen) => (
+                "INV-DATA-2",
+                format!("row k={k} = '{seen}' was written by a transaction that did not commit"),
+            ),
+            RowDiff::Extra { k, seen } => (
+                "INV-DATA-1",
+                format!("row k={k} = '{seen}' is visible but its acknowledged delete is lost"),
+            ),
+        };
+        lost |= id == "INV-DATA-1";
+        out.push(Violation::new(id, evidence));
     }
     if lost && complete_open {
         out.push(Violation::new("INV-DATA-5", "the database opened without RESETLOGS (a complete recovery) but acknowledged commits are lost"));
+    }
+    out
+}
+
+/// How the visible rows differ from the rows wanted, one key at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RowDiff<'a> {
+    /// A wanted row is not visible.
+    Missing { k: u64, want: &'a str },
+    /// A wanted row is visible with another value.
+    Wrong {
+        k: u64,
+        seen: &'a str,
+        want: &'a str,
+    },
+    /// A visible row is not wanted.
+    Extra { k: u64, seen: &'a str },
+}
+
+/// The differences between `want` and `seen`, wanted keys first then extra
+/// ones, each in key order; wanted keys for which `skip` holds are left out
+/// (the caller judges them otherwise).
+pub(crate) fn diff_rows<'a>(
+    want: &'a BTreeMap<u64, String>,
+    seen: &BTreeMap<u64, &'a String>,
+    skip: impl Fn(u64) -> bool,
+) -> Vec<RowDiff<'a>> {
+    let mut out = Vec::new();
+    for (&k, want) in want.iter().filter(|(k, _)| !skip(**k)) {
+        match seen.get(&k) {
+            Some(v) if *v == want => {}
+            Some(v) => out.push(RowDiff::Wrong {
+                k,
+                seen: v.as_str(),
+                want,
+            }),
+            None => out.push(RowDiff::Missing { k, want }),
+        }
+    }
+    for (&k, v) in seen.iter().filter(|(k, _)| !want.contains_key(k)) {
+        out.push(RowDiff::Extra {
+            k,
+            seen: v.as_str(),
+        });
     }
     out
 }

@@ -97,8 +97,7 @@ pub fn check_truthful<S: Storage + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdb::{MemStorage, closed_db, edit_controlfiles, open_db};
-    use engine::datafile::{DatafileHeader, read_header, write_header};
+    use crate::testdb::{MemStorage, closed_db, edit_controlfiles, edit_header, open_db};
 
     type Check = fn(&mut MemStorage, &DbParams, &[DatafileRecord]) -> IoResult<Vec<Violation>>;
 
@@ -111,18 +110,6 @@ mod tests {
         let d = crate::files::datafiles(io, p, None).unwrap();
         check_clean_shutdown(io, p, &d, m).unwrap()
     }
-    fn edit_header(
-        io: &mut MemStorage,
-        p: &DbParams,
-        n: u32,
-        edit: impl FnOnce(&mut DatafileHeader),
-    ) {
-        let f = p.datafile(n).unwrap().path.clone();
-        let mut h = read_header(io, &f, n, p.db_block_size).unwrap().unwrap();
-        edit(&mut h);
-        write_header(io, &f, &h, p.db_block_size).unwrap();
-    }
-
     #[test]
     fn clean_database_passes_all_three() {
         let (p, mut io) = closed_db();

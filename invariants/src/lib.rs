@@ -16,9 +16,12 @@
 //! | [`logs`] | INV-LOG-1..4 |
 //! | [`controlfile`] | INV-CF-1..2 |
 //! | [`recovery`] | INV-REC-1..2 |
+//! | [`resetlogs`] | INV-RL-1, -2, -4, INV-DATA-3, -4 |
 //! | [`determinism`] | INV-DET-1 |
 //!
-//! [`files`] gives every check the datafiles from the control file.
+//! [`files`] gives every check the datafiles from the control file, and
+//! [`point`] computes the latest recoverable point that INV-DATA-4 (and the
+//! simulator's DBA) holds recovery to.
 
 pub mod blocks;
 pub mod checkpoint;
@@ -29,7 +32,9 @@ pub mod files;
 pub mod fuzzy;
 pub mod logs;
 pub mod model;
+pub mod point;
 pub mod recovery;
+pub mod resetlogs;
 
 pub use model::Model;
 
@@ -65,6 +70,14 @@ pub const CHECKED: &[(&str, &str)] = &[
     (
         "INV-DATA-2",
         "no effect of an uncommitted or rolled-back transaction is visible",
+    ),
+    (
+        "INV-DATA-3",
+        "after incomplete recovery to P the rows are the committed state at P exactly",
+    ),
+    (
+        "INV-DATA-4",
+        "P is not earlier than the surviving redo, archived logs and backups allow",
     ),
     ("INV-DATA-5", "an open without RESETLOGS lost nothing"),
     (
@@ -130,6 +143,18 @@ pub const CHECKED: &[(&str, &str)] = &[
     (
         "INV-REC-2",
         "recovery after a crash during recovery still succeeds",
+    ),
+    (
+        "INV-RL-1",
+        "after OPEN RESETLOGS: the new incarnation everywhere, sequence 1, one checkpoint SCN",
+    ),
+    (
+        "INV-RL-2",
+        "the resetlogs SCN is the recovery end point, and no change from after it survived",
+    ),
+    (
+        "INV-RL-4",
+        "the new incarnation's log and redo SCNs are above the resetlogs SCN",
     ),
     ("INV-DET-1", "the same seed gives the same trace"),
 ];

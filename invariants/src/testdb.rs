@@ -67,3 +67,37 @@ pub fn closed_db() -> (DbParams, MemStorage) {
     let p = i.params().clone();
     (p, i.into_storage())
 }
+
+/// Rewrites file `n`'s header at its parameter path with `edit` applied.
+pub fn edit_header(
+    io: &mut MemStorage,
+    p: &DbParams,
+    n: u32,
+    edit: impl FnOnce(&mut engine::datafile::DatafileHeader),
+) {
+    use engine::datafile::{read_header, write_header};
+    let f = p.datafile(n).expect("file n exists").path.clone();
+    let mut h = read_header(io, &f, n, p.db_block_size).unwrap().unwrap();
+    edit(&mut h);
+    write_header(io, &f, &h, p.db_block_size).unwrap();
+}
+
+/// Writes a log at `path` from scratch: `header`, then `records` in redo
+/// blocks from block 1 (blocks after them that were another use of the file
+/// fail the header's salt and end the redo).
+pub fn write_log(
+    io: &mut MemStorage,
+    path: &str,
+    header: &engine::redo::LogHeader,
+    records: &[engine::redo::RedoRecord],
+) {
+    use engine::storage::Storage;
+    let os = io.os_block_size();
+    engine::redo::write_log_header(io, path, header).unwrap();
+    let mut stream = Vec::new();
+    for r in records {
+        engine::redo::encode_record(r, &mut stream);
+    }
+    let blocks = engine::redo::format_blocks(&stream, header, 1, os);
+    io.poke(path, os, &blocks);
+}
