@@ -65,19 +65,27 @@ impl<S: Storage> Instance<S> {
     ) -> DbResult<String> {
         self.require_mounted()?;
         let path = as_name.unwrap_or(TRACE_FILE).to_string();
-        let mut text = String::from("-- The following are current System-scope REDO Log Archival related parameters\n");
+        let mut text = String::from(
+            "-- The following are current System-scope REDO Log Archival related parameters\n",
+        );
         for (set, reset) in [(1, false), (2, true)] {
             if resetlogs.is_some_and(|r| r != reset) {
                 continue;
             }
             text.push_str(&self.create_controlfile_script(set, reset));
         }
+        // Whole OS blocks (the disk writes no less), padded with blank lines.
+        let mut bytes = text.into_bytes();
+        bytes.resize(
+            bytes.len().div_ceil(self.io.os_block_size()) * self.io.os_block_size(),
+            b'\n',
+        );
         let r = (|| {
             if self.io.exists(&path) {
                 self.io.delete(&path)?;
             }
             self.io.create(&path)?;
-            self.io.write(&path, 0, text.as_bytes())?;
+            self.io.write(&path, 0, &bytes)?;
             self.io.sync(&path)?;
             self.io.sync_dir(dir_of(&path))
         })();
@@ -95,15 +103,25 @@ impl<S: Storage> Instance<S> {
             return self.fatal(Err(io_fatal(e)));
         }
         Err(DbError::Ora(
-            OraStack::one(1580, format!("error creating control backup file {path}"))
-                .then(27040, format!("file create error, unable to create file: {e}")),
+            OraStack::one(1580, format!("error creating control backup file {path}")).then(
+                27040,
+                format!("file create error, unable to create file: {e}"),
+            ),
         ))
     }
 
     fn create_controlfile_script(&self, set: u32, resetlogs: bool) -> String {
         let cf = self.cf();
-        let mode = if resetlogs { "RESETLOGS" } else { "NORESETLOGS" };
-        let log_mode = if cf.archivelog { "ARCHIVELOG" } else { "NOARCHIVELOG" };
+        let mode = if resetlogs {
+            "RESETLOGS"
+        } else {
+            "NORESETLOGS"
+        };
+        let log_mode = if cf.archivelog {
+            "ARCHIVELOG"
+        } else {
+            "NOARCHIVELOG"
+        };
         let mut s = format!(
             "--     Set #{set}. {mode} case\nSTARTUP NOMOUNT\nCREATE CONTROLFILE REUSE DATABASE \"{}\" {mode}  {log_mode}\nLOGFILE\n",
             cf.db_name
@@ -119,11 +137,17 @@ impl<S: Storage> Instance<S> {
             .collect();
         s.push_str(&groups.join(",\n"));
         s.push_str("\nDATAFILE\n");
-        let files: Vec<String> = cf.datafiles.iter().map(|d| format!("  '{}'", d.name)).collect();
+        let files: Vec<String> = cf
+            .datafiles
+            .iter()
+            .map(|d| format!("  '{}'", d.name))
+            .collect();
         s.push_str(&files.join(",\n"));
         s.push_str("\n;\n");
         if resetlogs {
-            s.push_str("RECOVER DATABASE USING BACKUP CONTROLFILE\nALTER DATABASE OPEN RESETLOGS;\n");
+            s.push_str(
+                "RECOVER DATABASE USING BACKUP CONTROLFILE\nALTER DATABASE OPEN RESETLOGS;\n",
+            );
         } else {
             s.push_str("RECOVER DATABASE\nALTER DATABASE OPEN;\n");
         }
@@ -214,19 +238,28 @@ impl<S: Storage> Instance<S> {
             let h = match datafile::read_header(&mut self.io, &f.path, f.file_no, bs) {
                 Ok(Ok(h)) => h,
                 Ok(Err(HeaderError::Missing)) | Err(_) => {
-                    return Err(OraStack::one(1565, format!("error in identifying file '{}'", f.path))
-                        .then(27037, "unable to obtain file status"));
+                    return Err(OraStack::one(
+                        1565,
+                        format!("error in identifying file '{}'", f.path),
+                    )
+                    .then(27037, "unable to obtain file status"));
                 }
                 Ok(Err(_)) => {
-                    return Err(OraStack::one(1565, format!("error in identifying file '{}'", f.path))
-                        .then(1210, "data file header is media corrupt"));
+                    return Err(OraStack::one(
+                        1565,
+                        format!("error in identifying file '{}'", f.path),
+                    )
+                    .then(1210, "data file header is media corrupt"));
                 }
             };
             if let Some((_, first)) = out.first()
                 && first.incarnation != h.incarnation
             {
                 return Err(ora::with_file(
-                    OraStack::one(1189, "file is from a different RESETLOGS than previous files"),
+                    OraStack::one(
+                        1189,
+                        "file is from a different RESETLOGS than previous files",
+                    ),
                     f.file_no,
                     &f.path,
                 ));
@@ -285,7 +318,10 @@ impl<S: Storage> Instance<S> {
         for (path, h) in headers {
             if h.ckpt_scn > end {
                 return Err(ora::with_file(
-                    OraStack::one(1229, format!("data file {} is inconsistent with logs", h.file_no)),
+                    OraStack::one(
+                        1229,
+                        format!("data file {} is inconsistent with logs", h.file_no),
+                    ),
                     h.file_no,
                     path,
                 ));
@@ -311,7 +347,11 @@ impl<S: Storage> Instance<S> {
         let current = logs.iter().max_by_key(|(_, (h, _))| h.seq);
         let (current_group, current_seq) =
             current.map_or((1, oldest.ckpt_rba.seq.max(1)), |(g, (h, _))| (*g, h.seq));
-        let first_of = |seq: u32| logs.values().find(|(h, _)| h.seq == seq).map(|(h, _)| h.first_scn);
+        let first_of = |seq: u32| {
+            logs.values()
+                .find(|(h, _)| h.seq == seq)
+                .map(|(h, _)| h.first_scn)
+        };
         let mut groups = Vec::new();
         let mut history = Vec::new();
         for (i, members) in self.p.log_groups.iter().enumerate() {
@@ -324,7 +364,11 @@ impl<S: Storage> Instance<S> {
                 Some(h) if h.seq > 0 => {
                     let next = first_of(h.seq + 1);
                     let needed = next.is_none_or(|n| n > oldest.ckpt_scn) && crashed;
-                    let status = if needed { LogStatus::Active } else { LogStatus::Inactive };
+                    let status = if needed {
+                        LogStatus::Active
+                    } else {
+                        LogStatus::Inactive
+                    };
                     (status, h.seq, h.first_scn, h.first_time, next)
                 }
                 _ => (LogStatus::Unused, 0, 0, 0, None),
@@ -338,8 +382,7 @@ impl<S: Storage> Instance<S> {
                     next_scn: next,
                 });
             }
-            let archived =
-                seq > 0 && self.io.exists(&self.p.archive_name(1, seq, inc.id()));
+            let archived = seq > 0 && self.io.exists(&self.p.archive_name(1, seq, inc.id()));
             groups.push(LogGroupRecord {
                 group,
                 thread: 1,

@@ -1427,11 +1427,9 @@ impl<S: Storage> Instance<S> {
         // it is a new file, so this rewrites nothing already synced.
         // A log never switched out (the current one, archived before a
         // RESETLOGS) ends just past its last record.
-        let next_scn = g.next_scn.unwrap_or_else(|| {
-            c.records
-                .last()
-                .map_or(self.scn + 1, |r| r.record.scn + 1)
-        });
+        let next_scn = g
+            .next_scn
+            .unwrap_or_else(|| c.records.last().map_or(self.scn + 1, |r| r.record.scn + 1));
         let stamped = LogHeader {
             next_scn,
             ..c.header

@@ -138,20 +138,41 @@ pub fn parse_time(text: &str) -> Option<SimTime> {
     let t = text.trim();
     let (date, clock) = t.split_at_checked(10)?;
     let clock = clock.strip_prefix([' ', ':'])?;
-    let d: Vec<u64> = date.split('-').map(|x| x.parse().ok()).collect::<Option<_>>()?;
-    let c: Vec<u64> = clock.split(':').map(|x| x.parse().ok()).collect::<Option<_>>()?;
+    let d: Vec<u64> = date
+        .split('-')
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    let c: Vec<u64> = clock
+        .split(':')
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
     let ([y, m, day], [hh, mi, ss]) = (d.as_slice(), c.as_slice()) else {
         return None;
     };
     let leap = |y: u64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let months = [31, if leap(*y) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let months = [
+        31,
+        if leap(*y) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if *y < 2026 || !(1..=12).contains(m) || *day < 1 || *day > months[*m as usize - 1] {
         return None;
     }
     if *hh > 23 || *mi > 59 || *ss > 59 {
         return None;
     }
-    let days = (2026..*y).map(|y| if leap(y) { 366 } else { 365 }).sum::<u64>()
+    let days = (2026..*y)
+        .map(|y| if leap(y) { 366 } else { 365 })
+        .sum::<u64>()
         + months[..*m as usize - 1].iter().sum::<u64>()
         + (day - 1);
     Some(days * 86_400 + hh * 3600 + mi * 60 + ss)
@@ -259,7 +280,8 @@ impl<S: Storage> Instance<S> {
         let backup_cf = self.cf().is_backup;
         // After an incomplete recovery (or with a backup control file) every
         // online file takes part: they must all reach one point.
-        let every_file = opts.until.is_some() || backup_cf || self.cf().incomplete_recovery.is_some();
+        let every_file =
+            opts.until.is_some() || backup_cf || self.cf().incomplete_recovery.is_some();
         let mut files = self.files_to_recover(target, every_file)?;
         if backup_cf {
             // A backup control file's stop SCNs are not to be trusted.
@@ -346,7 +368,16 @@ impl<S: Storage> Instance<S> {
             seq += 1;
         };
         if opts.until.is_some() || backup_cf {
-            return self.finish_incomplete(&mut files, &mut blocks, point, reached_end, opts, &what, out);
+            let applied = archived_applied > 0 && !automatic;
+            return self.finish_incomplete(
+                &mut files,
+                &mut blocks,
+                (point, reached_end),
+                opts,
+                applied,
+                &what,
+                out,
+            );
         }
         if *target == RecoverTarget::Database {
             // Complete at last: the point of an earlier incomplete recovery
@@ -370,7 +401,11 @@ impl<S: Storage> Instance<S> {
         if (opts.until.is_some() || opts.using_backup_controlfile)
             && *target != RecoverTarget::Database
         {
-            let flag = if opts.until.is_some() { "UNTIL" } else { "USING BACKUP CONTROLFILE" };
+            let flag = if opts.until.is_some() {
+                "UNTIL"
+            } else {
+                "USING BACKUP CONTROLFILE"
+            };
             return Err(DbError::ora(
                 277,
                 format!("illegal option to the UNTIL recovery flag {flag}"),
@@ -407,11 +442,7 @@ impl<S: Storage> Instance<S> {
                     .iter()
                     .find(|h| h.seq == seq + 1)
                     .map(|h| h.first_time)
-                    .or_else(|| {
-                        self.cf()
-                            .group_with_seq(1, seq + 1)
-                            .map(|g| g.first_time)
-                    })?;
+                    .or_else(|| self.cf().group_with_seq(1, seq + 1).map(|g| g.first_time))?;
                 (first_time > t).then_some(next)
             }
             _ => None,
@@ -518,7 +549,10 @@ impl<S: Storage> Instance<S> {
             // Redo of this incarnation never applies to a file of an
             // earlier one (S-OPEN-4, INV-RL-3).
             if header.incarnation != self.cf().incarnation {
-                return Err(DbError::Ora(ora::from_before_resetlogs(rec.file_no, &rec.name)));
+                return Err(DbError::Ora(ora::from_before_resetlogs(
+                    rec.file_no,
+                    &rec.name,
+                )));
             }
             let take_anyway = every_file && rec.status == FileStatus::Online;
             if rec.status != FileStatus::Recover && !needs_recovery(&header, &rec) && !take_anyway {
@@ -613,7 +647,9 @@ impl<S: Storage> Instance<S> {
                 .log_history
                 .iter()
                 .find(|h| h.seq == seq)
-                .map_or(self.clock, |h| h.first_time),
+                .map(|h| h.first_time)
+                .or_else(|| self.cf().group_with_seq(1, seq).map(|g| g.first_time))
+                .unwrap_or(self.clock),
             suggestion: self.p.archive_name(1, seq, inc.id()),
         };
         if !automatic {
@@ -962,15 +998,16 @@ impl<S: Storage> Instance<S> {
         &mut self,
         files: &mut BTreeMap<u32, Recovering>,
         blocks: &mut BTreeMap<Dba, Slot>,
-        point: Scn,
-        reached_end: bool,
+        (point, reached_end): (Scn, bool),
         opts: RecoverOptions,
+        logs_applied: bool,
         what: &str,
         out: &mut Vec<String>,
     ) -> DbResult<()> {
         self.write_recovered_blocks(files, blocks)?;
         let seq = self.sequence_of(point.saturating_sub(1)).max(1);
-        let (bs, cf_seq, backup_cf) = (self.p.db_block_size, self.cf().version, self.cf().is_backup);
+        let (bs, cf_seq, backup_cf) =
+            (self.p.db_block_size, self.cf().version, self.cf().is_backup);
         let mut verdicts = Vec::new();
         for f in files.values_mut() {
             let (n, name) = (f.rec.file_no, f.rec.name.clone());
@@ -1020,6 +1057,9 @@ impl<S: Storage> Instance<S> {
             warn.0.extend(stack.0);
             self.alert(format!("Media Recovery stopped at change {point}\n{warn}"));
             return Err(DbError::Ora(warn));
+        }
+        if logs_applied && !cancelled {
+            out.push("Log applied.".into());
         }
         if cancelled {
             out.push("Media recovery cancelled.".into());
@@ -1077,8 +1117,12 @@ pub(crate) struct Verdict {
 /// need more recovery to catch up (ORA-01194); after UNTIL CHANGE or TIME
 /// the file ahead was restored from too new a backup (ORA-01152).
 pub(crate) fn pick_inconsistency(verdicts: &[Verdict], cancelled: bool) -> Option<OraStack> {
-    let named = |v: &Verdict, code: u32| ora::with_file(inconsistent(code, v.file_no), v.file_no, &v.name);
-    if let Some(v) = verdicts.iter().find(|v| matches!(v.code, Some(c) if c != 1152)) {
+    let named =
+        |v: &Verdict, code: u32| ora::with_file(inconsistent(code, v.file_no), v.file_no, &v.name);
+    if let Some(v) = verdicts
+        .iter()
+        .find(|v| matches!(v.code, Some(c) if c != 1152))
+    {
         return Some(named(v, v.code.expect("just matched")));
     }
     let ahead = verdicts.iter().find(|v| v.code == Some(1152))?;

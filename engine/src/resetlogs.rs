@@ -32,7 +32,10 @@ impl<S: Storage> Instance<S> {
         self.alert("alter database open resetlogs");
         let r = self.resetlogs();
         if let Err(DbError::Ora(s)) = &r {
-            self.alert(format!("ORA-{} signalled during: alter database open resetlogs...\n{s}", s.code()));
+            self.alert(format!(
+                "ORA-{} signalled during: alter database open resetlogs...\n{s}",
+                s.code()
+            ));
         }
         self.fatal(r)?;
         self.open_checked(true)
@@ -114,7 +117,9 @@ impl<S: Storage> Instance<S> {
             }
         };
         let point = new.resetlogs_scn;
-        self.alert(format!("RESETLOGS after incomplete recovery UNTIL CHANGE {point}"));
+        self.alert(format!(
+            "RESETLOGS after incomplete recovery UNTIL CHANGE {point}"
+        ));
         self.warn_offline_files();
         let first_group = self.reset_online_logs(new)?;
         self.stamp_datafiles(new)?;
@@ -182,7 +187,9 @@ impl<S: Storage> Instance<S> {
             let (n, name) = (rec.file_no, rec.name.as_str());
             let h = match datafile::read_header(&mut self.io, name, n, bs).map_err(io_fatal)? {
                 Ok(h) => h,
-                Err(HeaderError::Missing) => return Err(DbError::Ora(ora::cannot_identify(n, name))),
+                Err(HeaderError::Missing) => {
+                    return Err(DbError::Ora(ora::cannot_identify(n, name)));
+                }
                 Err(_) => return Err(DbError::Ora(ora::header_corrupt(n, name))),
             };
             if Some(h.incarnation) == new && h.ckpt_scn == point && !h.fuzzy.any() {
@@ -253,7 +260,10 @@ impl<S: Storage> Instance<S> {
             .collect();
         for (n, name) in lost {
             let s = ora::with_file(
-                OraStack::one(1245, format!("offline file {n} will be lost if RESETLOGS is done")),
+                OraStack::one(
+                    1245,
+                    format!("offline file {n} will be lost if RESETLOGS is done"),
+                ),
                 n,
                 &name,
             );
@@ -320,7 +330,9 @@ impl<S: Storage> Instance<S> {
                 Ok(h) => h,
                 Err(_) => return Err(DbError::Ora(ora::cannot_identify(n, &name))),
             };
-            let counter = h.ckpt_counter.max(self.cf().datafile(n).map_or(0, |r| r.ckpt_counter));
+            let counter = h
+                .ckpt_counter
+                .max(self.cf().datafile(n).map_or(0, |r| r.ckpt_counter));
             if h.incarnation != new {
                 h.ckpt_counter = counter + 1;
             }

@@ -703,10 +703,12 @@ impl Run {
             ),
         };
         let mut asked = false;
-        let (out, r) = self.inst_mut().recover(engine_target, Default::default(), automatic, &mut |_| {
-            asked = true;
-            LogAnswer::Auto
-        });
+        let (out, r) =
+            self.inst_mut()
+                .recover(engine_target, Default::default(), automatic, &mut |_| {
+                    asked = true;
+                    LogAnswer::Auto
+                });
         if asked {
             self.record(Statement::Answer(RecoverAnswer::Auto));
         }
@@ -832,9 +834,12 @@ impl Run {
         if let Err(e) = inst.nomount().and_then(|()| inst.mount()) {
             return Err(drill("MOUNT of the restored copies failed", &e));
         }
-        let (_, r) = inst.recover(engine::media::RecoverTarget::Database, Default::default(), true, &mut |_| {
-            LogAnswer::Auto
-        });
+        let (_, r) = inst.recover(
+            engine::media::RecoverTarget::Database,
+            Default::default(),
+            true,
+            &mut |_| LogAnswer::Auto,
+        );
         match r {
             Ok(()) => {}
             Err(DbError::Ora(s)) if s.code() == 264 => {}

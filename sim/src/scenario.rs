@@ -28,8 +28,8 @@ use crate::runner::{CopyError, Coverage, Halt, Run, RunOptions};
 use crate::script::{
     AlterDatabase, AlterSystem, CreateControlfile, DatafileAction, FaultCmd, FileRef, GroupRef,
     HostCmd, Located, OfflineMode, Recover, RecoverAnswer, RecoverTarget, RecoverUntil, Resetlogs,
-    ScnRef, Script, Setting, SqlPlusSet,
-    SqlStmt, StartupMode, Statement, TablespaceAction, parse, print_statement,
+    ScnRef, Script, Setting, SqlPlusSet, SqlStmt, StartupMode, Statement, TablespaceAction, parse,
+    print_statement,
 };
 use crate::trace::TraceLine;
 
@@ -659,7 +659,8 @@ impl Executor {
             }
             AlterDatabase::BackupControlfileToTrace { mode, as_name } => {
                 let resetlogs = mode.map(|m| m == Resetlogs::Resetlogs);
-                let r = self.with_inst(|i| i.backup_controlfile_to_trace(resetlogs, as_name.as_deref()));
+                let r = self
+                    .with_inst(|i| i.backup_controlfile_to_trace(resetlogs, as_name.as_deref()));
                 return r.map(|x| x.map(|_| vec!["Database altered.".into()]));
             }
             AlterDatabase::ClearLogfile { group, unarchived } => {
@@ -764,7 +765,8 @@ impl Executor {
     fn create_controlfile(&mut self, c: &CreateControlfile) -> StepResult {
         let resetlogs = c.mode == Resetlogs::Resetlogs;
         let archivelog = c.archivelog.unwrap_or(false);
-        let r = self.with_inst(|i| i.create_controlfile(&c.database, c.reuse, resetlogs, archivelog));
+        let r =
+            self.with_inst(|i| i.create_controlfile(&c.database, c.reuse, resetlogs, archivelog));
         if matches!(r, Ok(Ok(()))) {
             self.run.coverage.controlfile_recoveries += 1;
             // Every copy is new: none is lost or stale any more.
@@ -892,8 +894,7 @@ impl Executor {
         };
         let automatic = prompts.automatic;
         let inst = self.run.inst.as_mut().expect("checked above");
-        let (lines, result) =
-            inst.recover(target, opts, automatic, &mut |req| prompts.answer(req));
+        let (lines, result) = inst.recover(target, opts, automatic, &mut |req| prompts.answer(req));
         self.run.drain_alerts();
         self.answers_consumed = prompts.next;
         // Each answer shows where SQL*Plus echoes it: after its

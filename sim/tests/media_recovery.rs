@@ -101,11 +101,16 @@ fn hot_backup_restored_and_recovered_with_auto_loses_nothing() {
     i.nomount().unwrap();
     i.mount().unwrap();
     let mut asked = 0;
-    let (out, r) = i.recover(RecoverTarget::Database, false, &mut |req| {
-        asked += 1;
-        assert!(req.suggestion.starts_with("/u02/arch/arch_1_"));
-        LogAnswer::Auto
-    });
+    let (out, r) = i.recover(
+        RecoverTarget::Database,
+        Default::default(),
+        false,
+        &mut |req| {
+            asked += 1;
+            assert!(req.suggestion.starts_with("/u02/arch/arch_1_"));
+            LogAnswer::Auto
+        },
+    );
     r.unwrap();
     assert_eq!(asked, 1, "AUTO answers every later prompt");
     let text = out.join("\n");
@@ -169,7 +174,12 @@ fn a_fractured_block_in_a_hot_copy_is_repaired_from_its_image() {
     let mut i = Instance::new(p.clone(), d);
     i.nomount().unwrap();
     i.mount().unwrap();
-    let (_, r) = i.recover(RecoverTarget::Datafile(home.0), true, &mut auto);
+    let (_, r) = i.recover(
+        RecoverTarget::Datafile(home.0),
+        Default::default(),
+        true,
+        &mut auto,
+    );
     r.unwrap();
     let alerts: Vec<String> = i.take_alerts().into_iter().map(|a| a.text).collect();
     assert!(
@@ -200,7 +210,12 @@ fn without_block_images_the_split_block_stays_corrupt() {
     let mut i = Instance::new(p.clone(), d);
     i.nomount().unwrap();
     i.mount().unwrap();
-    let (_, r) = i.recover(RecoverTarget::Datafile(home.0), true, &mut auto);
+    let (_, r) = i.recover(
+        RecoverTarget::Datafile(home.0),
+        Default::default(),
+        true,
+        &mut auto,
+    );
     r.unwrap();
     i.open().unwrap();
     let s = i.scan().unwrap();
@@ -218,14 +233,29 @@ fn recover_with_nothing_restored_says_no_recovery_required() {
     let mut i = fresh(&p);
     commit_rows(&mut i, 0, 3);
     // Open: the files are in use (ORA-01124).
-    let (_, r) = i.recover(RecoverTarget::Database, false, &mut auto);
+    let (_, r) = i.recover(
+        RecoverTarget::Database,
+        Default::default(),
+        false,
+        &mut auto,
+    );
     assert_eq!(r.unwrap_err().code(), 1124);
-    let (_, r) = i.recover(RecoverTarget::Datafile(3), false, &mut auto);
+    let (_, r) = i.recover(
+        RecoverTarget::Datafile(3),
+        Default::default(),
+        false,
+        &mut auto,
+    );
     assert_eq!(r.unwrap_err().code(), 1124);
     i.shutdown(ShutdownMode::Immediate).unwrap();
     i.nomount().unwrap();
     i.mount().unwrap();
-    let (_, r) = i.recover(RecoverTarget::Database, false, &mut auto);
+    let (_, r) = i.recover(
+        RecoverTarget::Database,
+        Default::default(),
+        false,
+        &mut auto,
+    );
     assert_eq!(r.unwrap_err().code(), 264);
 }
 
@@ -283,7 +313,12 @@ fn crash_in_backup_mode_recovered_by_media_recovery() {
     i.shutdown(ShutdownMode::Abort).unwrap();
     let mut i = Instance::new(p.clone(), i.into_storage());
     assert_eq!(i.startup().unwrap_err().code(), 1113);
-    let (out, r) = i.recover(RecoverTarget::Database, false, &mut auto);
+    let (out, r) = i.recover(
+        RecoverTarget::Database,
+        Default::default(),
+        false,
+        &mut auto,
+    );
     r.unwrap();
     assert_eq!(out.last().unwrap(), "Media recovery complete.");
     i.open().unwrap();
@@ -315,7 +350,12 @@ fn create_datafile_then_recover_rebuilds_a_file_with_no_backup() {
     i.create_datafile(3, Some(moved)).unwrap();
     assert_eq!(i.datafile_named(moved), Some(3));
     assert_eq!(i.tablespace_online("users").unwrap_err().code(), 1113);
-    let (_, r) = i.recover(RecoverTarget::Tablespace("users".into()), false, &mut auto);
+    let (_, r) = i.recover(
+        RecoverTarget::Tablespace("users".into()),
+        Default::default(),
+        false,
+        &mut auto,
+    );
     r.unwrap();
     i.tablespace_online("users").unwrap();
     assert_eq!(i.scan().unwrap().rows, want);
@@ -378,9 +418,12 @@ fn prompts_answers_and_a_missing_archived_log() {
     i.datafile_offline(4, true).unwrap();
     copy(i.storage_mut(), &backup_name(&path), &path);
     // CANCEL at the first prompt: nothing applied, the file still needs it.
-    let (out, r) = i.recover(RecoverTarget::Datafile(4), false, &mut |_| {
-        LogAnswer::Cancel
-    });
+    let (out, r) = i.recover(
+        RecoverTarget::Datafile(4),
+        Default::default(),
+        false,
+        &mut |_| LogAnswer::Cancel,
+    );
     r.unwrap();
     assert_eq!(out.last().unwrap(), "Media recovery cancelled.");
     assert_eq!(i.datafile_offline(4, false).unwrap_err().code(), 1113);
@@ -389,19 +432,27 @@ fn prompts_answers_and_a_missing_archived_log() {
     let saved = "/u03/backup/saved.arc";
     copy(i.storage_mut(), &gone, saved);
     i.storage_mut().delete(&gone).unwrap();
-    let (_, r) = i.recover(RecoverTarget::Datafile(4), false, &mut |_| {
-        LogAnswer::Suggested
-    });
+    let (_, r) = i.recover(
+        RecoverTarget::Datafile(4),
+        Default::default(),
+        false,
+        &mut |_| LogAnswer::Suggested,
+    );
     let e = r.unwrap_err();
     assert!(e.stack().has(308), "{e}");
     // The DBA names the copy when asked for sequence 3.
-    let (out, r) = i.recover(RecoverTarget::Datafile(4), false, &mut |req| {
-        if req.seq == 3 {
-            LogAnswer::File(saved.into())
-        } else {
-            LogAnswer::Suggested
-        }
-    });
+    let (out, r) = i.recover(
+        RecoverTarget::Datafile(4),
+        Default::default(),
+        false,
+        &mut |req| {
+            if req.seq == 3 {
+                LogAnswer::File(saved.into())
+            } else {
+                LogAnswer::Suggested
+            }
+        },
+    );
     r.unwrap();
     assert!(out.iter().any(|l| l.contains(saved)), "{out:?}");
     i.datafile_offline(4, false).unwrap();
