@@ -838,7 +838,10 @@ impl<S: Storage> Instance<S> {
                     // before the crash is applied again: a hot-backup copy
                     // taken before it is consistent from here (S-MR-4).
                     Marker::CrashRecoveryEnd => {
-                        for f in files.values_mut().filter(|f| scn >= f.from) {
+                        let copies = files
+                            .values_mut()
+                            .filter(|f| scn >= f.from && f.header.fuzzy.hot_backup);
+                        for f in copies {
                             f.end_backup_seen = true;
                         }
                     }
@@ -895,7 +898,10 @@ impl<S: Storage> Instance<S> {
                 f.header.ckpt_rba = rba;
             }
             if f.end_backup_seen {
+                // Past its end-backup marker a copy is consistent: its
+                // online bit was only copied from the open file.
                 f.header.fuzzy.hot_backup = false;
+                f.header.fuzzy.online = false;
             }
             f.header.cf_seq = cf_seq;
             datafile::write_header(&mut self.io, &f.rec.name, &f.header, bs).map_err(io_fatal)?;

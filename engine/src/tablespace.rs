@@ -566,8 +566,20 @@ impl<S: Storage> Instance<S> {
             self.require(DbState::Mount)?;
         }
         let rec = self.datafile_record(file_no)?;
+        if !offline && self.state == DbState::Mount {
+            // Mounted, ONLINE only marks the file online: OPEN (or RECOVER
+            // DATABASE) then judges its header like any other's.
+            let r = self.cf_mut().datafile_mut(file_no).expect("record");
+            r.status = FileStatus::Online;
+            r.stop_scn = None;
+            let r = self.write_controlfile();
+            self.fatal(r)?;
+            self.alert(format!(
+                "Completed: alter database datafile {file_no} online"
+            ));
+            return Ok(());
+        }
         if !offline {
-            self.require(DbState::Open)?;
             let r = self.bring_online(&[rec]);
             self.fatal(r)?;
             self.alert(format!(
@@ -615,6 +627,15 @@ impl<S: Storage> Instance<S> {
         let rec = self.datafile_record(file_no)?;
         if file_no == 1 {
             return Err(file_error(1180, "can not create datafile 1".into(), &rec));
+        }
+        // Its redo from creation on lies in an earlier incarnation, which
+        // never applies to this one (S-OPEN-4).
+        if rec.creation_scn < self.cf().incarnation.resetlogs_scn {
+            return Err(file_error(
+                1181,
+                format!("file {file_no} created before last known RESETLOGS, cannot recreate"),
+                &rec,
+            ));
         }
         if self.state == DbState::Open && rec.status == FileStatus::Online {
             return Err(file_error(

@@ -242,6 +242,8 @@ impl Model {
             self.uncommitted.remove(v);
         }
         self.in_doubt.clear();
+        // Copies of the old incarnation never recover into the new one.
+        self.backups.clear();
         self.header_ckpt.clear();
         self.header_path.clear();
         self.restores.clear();

@@ -72,7 +72,7 @@ pub fn explanation(stack: &OraStack, model: &Model) -> Option<String> {
                 )
             })
         }
-        1207 | 338 | 314 | 322 => stale(),
+        1207 | 338 | 314 | 322 | 1190 => stale(),
         1122 if stack.has(1207) => stale(),
         1122 if stack.has(1210) => stack.0.iter().filter(|e| e.code == 1110).find_map(|e| {
             let file = e

@@ -212,9 +212,13 @@ pub fn check_nothing_after_point<S: Storage + ?Sized>(
         .iter()
         .filter(|r| r.status == FileStatus::Online)
     {
+        // CREATE DATABASE formats the blocks at the SCN it also checkpoints
+        // at: a point there holds them (no change is ever made at a later
+        // checkpoint's SCN, which CKPT takes for itself).
+        let at_creation = point == r.creation_scn;
         for (b, blk) in crate::files::blocks(io, p, r)? {
             if let Ok(blk) = blk
-                && blk.scn >= point
+                && (blk.scn > point || (blk.scn == point && !at_creation))
                 && !since.contains(&(r.file_no, b, blk.scn))
             {
                 out.push(Violation::new(
@@ -274,6 +278,10 @@ pub fn check_scns_above_resetlogs<S: Storage + ?Sized>(
         }
     }
     for (path, log) in crate::checkpoint::readable_logs(io, p, &cf)? {
+        // A cleared member (sequence 0) holds no redo and claims no SCN.
+        if log.header.seq == 0 {
+            continue;
+        }
         if log.header.first_scn < rs {
             out.push(Violation::new(
                 "INV-RL-4",

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 /// The simulated disk: the `redosim-disk` crate.
 pub use redosim_disk as disk;
+pub mod incomplete;
 pub mod media;
 pub mod plan;
 pub mod planner;

@@ -51,6 +51,16 @@ pub(crate) struct Backups {
     /// copy was taken: the copy carries them, and a restore brings their
     /// excuse back with them.
     pub carried: BTreeMap<u32, BTreeSet<(u32, u32)>>,
+    /// Per file, the SCN when END BACKUP of its newest hot copy returned:
+    /// the copy is consistent once recovery has applied the redo below it.
+    pub end_backup: BTreeMap<u32, u64>,
+    /// An incomplete recovery under way, with the latest point the
+    /// surviving files allowed when it began: a power loss inside it (or
+    /// inside the RESETLOGS) leads back to it, judged against that point.
+    pub pitr: Option<(
+        invariants::point::LatestPoint,
+        engine::datafile::Incarnation,
+    )>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +105,17 @@ impl Run {
     /// a workload step (drawn from a stream of its own, so seeds without
     /// media steps run as before).
     pub(crate) fn pick_media_op(&mut self) -> Option<Op> {
+        // After a RESETLOGS (or a gap in the archived logs) no copy can be
+        // recovered any more: the DBA takes a full backup first thing.
+        if self.backups.copies.is_empty()
+            && self.backups.hot.is_none()
+            && self
+                .inst
+                .as_ref()
+                .is_some_and(|i| i.state() == DbState::Open)
+        {
+            return Some(Op::ColdBackup);
+        }
         if self.media.below(1000) >= self.media_per_mille {
             return None;
         }
@@ -195,6 +216,18 @@ impl Run {
                 self.drain_alerts();
                 if r.is_ok() {
                     self.backups.hot = None;
+                    // The copies are consistent once recovery passes here.
+                    let scn = self.inst_mut().current_scn();
+                    let files: Vec<u32> = self
+                        .p
+                        .datafiles
+                        .iter()
+                        .filter(|d| d.tablespace == tablespace)
+                        .map(|d| d.file_no)
+                        .collect();
+                    for f in files {
+                        self.backups.end_backup.insert(f, scn);
+                    }
                 }
                 self.after_call(r)
             }
@@ -279,6 +312,7 @@ impl Run {
             .copied()
             .collect();
         self.backups.carried.insert(file, carried);
+        self.backups.end_backup.remove(&file);
         self.model.backup_taken(&dst, file, ckpt_scn);
         self.backups.copies.insert(file, dst);
     }
@@ -640,6 +674,13 @@ impl Run {
         // copy's checkpoint, or to its creation SCN).
         self.model.restored(&rec.name);
         let Some(src) = self.backups.copies.get(&rec.file_no).cloned() else {
+            let cf = self.current_controlfile().expect("mounted");
+            if rec.creation_scn < cf.incarnation.resetlogs_scn {
+                return Err(Halt::Unrecoverable(format!(
+                    "datafile {} ('{}') was lost after a RESETLOGS, before any backup of the new incarnation: no copy can be recovered into it and its redo since creation lies in an earlier incarnation (ORA-01181)",
+                    rec.file_no, rec.name
+                )));
+            }
             self.say(Statement::AlterDatabase(AlterDatabase::CreateDatafile {
                 file: FileRef::Number(u64::from(rec.file_no)),
                 as_name: None,
@@ -739,10 +780,8 @@ impl Run {
                     )));
                 }
                 match invariants::recovery::explanation(&s, &self.model) {
-                    Some(why) if s.code() == 308 => Err(Halt::Unrecoverable(format!(
-                        "{} during media recovery, because {why}; recovering past it needs incomplete recovery (RECOVER … UNTIL, OPEN RESETLOGS), not built yet",
-                        s.0[0]
-                    ))),
+                    // Explained: only an incomplete recovery gets past it.
+                    Some(_) if s.code() == 308 => Ok(Err(DbError::Ora(s))),
                     _ => {
                         let v = invariants::recovery::check_failure(
                             "media recovery",

@@ -81,10 +81,31 @@ impl Run {
                     break;
                 }
                 let s = s.clone();
-                if s.code() == 313 {
+                let pitr_error = matches!(
+                    s.code(),
+                    313 | 308 | 1113 | 1157 | 1588 | 1589 | 1152 | 1194 | 1195 | 1196
+                );
+                if self.backups.pitr.is_some() && pitr_error {
+                    // An incomplete recovery a power loss cut short.
+                    self.record_error(&DbError::Ora(s.clone()));
+                    self.note(&s.to_string());
+                    r = self.incomplete_recovery(&s)?;
+                } else if s.code() == 313 {
                     self.record_error(&DbError::Ora(s.clone()));
                     self.note(&s.to_string());
                     r = self.clear_lost_group(&s)?;
+                    if matches!(&r, Err(DbError::Ora(s2)) if *s2 == s)
+                        && invariants::recovery::explanation(&s, &self.model).is_some()
+                    {
+                        // The group holds redo crash recovery needs (S-LOSS-3).
+                        r = self.incomplete_recovery(&s)?;
+                    }
+                } else if s.code() == 308
+                    && invariants::recovery::explanation(&s, &self.model).is_some()
+                {
+                    // An archived log in the middle of the range is gone
+                    // (S-LOSS-4): recover up to it.
+                    r = self.incomplete_recovery(&s)?;
                 } else if is_media_error(&s) && self.model.stale_controlfile.is_none() {
                     // (With a stale control file put back the DBA's premise,
                     // a current control file, is false: OPEN must refuse it
@@ -105,6 +126,7 @@ impl Run {
             let e = match r {
                 Ok(()) => {
                     self.note("Database opened.");
+                    self.opened_after_pitr()?;
                     self.recoveries += 1;
                     self.model.stale_controlfile = None;
                     self.model.struck_files.clear();

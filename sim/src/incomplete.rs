@@ -1,0 +1,403 @@
+//! Incomplete recovery, the DBA's way (S-IR-1..3, S-OPEN-2..4, S-LOSS-3,
+//! S-LOSS-4): when the redo a complete recovery needs is gone (the current
+//! online group lost with every member, an archived log destroyed in the
+//! middle of the range), the DBA recovers to the latest point the surviving
+//! files allow and opens a new incarnation.
+//!
+//! The latest point is the simulator's own computation
+//! ([`invariants::point::latest_point`]), from what survived: each
+//! datafile as it is and its backup copy, each log sequence's range and
+//! whether an archived copy or an online member still holds it. The DBA
+//! restores the copies that computation chose, runs RECOVER DATABASE UNTIL
+//! CANCEL answering each prompt with the archived log if it is there, else
+//! the online member holding the sequence, else CANCEL, and opens
+//! RESETLOGS. Then the checks: the rows are the committed state at the
+//! engine's resetlogs SCN (INV-DATA-3), that SCN is not before the latest
+//! point (INV-DATA-4), and the new incarnation is stamped everywhere with
+//! nothing from after the point (INV-RL-1, -2, -4).
+
+use std::collections::BTreeMap;
+
+use engine::controlfile::{ControlFile, FileStatus};
+use engine::media::{LogAnswer, RecoverOptions, Until};
+use engine::scn::Scn;
+use engine::{DbError, OraStack};
+use invariants::point::{Candidate, FileStarts, LatestPoint, LogSpan, Redo, StartKind};
+
+use crate::runner::{Flow, Halt, Run};
+use crate::script::{
+    AlterDatabase, DatafileAction, FileRef, HostCmd, Recover, RecoverAnswer, RecoverTarget,
+    RecoverUntil, Resetlogs, Statement,
+};
+
+impl Run {
+    /// At MOUNT, after `s` showed that complete recovery is impossible: the
+    /// DBA's incomplete recovery, ending with OPEN RESETLOGS. Returns the
+    /// open's result.
+    pub(crate) fn incomplete_recovery(&mut self, s: &OraStack) -> Flow<Result<(), DbError>> {
+        // Every file takes part (S-IR-3): an offline one would be lost at
+        // the RESETLOGS. The DBA checks v$datafile and brings them online.
+        let offline: Vec<u32> = (self.inst_mut().controlfile().expect("mounted").datafiles)
+            .iter()
+            .filter(|d| d.status != FileStatus::Online)
+            .map(|d| d.file_no)
+            .collect();
+        for n in offline {
+            self.say(Statement::AlterDatabase(AlterDatabase::Datafile {
+                file: FileRef::Number(u64::from(n)),
+                action: DatafileAction::Online,
+            }));
+            let r = self.inst_mut().datafile_offline(n, false);
+            self.drain_alerts();
+            if let Err(e) = r {
+                self.record_error(&e);
+            }
+        }
+        let cf = self.inst_mut().controlfile().cloned().expect("mounted");
+        self.model.note_logs(&cf);
+        let latest = match self.backups.pitr.clone() {
+            Some((l, _)) => l,
+            None => {
+                let l = self.latest_point(&cf);
+                self.backups.pitr = Some((l.clone(), cf.incarnation));
+                l
+            }
+        };
+        // Recovered, or RESETLOGS begun, before a power loss: open it.
+        if matches!(s.code(), 1588 | 1589) {
+            return self.open_resetlogs(&latest);
+        }
+        let LatestPoint::Recoverable(plan) = &latest else {
+            let LatestPoint::Unrecoverable { file_no, reason } = &latest else {
+                unreachable!()
+            };
+            return Err(Halt::Unrecoverable(format!(
+                "{} at OPEN, and no incomplete recovery can reach a consistent point: datafile {file_no} {reason}",
+                s.0[0]
+            )));
+        };
+        for (file, start) in &plan.starts {
+            let StartKind::Backup { path } = &start.kind else {
+                continue;
+            };
+            let Some(rec) = cf.datafile(*file).cloned() else {
+                continue;
+            };
+            self.model.restored(&rec.name);
+            self.model.media_needed.insert(rec.file_no);
+            self.say(Statement::Host(HostCmd::Cp {
+                src: path.clone(),
+                dst: rec.name.clone(),
+            }));
+            let disk = self.inst_mut().storage_mut();
+            match crate::planner::copy_file(disk, path, &rec.name) {
+                Ok(()) => {
+                    self.coverage.restores += 1;
+                    self.model.lost_files.remove(&rec.name);
+                }
+                Err(engine::storage::IoErrorKind::PowerLost) => {
+                    return Ok(Err(power_lost()));
+                }
+                Err(k) => {
+                    return Err(Halt::Unrecoverable(format!(
+                        "the copy '{path}' of datafile {file} cannot be read: {k:?}"
+                    )));
+                }
+            }
+        }
+        if let Err(e) = self.recover_until_cancel(&cf)? {
+            return Ok(Err(e));
+        }
+        self.open_resetlogs(&latest)
+    }
+
+    /// RECOVER DATABASE UNTIL CANCEL, each prompt answered with what is on
+    /// disk: the archived log, the online member holding the sequence, or
+    /// CANCEL at the first sequence nothing holds.
+    fn recover_until_cancel(&mut self, cf: &ControlFile) -> Flow<Result<(), DbError>> {
+        let answers = self.log_answers(cf);
+        self.say(Statement::Recover(Recover {
+            automatic: false,
+            target: RecoverTarget::Database,
+            until: Some(RecoverUntil::Cancel),
+            using_backup_controlfile: false,
+        }));
+        let files: Vec<u32> = cf.datafiles.iter().map(|d| d.file_no).collect();
+        self.backups.interrupted.extend(files.iter().copied());
+        self.model.media_needed.extend(files.iter().copied());
+        let opts = RecoverOptions {
+            until: Some(Until::Cancel),
+            using_backup_controlfile: false,
+        };
+        let mut given = Vec::new();
+        let (out, r) = self.inst_mut().recover(
+            engine::media::RecoverTarget::Database,
+            opts,
+            false,
+            &mut |req| {
+                let a = answers.get(&req.seq).cloned().unwrap_or(LogAnswer::Cancel);
+                given.push(a.clone());
+                a
+            },
+        );
+        for a in given {
+            self.record(Statement::Answer(match a {
+                LogAnswer::Suggested => RecoverAnswer::Suggested,
+                LogAnswer::File(f) => RecoverAnswer::File(f),
+                LogAnswer::Auto => RecoverAnswer::Auto,
+                LogAnswer::Cancel => RecoverAnswer::Cancel,
+            }));
+        }
+        for line in out {
+            self.note(&line);
+        }
+        self.drain_alerts();
+        match r {
+            Ok(()) => {
+                self.coverage.media_recoveries += 1;
+                self.coverage.incomplete_recoveries += 1;
+                for f in files {
+                    self.backups.interrupted.remove(&f);
+                }
+                Ok(Ok(()))
+            }
+            // The point the simulator computed makes every file consistent:
+            // a warning there is the engine's fault.
+            Err(DbError::Ora(s)) if s.code() == 1547 => {
+                self.record_error(&DbError::Ora(s.clone()));
+                Err(Halt::Violation(invariants::Violation::new(
+                    "INV-DATA-4",
+                    format!(
+                        "incomplete recovery to the latest point the surviving files allow left a file inconsistent:\n{s}"
+                    ),
+                )))
+            }
+            Err(e) => {
+                self.record_error(&e);
+                Ok(Err(e))
+            }
+        }
+    }
+
+    /// The answer to each sequence's prompt, from the files on disk.
+    fn log_answers(&mut self, cf: &ControlFile) -> BTreeMap<u32, LogAnswer> {
+        let p = self.p.clone();
+        let inc = cf.incarnation;
+        let current = cf.thread(1).current_seq;
+        let disk = self.inst_mut().storage_mut();
+        let mut answers = BTreeMap::new();
+        for seq in 1..=current {
+            if log_holds(disk, &p.archive_name(1, seq, inc.id()), seq, inc) {
+                answers.insert(seq, LogAnswer::Suggested);
+                continue;
+            }
+            let member = cf
+                .log_groups
+                .iter()
+                .filter(|g| g.seq == seq)
+                .flat_map(|g| g.members.iter())
+                .find(|m| log_holds(disk, &m.path, seq, inc));
+            if let Some(m) = member {
+                answers.insert(seq, LogAnswer::File(m.path.clone()));
+            }
+        }
+        answers
+    }
+
+    /// OPEN RESETLOGS and the checks of the new incarnation.
+    fn open_resetlogs(&mut self, latest: &LatestPoint) -> Flow<Result<(), DbError>> {
+        self.say(Statement::AlterDatabase(AlterDatabase::Open(Some(
+            Resetlogs::Resetlogs,
+        ))));
+        let r = self.inst_mut().open_resetlogs();
+        self.drain_alerts();
+        if let Err(e) = r {
+            return Ok(Err(e));
+        }
+        self.resetlogs_done(latest)
+    }
+
+    /// An open that follows an incomplete recovery begun earlier: if the
+    /// RESETLOGS got as far as the new control file before a power loss
+    /// (the DBA then only had to repair the copies), its checks are due.
+    pub(crate) fn opened_after_pitr(&mut self) -> Flow {
+        let Some((latest, before)) = self.backups.pitr.clone() else {
+            return Ok(());
+        };
+        let now = self.inst_mut().controlfile().map(|c| c.incarnation);
+        if now.is_some_and(|i| i != before) {
+            self.resetlogs_done(&latest)?.map_err(|e| {
+                Halt::Violation(invariants::Violation::new(
+                    "INV-RL-1",
+                    format!("the new incarnation cannot be read after its RESETLOGS: {e}"),
+                ))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The checks of a new incarnation, and the model following it.
+    fn resetlogs_done(&mut self, latest: &LatestPoint) -> Flow<Result<(), DbError>> {
+        self.coverage.resetlogs += 1;
+        let cf = self.inst_mut().controlfile().cloned().expect("open");
+        let point = cf.incarnation.resetlogs_scn;
+        let p = self.p.clone();
+        let mut found = Vec::new();
+        if let Some(v) = invariants::resetlogs::check_point_not_early(point, latest) {
+            found.push(v);
+        }
+        let disk = self.inst_mut().storage_mut();
+        found.extend(invariants::resetlogs::check_after_resetlogs(disk, &p, point).expect("reads"));
+        found.extend(
+            invariants::resetlogs::check_nothing_after_point(disk, &p, point).expect("reads"),
+        );
+        found.extend(invariants::resetlogs::check_scns_above_resetlogs(disk, &p).expect("reads"));
+        // The committed state is now the state at the point: the rows must
+        // be exactly it (INV-DATA-3), blocks a fault corrupted excused as
+        // for any open (INV-DATA-1's own rules).
+        self.model.resetlogs(point);
+        let scan = match self.inst_mut().scan() {
+            Ok(scan) => scan,
+            Err(e) => return Ok(Err(e)),
+        };
+        let disk = self.inst_mut().storage_mut();
+        let dfs = invariants::files::datafiles(disk, &p, Some(&cf)).expect("reads");
+        for v in invariants::data::check_rows_in(&self.model, &p, &scan, true, &dfs) {
+            found.push(match v.id {
+                "INV-DATA-1" => invariants::Violation::new(
+                    "INV-DATA-3",
+                    format!("after RESETLOGS at SCN {point}: {}", v.evidence),
+                ),
+                _ => v,
+            });
+        }
+        if let Some(v) = found.into_iter().next() {
+            return Err(Halt::Violation(v));
+        }
+        // Backups of the old incarnation cannot be recovered into the new
+        // one (9i): the DBA takes new ones.
+        self.backups.pitr = None;
+        self.backups.interrupted.clear();
+        self.backups.copies.clear();
+        self.backups.carried.clear();
+        Ok(Ok(()))
+    }
+
+    /// The latest point the surviving files allow (INV-DATA-4), computed
+    /// from the disk and the model, never from the engine's answer.
+    fn latest_point(&mut self, cf: &ControlFile) -> LatestPoint {
+        let p = self.p.clone();
+        let inc = cf.incarnation;
+        let copies = self.backups.copies.clone();
+        let end_backup = self.backups.end_backup.clone();
+        let answers = self.log_answers(cf);
+        let disk = self.inst_mut().storage_mut();
+        let mut files = Vec::new();
+        for rec in cf
+            .datafiles
+            .iter()
+            .filter(|d| d.status == FileStatus::Online)
+        {
+            let mut candidates = Vec::new();
+            let header = |disk: &mut crate::disk::Disk, path: &str| {
+                engine::datafile::read_header(disk, path, rec.file_no, p.db_block_size)
+                    .ok()
+                    .and_then(|h| h.ok())
+                    .filter(|h| h.incarnation == inc)
+            };
+            if let Some(h) = header(disk, &rec.name) {
+                candidates.push(candidate(StartKind::Current, &h, None));
+            }
+            if let Some(path) = copies.get(&rec.file_no)
+                && let Some(h) = header(disk, path)
+            {
+                let kind = StartKind::Backup { path: path.clone() };
+                candidates.push(candidate(kind, &h, end_backup.get(&rec.file_no).copied()));
+            }
+            files.push(FileStarts {
+                file_no: rec.file_no,
+                candidates,
+            });
+        }
+        let mut logs = Vec::new();
+        let current = cf.thread(1).current_seq;
+        for seq in 1..=current {
+            let range = self.model.log_range(inc.id(), seq);
+            let group = cf.log_groups.iter().find(|g| g.seq == seq);
+            let first = range.map(|r| r.0).or(group.map(|g| g.first_scn));
+            let Some(first_scn) = first else {
+                continue;
+            };
+            let surviving = answers.contains_key(&seq);
+            let next_scn = match range {
+                Some((_, next)) => Some(next),
+                None if seq == current && surviving => self.current_log_end(cf),
+                None => group.and_then(|g| g.next_scn),
+            };
+            logs.push(LogSpan {
+                seq,
+                first_scn,
+                next_scn,
+                surviving,
+            });
+        }
+        invariants::point::latest_point(&files, &Redo { logs })
+    }
+
+    /// Where the current log's surviving redo ends (just past its last
+    /// record), read from its best member.
+    fn current_log_end(&mut self, cf: &ControlFile) -> Option<Scn> {
+        let t = cf.thread(1);
+        let g = cf.group(t.current_group)?;
+        let (blocks, disk) = (self.p.log_blocks, self.inst_mut().storage_mut());
+        g.members
+            .iter()
+            .filter_map(|m| engine::redo::read_log(disk, &m.path, blocks).ok()?.ok())
+            .filter(|c| c.header.seq == t.current_seq)
+            .map(|c| {
+                c.records
+                    .last()
+                    .map_or(c.header.first_scn, |r| r.record.scn + 1)
+            })
+            .max()
+    }
+}
+
+/// A start for a file from its header: consistent at its checkpoint when
+/// no fuzzy bit is set; a hot-backup copy once recovery passes its END
+/// BACKUP (`end_backup`, when the run knows it); never, as far as the
+/// simulator can tell, for a file a crashed instance left open.
+fn candidate(
+    kind: StartKind,
+    h: &engine::datafile::DatafileHeader,
+    end_backup: Option<Scn>,
+) -> Candidate {
+    if !h.fuzzy.any() {
+        return Candidate::clean(kind, h.ckpt_scn);
+    }
+    let from = match end_backup {
+        Some(e) if h.fuzzy.hot_backup && !h.fuzzy.media_recovery => e + 1,
+        _ => Scn::MAX,
+    };
+    Candidate::fuzzy(kind, h.ckpt_scn, from)
+}
+
+/// Whether the file at `path` is a log holding `seq` of incarnation `inc`.
+fn log_holds(
+    disk: &mut crate::disk::Disk,
+    path: &str,
+    seq: u32,
+    inc: engine::datafile::Incarnation,
+) -> bool {
+    matches!(
+        engine::redo::read_log(disk, path, 0),
+        Ok(Ok(c)) if c.header.seq == seq && c.header.incarnation == inc
+    )
+}
+
+fn power_lost() -> DbError {
+    DbError::Terminated {
+        power_lost: true,
+        stack: OraStack::default(),
+    }
+}
