@@ -55,18 +55,23 @@ impl Run {
         }
         let cf = self.inst_mut().controlfile().cloned().expect("mounted");
         self.model.note_logs(&cf);
-        let latest = match self.backups.pitr.clone() {
-            Some((l, _)) => l,
-            None => {
+        let chosen = self.backups.pitr.clone();
+        // Recovered, or RESETLOGS begun, before a power loss: open it.
+        if matches!(s.code(), 1588 | 1589) {
+            let latest = chosen.and_then(|c| c.0);
+            return self.open_resetlogs(latest.as_ref());
+        }
+        let latest = match chosen {
+            Some((Some(l), _)) => l,
+            _ => {
+                // (An undo of a user error cut short is finished this way
+                // too: to the latest point, the error included.)
+                self.backups.until = None;
                 let l = self.latest_point(&cf);
-                self.backups.pitr = Some((l.clone(), cf.incarnation));
+                self.backups.pitr = Some((Some(l.clone()), cf.incarnation));
                 l
             }
         };
-        // Recovered, or RESETLOGS begun, before a power loss: open it.
-        if matches!(s.code(), 1588 | 1589) {
-            return self.open_resetlogs(&latest);
-        }
         let LatestPoint::Recoverable(plan) = &latest else {
             let LatestPoint::Unrecoverable { file_no, reason } = &latest else {
                 unreachable!()
@@ -108,7 +113,7 @@ impl Run {
         if let Err(e) = self.recover_until_cancel(&cf)? {
             return Ok(Err(e));
         }
-        self.open_resetlogs(&latest)
+        self.open_resetlogs(Some(&latest))
     }
 
     /// RECOVER DATABASE UNTIL CANCEL, each prompt answered with what is on
@@ -205,7 +210,7 @@ impl Run {
     }
 
     /// OPEN RESETLOGS and the checks of the new incarnation.
-    fn open_resetlogs(&mut self, latest: &LatestPoint) -> Flow<Result<(), DbError>> {
+    fn open_resetlogs(&mut self, latest: Option<&LatestPoint>) -> Flow<Result<(), DbError>> {
         self.say(Statement::AlterDatabase(AlterDatabase::Open(Some(
             Resetlogs::Resetlogs,
         ))));
@@ -226,7 +231,7 @@ impl Run {
         };
         let now = self.inst_mut().controlfile().map(|c| c.incarnation);
         if now.is_some_and(|i| i != before) {
-            self.resetlogs_done(&latest)?.map_err(|e| {
+            self.resetlogs_done(latest.as_ref())?.map_err(|e| {
                 Halt::Violation(invariants::Violation::new(
                     "INV-RL-1",
                     format!("the new incarnation cannot be read after its RESETLOGS: {e}"),
@@ -237,13 +242,42 @@ impl Run {
     }
 
     /// The checks of a new incarnation, and the model following it.
-    fn resetlogs_done(&mut self, latest: &LatestPoint) -> Flow<Result<(), DbError>> {
+    fn resetlogs_done(&mut self, latest: Option<&LatestPoint>) -> Flow<Result<(), DbError>> {
         self.coverage.resetlogs += 1;
         let cf = self.inst_mut().controlfile().cloned().expect("open");
         let point = cf.incarnation.resetlogs_scn;
+        // The point the DBA asked for (UNTIL CHANGE), else the engine's.
+        let target = self.backups.until.take().unwrap_or(point);
         let p = self.p.clone();
-        let mut found = Vec::new();
-        if let Some(v) = invariants::resetlogs::check_point_not_early(point, latest) {
+        // The committed state is now the state at the point: the rows must
+        // be exactly it (INV-DATA-3), blocks a fault corrupted excused as
+        // for any open (INV-DATA-1's own rules).
+        self.model.resetlogs(target);
+        let scan = match self.inst_mut().scan() {
+            Ok(scan) => scan,
+            Err(e) => return Ok(Err(e)),
+        };
+        let disk = self.inst_mut().storage_mut();
+        let dfs = invariants::files::datafiles(disk, &p, Some(&cf)).expect("reads");
+        let mut found: Vec<invariants::Violation> =
+            invariants::data::check_rows_in(&self.model, &p, &scan, true, &dfs)
+                .into_iter()
+                .map(|v| match v.id {
+                    "INV-DATA-1" => invariants::Violation::new(
+                        "INV-DATA-3",
+                        format!("after RESETLOGS to SCN {target}: {}", v.evidence),
+                    ),
+                    _ => v,
+                })
+                .collect();
+        if target != point {
+            found.push(invariants::Violation::new(
+                "INV-RL-2",
+                format!("RECOVER … UNTIL CHANGE {target} opened RESETLOGS at SCN {point}"),
+            ));
+        }
+        if let Some(v) = latest.and_then(|l| invariants::resetlogs::check_point_not_early(point, l))
+        {
             found.push(v);
         }
         let disk = self.inst_mut().storage_mut();
@@ -252,31 +286,13 @@ impl Run {
             invariants::resetlogs::check_nothing_after_point(disk, &p, point).expect("reads"),
         );
         found.extend(invariants::resetlogs::check_scns_above_resetlogs(disk, &p).expect("reads"));
-        // The committed state is now the state at the point: the rows must
-        // be exactly it (INV-DATA-3), blocks a fault corrupted excused as
-        // for any open (INV-DATA-1's own rules).
-        self.model.resetlogs(point);
-        let scan = match self.inst_mut().scan() {
-            Ok(scan) => scan,
-            Err(e) => return Ok(Err(e)),
-        };
-        let disk = self.inst_mut().storage_mut();
-        let dfs = invariants::files::datafiles(disk, &p, Some(&cf)).expect("reads");
-        for v in invariants::data::check_rows_in(&self.model, &p, &scan, true, &dfs) {
-            found.push(match v.id {
-                "INV-DATA-1" => invariants::Violation::new(
-                    "INV-DATA-3",
-                    format!("after RESETLOGS at SCN {point}: {}", v.evidence),
-                ),
-                _ => v,
-            });
-        }
         if let Some(v) = found.into_iter().next() {
             return Err(Halt::Violation(v));
         }
         // Backups of the old incarnation cannot be recovered into the new
         // one (9i): the DBA takes new ones.
         self.backups.pitr = None;
+        self.backups.until = None;
         self.backups.interrupted.clear();
         self.backups.copies.clear();
         self.backups.carried.clear();
@@ -399,5 +415,301 @@ fn power_lost() -> DbError {
     DbError::Terminated {
         power_lost: true,
         stack: OraStack::default(),
+    }
+}
+
+// ----- a user error undone, and a must-fail probe ---------------------------
+
+impl Run {
+    /// A user deletes a few rows by mistake and commits (session 1). The DBA
+    /// finds the commit's SCN (as LogMiner would show it), shuts down,
+    /// restores every datafile from its copy (all older than the error),
+    /// recovers UNTIL CHANGE that SCN, which excludes the error, and opens
+    /// RESETLOGS: the rows must be the committed state just before it
+    /// (INV-DATA-3), the resetlogs SCN that SCN. A power loss anywhere in
+    /// between leaves the run's recovery to finish what it can.
+    pub(crate) fn user_error(&mut self) -> Flow {
+        let keys: Vec<u64> = self.model.expected().keys().copied().collect();
+        let n = 1 + self.media.below(3) as usize;
+        for _ in 0..n.min(keys.len()) {
+            let k = *self.media.pick(&keys);
+            self.exec(crate::runner::Op::Delete { session: 1, k })?;
+            if !self.is_open() {
+                return Ok(());
+            }
+        }
+        let before = self.model.commits.len();
+        self.exec(crate::runner::Op::Commit { session: 1 })?;
+        if !self.is_open() || self.model.commits.len() == before {
+            return Ok(());
+        }
+        let error_scn = self.model.commits.last().expect("just committed").0;
+        self.note(&format!("-- the DBA undoes the commit at SCN {error_scn}"));
+        if !self.shutdown_clean()? {
+            return Ok(());
+        }
+        let cf = self.current_controlfile().expect("a control file");
+        for rec in cf.datafiles.clone() {
+            let Some(src) = self.backups.copies.get(&rec.file_no).cloned() else {
+                return self.recover();
+            };
+            self.model.restored(&rec.name);
+            self.model.media_needed.insert(rec.file_no);
+            self.say(Statement::Host(HostCmd::Cp {
+                src: src.clone(),
+                dst: rec.name.clone(),
+            }));
+            match crate::planner::copy_file(self.disk_mut(), &src, &rec.name) {
+                Ok(()) => self.coverage.restores += 1,
+                Err(engine::storage::IoErrorKind::PowerLost) => {
+                    self.power_loss();
+                    self.crash_checks()?;
+                    return self.recover();
+                }
+                Err(_) => return self.recover(),
+            }
+        }
+        if !self.mount_only()? {
+            return self.recover();
+        }
+        self.backups.pitr = Some((None, cf.incarnation));
+        self.backups.until = Some(error_scn);
+        let r = self.recover_until_change(error_scn)?;
+        let r = match r {
+            Ok(()) => self.open_resetlogs(None)?,
+            Err(e) => Err(e),
+        };
+        match r {
+            Ok(()) => {
+                self.note("Database opened.");
+                self.recoveries += 1;
+                self.checks_after_open()
+            }
+            Err(e) => self.after_failed_step(e),
+        }
+    }
+
+    /// RECOVER DATABASE UNTIL CHANGE `scn`, every prompt answered AUTO.
+    fn recover_until_change(&mut self, scn: Scn) -> Flow<Result<(), DbError>> {
+        self.say(Statement::Recover(Recover {
+            automatic: false,
+            target: RecoverTarget::Database,
+            until: Some(RecoverUntil::Change(crate::script::ScnRef::Scn(scn))),
+            using_backup_controlfile: false,
+        }));
+        let files: Vec<u32> = self.p.datafiles.iter().map(|d| d.file_no).collect();
+        self.backups.interrupted.extend(files.iter().copied());
+        let opts = RecoverOptions {
+            until: Some(Until::Change(scn)),
+            using_backup_controlfile: false,
+        };
+        let mut asked = false;
+        let (out, r) =
+            self.inst_mut()
+                .recover(engine::media::RecoverTarget::Database, opts, false, &mut |_| {
+                    asked = true;
+                    LogAnswer::Auto
+                });
+        if asked {
+            self.record(Statement::Answer(RecoverAnswer::Auto));
+        }
+        for line in out {
+            self.note(&line);
+        }
+        self.drain_alerts();
+        if r.is_ok() {
+            self.coverage.media_recoveries += 1;
+            self.coverage.incomplete_recoveries += 1;
+            for f in files {
+                self.backups.interrupted.remove(&f);
+            }
+        }
+        Ok(r)
+    }
+
+    /// The must-fail probe of INV-FUZZY-4 (S-OPEN-3): the instance dies
+    /// (SHUTDOWN ABORT), so every file is online-fuzzy; RECOVER DATABASE
+    /// UNTIL CANCEL is cancelled at once and must warn (ORA-01547), and
+    /// OPEN RESETLOGS must refuse. The stop was a mistake: a complete
+    /// RECOVER DATABASE and a plain OPEN follow, losing nothing (S-OPEN-5).
+    pub(crate) fn probe_fuzzy_resetlogs(&mut self) -> Flow {
+        let Some(cf) = self.inst.as_ref().and_then(|i| i.controlfile()).cloned() else {
+            return Ok(());
+        };
+        let same = cf.datafiles.iter().all(|d| d.status == FileStatus::Online)
+            && self.backups.hot.is_none();
+        if !same {
+            return Ok(());
+        }
+        self.say(Statement::Shutdown(engine::ShutdownMode::Abort));
+        let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
+        self.drain_alerts();
+        self.instance_gone()?;
+        if !self.mount_only()? {
+            return self.recover();
+        }
+        let files: Vec<u32> = cf.datafiles.iter().map(|d| d.file_no).collect();
+        self.model.media_needed.extend(files.iter().copied());
+        self.say(Statement::Recover(Recover {
+            automatic: false,
+            target: RecoverTarget::Database,
+            until: Some(RecoverUntil::Cancel),
+            using_backup_controlfile: false,
+        }));
+        let opts = RecoverOptions {
+            until: Some(Until::Cancel),
+            using_backup_controlfile: false,
+        };
+        let (out, r) = self.inst_mut().recover(
+            engine::media::RecoverTarget::Database,
+            opts,
+            false,
+            &mut |_| LogAnswer::Cancel,
+        );
+        self.record(Statement::Answer(RecoverAnswer::Cancel));
+        for line in out {
+            self.note(&line);
+        }
+        self.drain_alerts();
+        match r {
+            Err(DbError::Ora(s)) if s.code() == 1547 => self.note(&s.to_string()),
+            // A file a fault took (ORA-00283 + ORA-01157 …): no probe today.
+            Err(e) => return self.after_failed_step(e),
+            Ok(()) => {
+                return Err(Halt::Violation(invariants::Violation::new(
+                    "INV-FUZZY-4",
+                    "UNTIL CANCEL stopped at once on the files of a crashed instance and did not warn (ORA-01547)",
+                )));
+            }
+        }
+        self.say(Statement::AlterDatabase(AlterDatabase::Open(Some(
+            Resetlogs::Resetlogs,
+        ))));
+        let r = self.inst_mut().open_resetlogs();
+        self.drain_alerts();
+        match r {
+            Err(DbError::Ora(s)) => {
+                self.record_error(&DbError::Ora(s.clone()));
+                self.note(&s.to_string());
+                self.coverage.refusals_demanded += 1;
+            }
+            Err(e) => return self.after_failed_step(e),
+            Ok(()) => {
+                return Err(Halt::Violation(invariants::Violation::new(
+                    "INV-FUZZY-4",
+                    "OPEN RESETLOGS opened files left online-fuzzy by a crashed instance, recovered to no consistent point",
+                )));
+            }
+        }
+        // Now complete recovery, as the DBA who stopped by mistake does.
+        self.say(Statement::Recover(Recover {
+            automatic: true,
+            target: RecoverTarget::Database,
+            until: None,
+            using_backup_controlfile: false,
+        }));
+        let (out, r) = self.inst_mut().recover(
+            engine::media::RecoverTarget::Database,
+            RecoverOptions::default(),
+            true,
+            &mut |_| LogAnswer::Auto,
+        );
+        for line in out {
+            self.note(&line);
+        }
+        self.drain_alerts();
+        if let Err(e) = r {
+            return self.after_failed_step(e);
+        }
+        self.coverage.media_recoveries += 1;
+        self.say(Statement::AlterDatabase(AlterDatabase::Open(None)));
+        let r = self.inst_mut().open();
+        self.drain_alerts();
+        match r {
+            Ok(()) => {
+                self.model.media_needed.retain(|f| !files.contains(f));
+                self.note("Database opened.");
+                self.recoveries += 1;
+                self.checks_after_open()
+            }
+            Err(e) => self.after_failed_step(e),
+        }
+    }
+
+    /// ORA-01589 at OPEN with no incomplete recovery of the run's under
+    /// way: an UNTIL stopped by mistake (the probe's) before a power loss.
+    /// The DBA completes the recovery and opens normally (S-OPEN-5).
+    pub(crate) fn complete_after_mistaken_stop(&mut self) -> Flow<Result<(), DbError>> {
+        self.say(Statement::Recover(Recover {
+            automatic: true,
+            target: RecoverTarget::Database,
+            until: None,
+            using_backup_controlfile: false,
+        }));
+        let (out, r) = self.inst_mut().recover(
+            engine::media::RecoverTarget::Database,
+            RecoverOptions::default(),
+            true,
+            &mut |_| LogAnswer::Auto,
+        );
+        for line in out {
+            self.note(&line);
+        }
+        self.drain_alerts();
+        if let Err(e) = r {
+            return Ok(Err(e));
+        }
+        self.coverage.media_recoveries += 1;
+        self.say(Statement::AlterDatabase(AlterDatabase::Open(None)));
+        let r = self.inst_mut().open();
+        self.drain_alerts();
+        Ok(r)
+    }
+
+    fn is_open(&self) -> bool {
+        self.inst
+            .as_ref()
+            .is_some_and(|i| i.state() == engine::instance::DbState::Open)
+    }
+
+    /// STARTUP MOUNT on the disk; false (the instance left down) when the
+    /// mount fails.
+    fn mount_only(&mut self) -> Flow<bool> {
+        let disk = self.disk.take().expect("shut down: the disk is here");
+        let mut inst = engine::Instance::new(self.p.clone(), disk);
+        inst.set_time(self.clock);
+        self.say(Statement::Startup {
+            mode: crate::script::StartupMode::Mount,
+            force: false,
+        });
+        let r = inst.nomount().and_then(|()| inst.mount());
+        self.inst = Some(inst);
+        self.drain_alerts();
+        match r {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                self.record_error(&e);
+                let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
+                self.instance_gone()?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// A step of a procedure failed: a power loss (or a termination) is
+    /// judged and recovered from; an error the DBA meets ends the procedure
+    /// and the run's recovery takes over.
+    fn after_failed_step(&mut self, e: DbError) -> Flow {
+        self.record_error(&e);
+        if let DbError::Terminated { power_lost, stack } = &e {
+            self.judge_termination("a recovery procedure", *power_lost, stack, false)?;
+            return self.instance_died();
+        }
+        if let DbError::Ora(s) = &e {
+            self.note(&s.to_string());
+        }
+        let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
+        self.instance_gone()?;
+        self.recover()
     }
 }

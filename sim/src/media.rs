@@ -54,11 +54,14 @@ pub(crate) struct Backups {
     /// Per file, the SCN when END BACKUP of its newest hot copy returned:
     /// the copy is consistent once recovery has applied the redo below it.
     pub end_backup: BTreeMap<u32, u64>,
+    /// The SCN the DBA recovers UNTIL CHANGE to (undoing a user error).
+    pub until: Option<u64>,
     /// An incomplete recovery under way, with the latest point the
     /// surviving files allowed when it began: a power loss inside it (or
-    /// inside the RESETLOGS) leads back to it, judged against that point.
+    /// inside the RESETLOGS) leads back to it, judged against that point
+    /// (None: the DBA chose the point, undoing a user error).
     pub pitr: Option<(
-        invariants::point::LatestPoint,
+        Option<invariants::point::LatestPoint>,
         engine::datafile::Incarnation,
     )>,
 }
@@ -157,6 +160,13 @@ impl Run {
                 let block = 1 + self.media.below(u64::from(blocks - 1)) as u32;
                 Some(Op::CorruptBlock { file, block })
             }
+            10 if cf.archivelog
+                && (1..=n as u32).all(|f| self.backups.copies.contains_key(&f))
+                && !self.model.expected().is_empty() =>
+            {
+                Some(Op::UserError)
+            }
+            11 if self.media.chance(1, 2) => Some(Op::ProbeFuzzyResetlogs),
             _ => None,
         }
     }
@@ -232,6 +242,8 @@ impl Run {
                 self.after_call(r)
             }
             Op::ColdBackup => self.cold_backup(),
+            Op::UserError => self.user_error(),
+            Op::ProbeFuzzyResetlogs => self.probe_fuzzy_resetlogs(),
             Op::LoseDatafile { file, closed } => {
                 if closed && !self.shutdown_clean()? {
                     return Ok(());

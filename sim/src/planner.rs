@@ -90,6 +90,10 @@ impl Run {
                     self.record_error(&DbError::Ora(s.clone()));
                     self.note(&s.to_string());
                     r = self.incomplete_recovery(&s)?;
+                } else if s.code() == 1589 {
+                    self.record_error(&DbError::Ora(s.clone()));
+                    self.note(&s.to_string());
+                    r = self.complete_after_mistaken_stop()?;
                 } else if s.code() == 313 {
                     self.record_error(&DbError::Ora(s.clone()));
                     self.note(&s.to_string());

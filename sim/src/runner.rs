@@ -291,6 +291,13 @@ pub(crate) enum Op {
         file: u32,
         block: u32,
     },
+    /// A user deletes rows by mistake and commits; the DBA undoes it with
+    /// a restore and RECOVER DATABASE UNTIL CHANGE (seed case 28).
+    UserError,
+    /// SHUTDOWN ABORT, then OPEN RESETLOGS tried on the crashed (online-
+    /// fuzzy) files after an UNTIL CANCEL stopped at once: it must be
+    /// refused (INV-FUZZY-4); complete recovery follows.
+    ProbeFuzzyResetlogs,
 }
 
 /// Where the runner keeps its OS copy of the control file.
@@ -797,7 +804,7 @@ impl Run {
                 .any(|c| self.model.lost_files.contains(c))
     }
 
-    fn exec(&mut self, op: Op) -> Flow {
+    pub(crate) fn exec(&mut self, op: Op) -> Flow {
         if let Some(s) = op.session()
             && s != self.current_session
         {
@@ -813,7 +820,9 @@ impl Run {
             | Op::EndBackup { .. }
             | Op::ColdBackup
             | Op::LoseDatafile { .. }
-            | Op::CorruptBlock { .. } => return self.exec_media(op),
+            | Op::CorruptBlock { .. }
+            | Op::UserError
+            | Op::ProbeFuzzyResetlogs => return self.exec_media(op),
             _ => {}
         }
         let st = op.statement();
@@ -910,7 +919,9 @@ impl Run {
             | Op::EndBackup { .. }
             | Op::ColdBackup
             | Op::LoseDatafile { .. }
-            | Op::CorruptBlock { .. } => unreachable!("handled above"),
+            | Op::CorruptBlock { .. }
+            | Op::UserError
+            | Op::ProbeFuzzyResetlogs => unreachable!("handled above"),
         };
         self.drain_alerts();
         if let Some(i) = self.inst.as_ref() {
@@ -1551,6 +1562,8 @@ impl Op {
                 action: crate::script::TablespaceAction::EndBackup,
             },
             Op::HotCopy | Op::ColdBackup => Statement::Echo("backup".into()),
+            Op::UserError => Statement::Echo("user error".into()),
+            Op::ProbeFuzzyResetlogs => Statement::Echo("probe: resetlogs on fuzzy files".into()),
             Op::LoseDatafile { file, .. } => Statement::Fault(FaultCmd::LoseDatafile(
                 crate::script::FileRef::Number(u64::from(*file)),
             )),
