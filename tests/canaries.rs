@@ -102,3 +102,22 @@ fn recover_from_highest() {
         &["INV-DATA-1", "INV-CKPT-3", "INV-REC-1"],
     );
 }
+
+#[test]
+fn resetlogs_fuzzy() {
+    // The probe: OPEN RESETLOGS on the files of a crashed instance after
+    // an UNTIL CANCEL stopped at once must be refused.
+    canary(Plant::ResetlogsFuzzy, &["INV-FUZZY-4"]);
+}
+
+#[test]
+fn until_inclusive() {
+    // A user error undone with UNTIL CHANGE at its commit's SCN comes back.
+    canary(Plant::UntilInclusive, &["INV-DATA-3"]);
+}
+
+#[test]
+fn old_incarnation_redo() {
+    // An archived log of an earlier incarnation offered at a prompt.
+    canary(Plant::OldIncarnationRedo, &["INV-RL-3"]);
+}

@@ -572,7 +572,10 @@ impl Run {
         }
         self.drain_alerts();
         match r {
-            Err(DbError::Ora(s)) if s.code() == 1547 => self.note(&s.to_string()),
+            Err(DbError::Ora(s)) if s.code() == 1547 => {
+                self.record_error(&DbError::Ora(s.clone()));
+                self.note(&s.to_string());
+            }
             // A file a fault took (ORA-00283 + ORA-01157 …): no probe today.
             Err(e) => return self.after_failed_step(e),
             Ok(()) => {
@@ -711,5 +714,114 @@ impl Run {
         let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
         self.instance_gone()?;
         self.recover()
+    }
+}
+
+impl Run {
+    /// The must-fail probe of INV-RL-3: in an incarnation after a RESETLOGS,
+    /// the first prompt of a media recovery is answered with the archived
+    /// log of the same sequence from an earlier incarnation (a DBA's slip
+    /// with the names). Recovery must refuse it (ORA-00342) before applying
+    /// anything; the DBA then recovers as usual. Some(result) when the
+    /// probe's recovery itself ended the matter (a power loss).
+    pub(crate) fn probe_old_incarnation_log(
+        &mut self,
+        target: &engine::media::RecoverTarget,
+        files: &[u32],
+    ) -> Flow<Option<Result<(), DbError>>> {
+        let Some(cf) = self.inst_mut().controlfile().cloned() else {
+            return Ok(None);
+        };
+        let disk = self.inst_mut().storage_mut();
+        let old: BTreeMap<u32, String> = cf
+            .archived_logs
+            .iter()
+            .filter(|a| a.incarnation != cf.incarnation && disk.exists(&a.name))
+            .map(|a| (a.seq, a.name.clone()))
+            .collect();
+        if old.is_empty() {
+            return Ok(None);
+        }
+        // The first prompt asks for the log of the oldest header among the
+        // files to recover, unless an online group still holds it.
+        let bs = self.p.db_block_size;
+        let disk = self.inst_mut().storage_mut();
+        let first = files
+            .iter()
+            .filter_map(|n| cf.datafile(*n))
+            .filter_map(|r| engine::datafile::read_header(disk, &r.name, r.file_no, bs).ok()?.ok())
+            .map(|h| h.ckpt_rba.seq)
+            .min();
+        let Some(first) = first else {
+            return Ok(None);
+        };
+        if !old.contains_key(&first) || cf.group_with_seq(1, first).is_some() {
+            return Ok(None);
+        }
+        self.say(Statement::Recover(Recover {
+            automatic: false,
+            target: script_target(target),
+            until: None,
+            using_backup_controlfile: false,
+        }));
+        let mut given = Vec::new();
+        let (out, r) = self
+            .inst_mut()
+            .recover(target.clone(), RecoverOptions::default(), false, &mut |req| {
+                let a = match old.get(&req.seq) {
+                    Some(name) if given.is_empty() => LogAnswer::File(name.clone()),
+                    _ => LogAnswer::Cancel,
+                };
+                given.push(a.clone());
+                a
+            });
+        let mut offered = None;
+        for a in given {
+            self.record(Statement::Answer(match a {
+                LogAnswer::File(f) => {
+                    offered.get_or_insert(f.clone());
+                    RecoverAnswer::File(f)
+                }
+                _ => RecoverAnswer::Cancel,
+            }));
+        }
+        for line in out {
+            self.note(&line);
+        }
+        self.drain_alerts();
+        let Some(name) = offered else {
+            // The start was elsewhere: cancelled at once, recovered below.
+            return Ok(match r {
+                Err(e @ DbError::Terminated { .. }) => Some(Err(e)),
+                _ => None,
+            });
+        };
+        match r {
+            Err(DbError::Ora(s)) if s.code() == 342 => {
+                self.record_error(&DbError::Ora(s.clone()));
+                self.note(&s.to_string());
+                self.coverage.refusals_demanded += 1;
+                Ok(None)
+            }
+            Err(e @ DbError::Terminated { .. }) => Ok(Some(Err(e))),
+            other => Err(Halt::Violation(invariants::Violation::new(
+                "INV-RL-3",
+                format!(
+                    "media recovery of incarnation {} accepted the archived log '{name}' of an earlier one: {other:?}",
+                    cf.prior_incarnations.len() + 1
+                ),
+            ))),
+        }
+    }
+}
+
+/// The script form of a recovery target.
+fn script_target(t: &engine::media::RecoverTarget) -> RecoverTarget {
+    match t {
+        engine::media::RecoverTarget::Database => RecoverTarget::Database,
+        engine::media::RecoverTarget::Tablespace(ts) => RecoverTarget::Tablespace(ts.clone()),
+        engine::media::RecoverTarget::Datafile(n) => {
+            RecoverTarget::Datafile(FileRef::Number(u64::from(*n)))
+        }
     }
 }

@@ -737,6 +737,23 @@ impl Run {
     /// log destroyed) ends the run unrecoverable; any other is INV-REC-1.
     fn recover_files(&mut self, target: RecoverTarget, files: &[u32]) -> Flow<Result<(), DbError>> {
         let automatic = self.planner.chance(1, 2);
+        if !automatic {
+            let probe_target = match &target {
+                RecoverTarget::Database => Some(engine::media::RecoverTarget::Database),
+                RecoverTarget::Tablespace(t) => {
+                    Some(engine::media::RecoverTarget::Tablespace(t.clone()))
+                }
+                RecoverTarget::Datafile(FileRef::Number(n)) => {
+                    Some(engine::media::RecoverTarget::Datafile(*n as u32))
+                }
+                RecoverTarget::Datafile(FileRef::Name(_)) => None,
+            };
+            if let Some(t) = probe_target
+                && let Some(r) = self.probe_old_incarnation_log(&t, files)?
+            {
+                return Ok(r);
+            }
+        }
         self.say(Statement::Recover(Recover {
             automatic,
             target: target.clone(),
