@@ -338,11 +338,15 @@ impl<S: Storage> Instance<S> {
         archivelog: bool,
     ) -> ControlFile {
         let inc = headers[0].1.incarnation;
-        let oldest = headers
+        // The thread's checkpoint is the newest file checkpoint; a file
+        // behind it (restored, or offline for long) needs media recovery,
+        // which its record says by a counter one ahead of its header.
+        let newest = headers
             .iter()
             .map(|(_, h)| h)
-            .min_by_key(|h| h.ckpt_scn)
+            .max_by_key(|h| h.ckpt_scn)
             .expect("a datafile");
+        let oldest = newest;
         let crashed = headers.iter().any(|(_, h)| h.fuzzy.online);
         let current = logs.iter().max_by_key(|(_, (h, _))| h.seq);
         let (current_group, current_seq) =
@@ -441,7 +445,7 @@ impl<S: Storage> Instance<S> {
                     status: FileStatus::Online,
                     creation_scn: h.creation_scn,
                     ckpt_scn: h.ckpt_scn,
-                    ckpt_counter: h.ckpt_counter,
+                    ckpt_counter: h.ckpt_counter + u64::from(h.ckpt_scn < newest.ckpt_scn),
                     stop_scn: (!h.fuzzy.any()).then_some(h.ckpt_scn),
                     offline_range: None,
                     backup_scn: h.fuzzy.hot_backup.then_some(h.ckpt_scn),

@@ -73,6 +73,15 @@ pub fn explanation(stack: &OraStack, model: &Model) -> Option<String> {
             })
         }
         1207 | 338 | 314 | 322 | 1190 => stale(),
+        // CREATE CONTROLFILE could not read a file a fault destroyed.
+        1503 => quoted(1565).iter().find_map(|f| {
+            lost_or_struck(f).or_else(|| {
+                model
+                    .garbled_files
+                    .contains(f)
+                    .then(|| format!("a power loss garbled '{f}'"))
+            })
+        }),
         1122 if stack.has(1207) => stale(),
         1122 if stack.has(1210) => stack.0.iter().filter(|e| e.code == 1110).find_map(|e| {
             let file = e

@@ -669,6 +669,77 @@ impl Run {
         Ok(r)
     }
 
+    /// STARTUP NOMOUNT, CREATE CONTROLFILE REUSE … NORESETLOGS from the
+    /// datafile headers and online logs, then OPEN (the planner handles
+    /// what OPEN says, as after any mount).
+    pub(crate) fn recreate_controlfile(&mut self) -> Result<(), DbError> {
+        // CREATE CONTROLFILE reads every datafile's header: one a fault
+        // took is put back from its copy first (RECOVER follows at OPEN).
+        let bs = self.p.db_block_size;
+        for f in self.p.datafiles.clone() {
+            let disk = self.inst_mut().storage_mut();
+            let readable = matches!(
+                engine::datafile::read_header(disk, &f.path, f.file_no, bs),
+                Ok(Ok(_))
+            );
+            let Some(src) = self.backups.copies.get(&f.file_no).cloned() else {
+                continue;
+            };
+            if readable {
+                continue;
+            }
+            self.model.restored(&f.path);
+            self.model.media_needed.insert(f.file_no);
+            self.say(Statement::Host(HostCmd::Cp {
+                src: src.clone(),
+                dst: f.path.clone(),
+            }));
+            match crate::planner::copy_file(self.inst_mut().storage_mut(), &src, &f.path) {
+                Ok(()) => {
+                    self.coverage.restores += 1;
+                    self.model.lost_files.remove(&f.path);
+                    self.model.garbled_files.remove(&f.path);
+                }
+                Err(engine::storage::IoErrorKind::PowerLost) => return Err(power_lost()),
+                Err(_) => {}
+            }
+        }
+        self.say(Statement::Startup {
+            mode: crate::script::StartupMode::Nomount,
+            force: false,
+        });
+        self.inst_mut().nomount()?;
+        let archivelog = self.p.archivelog;
+        self.say(Statement::CreateControlfile(crate::script::CreateControlfile {
+            reuse: true,
+            database: self.p.db_name.clone(),
+            mode: Resetlogs::Noresetlogs,
+            archivelog: Some(archivelog),
+        }));
+        let db = self.p.db_name.clone();
+        self.inst_mut().create_controlfile(&db, true, false, archivelog)?;
+        self.coverage.controlfile_recoveries += 1;
+        // A file behind the others needs media recovery now (the new
+        // control file says so): the DBA's RECOVER DATABASE follows.
+        let cf = self.inst_mut().controlfile().cloned().expect("mounted");
+        for rec in &cf.datafiles {
+            let disk = self.inst_mut().storage_mut();
+            if let Ok(Ok(h)) = engine::datafile::read_header(disk, &rec.name, rec.file_no, bs)
+                && engine::tablespace::needs_recovery(&h, rec)
+            {
+                self.model.media_needed.insert(rec.file_no);
+            }
+        }
+        for c in self.p.control_files.clone() {
+            self.model.lost_files.remove(&c);
+            self.model.garbled_files.remove(&c);
+            self.model.struck_files.remove(&c);
+        }
+        self.model.stale_controlfile = None;
+        self.say(Statement::AlterDatabase(AlterDatabase::Open(None)));
+        self.inst_mut().open()
+    }
+
     fn is_open(&self) -> bool {
         self.inst
             .as_ref()

@@ -54,6 +54,10 @@ pub(crate) struct Backups {
     /// Per file, the SCN when END BACKUP of its newest hot copy returned:
     /// the copy is consistent once recovery has applied the redo below it.
     pub end_backup: BTreeMap<u32, u64>,
+    /// OPEN refused a stale control file: the next startup builds a new
+    /// one with CREATE CONTROLFILE NORESETLOGS (once per stale copy).
+    pub recreate_controlfile: bool,
+    pub controlfile_recreated: bool,
     /// The SCN the DBA recovers UNTIL CHANGE to (undoing a user error).
     pub until: Option<u64>,
     /// An incomplete recovery under way, with the latest point the

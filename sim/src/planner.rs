@@ -57,19 +57,26 @@ impl Run {
                     after_io: Some(k),
                 });
             }
-            self.note("SQL> startup");
-            self.record(Statement::Startup {
-                mode: StartupMode::Open,
-                force: false,
-            });
+            let recreate = std::mem::take(&mut self.backups.recreate_controlfile);
             let disk = self.disk.take().expect("disk");
             // With a stale control file put back, OPEN must refuse before
             // it changes anything: keep the disk as it was to compare.
             let before = self.model.stale_controlfile.as_ref().map(|_| disk.clone());
             let mut inst = Instance::new(self.p.clone(), disk);
             inst.set_time(self.clock);
-            let mut r = inst.startup();
-            self.inst = Some(inst);
+            let mut r = if recreate {
+                self.inst = Some(inst);
+                self.recreate_controlfile()
+            } else {
+                self.note("SQL> startup");
+                self.record(Statement::Startup {
+                    mode: StartupMode::Open,
+                    force: false,
+                });
+                let r = inst.startup();
+                self.inst = Some(inst);
+                r
+            };
             self.drain_alerts();
             // At MOUNT, the DBA answers what OPEN said, as long as each
             // answer changes something: a lost group no recovery needs is
@@ -179,6 +186,14 @@ impl Run {
                             if let Some(before) = before {
                                 self.refused_before_damage(&before, &s)?;
                                 self.coverage.stale_controlfile_refused += 1;
+                                // The datafiles and online logs are the
+                                // current ones: a control file built from
+                                // them is current (S-CF-4).
+                                if !self.backups.controlfile_recreated {
+                                    self.backups.recreate_controlfile = true;
+                                    self.backups.controlfile_recreated = true;
+                                    continue;
+                                }
                             }
                             return Err(Halt::Unrecoverable(format!(
                                 "{} at OPEN, because {why}; {}",

@@ -1023,6 +1023,7 @@ impl Run {
         self.instance_gone()?;
         self.coverage.stale_controlfile_restored += 1;
         self.model.stale_controlfile = Some(CONTROLFILE_COPY.into());
+        self.backups.controlfile_recreated = false;
         // The next mistake starts from a fresh copy.
         self.controlfile_copy = false;
         for dst in self.p.control_files.clone() {
