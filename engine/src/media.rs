@@ -1088,7 +1088,10 @@ pub(crate) fn consistency_at(
     if h.fuzzy.hot_backup && !end_backup_seen {
         return Some(1195);
     }
-    if h.fuzzy.online && !h.fuzzy.hot_backup && !reached_end {
+    // A hot-backup copy is online-fuzzy too (it was copied from an open
+    // file), and a media checkpoint past its end-backup marker clears only
+    // its hot-backup bit: past the marker it is consistent all the same.
+    if h.fuzzy.online && !h.fuzzy.hot_backup && !end_backup_seen && !reached_end {
         return Some(1194);
     }
     if h.fuzzy.media_recovery {
