@@ -739,10 +739,32 @@ impl Executor {
     /// every commit at or after its point: the model follows the new
     /// incarnation from there (INV-DATA-3).
     fn open_resetlogs(&mut self, mode: Resetlogs) -> StepResult {
+        let before = self
+            .run
+            .inst
+            .as_ref()
+            .and_then(|i| i.controlfile())
+            .map(|c| c.incarnation);
         let r = match mode {
             Resetlogs::Resetlogs => self.with_inst(|i| i.open_resetlogs()),
             Resetlogs::Noresetlogs => self.with_inst(|i| i.open_noresetlogs()),
         };
+        if mode == Resetlogs::Resetlogs && self.run.inst.is_none() {
+            // The power failed under it: if the RESETLOGS itself completed
+            // (the open after it did not), the new incarnation is on disk
+            // and the commits past its point are gone all the same.
+            let p = self.run.p.clone();
+            let cf = engine::inspect::newest_controlfile(self.run.disk_mut(), &p)
+                .ok()
+                .flatten();
+            if let Some(cf) = cf
+                && cf.resetlogs_pending.is_none()
+                && Some(cf.incarnation) != before
+            {
+                self.run.model.resetlogs(cf.incarnation.resetlogs_scn);
+                self.run.coverage.resetlogs += 1;
+            }
+        }
         if matches!(r, Ok(Ok(()))) {
             if mode == Resetlogs::Resetlogs {
                 let point = self
