@@ -2,38 +2,14 @@
 //! bound, the warnings an inconsistent stop gives, what OPEN RESETLOGS
 //! stamps, the guard against a previous incarnation's redo, and a RESETLOGS
 //! a power loss interrupted (S-IR-1, S-IR-2, S-OPEN-2..4).
-use engine::controlfile::{CopyState, read_copy, write_copy};
-use engine::create::create_database;
-use engine::datafile::{self, Incarnation};
+use engine::datafile;
 use engine::media::{LogAnswer, LogRequest, RecoverOptions, RecoverTarget, Until};
 use engine::scn::Scn;
 use engine::{DbError, DbParams, Instance, Plant, ShutdownMode};
 use sim::disk::Disk;
 
-fn params() -> DbParams {
-    DbParams::sim_default(8192, 3, 2, 2, 2)
-}
-
-fn fresh(p: &DbParams) -> Instance<Disk> {
-    let mut d = Disk::new(512);
-    create_database(&mut d, p, 1).unwrap();
-    let mut i = Instance::new(p.clone(), d);
-    i.startup().unwrap();
-    i
-}
-
-fn copy(io: &mut Disk, src: &str, dst: &str) {
-    let n = io.size(src).unwrap() as usize;
-    let mut buf = vec![0u8; n];
-    io.read(src, 0, &mut buf).unwrap();
-    if io.exists(dst) {
-        io.delete(dst).unwrap();
-    }
-    io.create(dst).unwrap();
-    io.write(dst, 0, &buf).unwrap();
-    io.sync(dst).unwrap();
-    io.sync_dir(engine::storage::dir_of(dst)).unwrap();
-}
+mod common;
+use common::{copy, fresh, params};
 
 /// Where backup `tag` keeps its copy of `path`.
 fn backup_name(tag: &str, path: &str) -> String {
@@ -110,8 +86,14 @@ fn auto(_: &LogRequest) -> LogAnswer {
     LogAnswer::Auto
 }
 
-fn cancel(_: &LogRequest) -> LogAnswer {
-    LogAnswer::Cancel
+/// RECOVER DATABASE to `u` (CANCEL at the first prompt; AUTOMATIC
+/// otherwise), which must end with an error: the warning's stack.
+fn recover_warns(i: &mut Instance<Disk>, u: Until) -> DbError {
+    let automatic = u != Until::Cancel;
+    let (_, r) = i.recover(RecoverTarget::Database, until(u), automatic, &mut |_| {
+        LogAnswer::Cancel
+    });
+    r.unwrap_err()
 }
 
 fn codes(e: &DbError) -> Vec<u32> {
@@ -132,18 +114,25 @@ fn commit_after_cold_backup(p: &DbParams) -> (Instance<Disk>, Scn) {
     (i, at)
 }
 
-/// The rows after the cold backup is recovered UNTIL CHANGE `n` and opened
-/// RESETLOGS.
-fn rows_until_change(p: &DbParams, n: Scn) -> Vec<u64> {
-    let (i, _) = commit_after_cold_backup(p);
+/// The cold backup of [`commit_after_cold_backup`] recovered UNTIL CHANGE
+/// `at + offset`, where `at` is row 100's commit; mounted, with RECOVER's
+/// lines and `at`.
+fn recovered_until(p: &DbParams, offset: Scn) -> (Instance<Disk>, Vec<String>, Scn) {
+    let (i, at) = commit_after_cold_backup(p);
     let mut i = restore_and_mount(p, i, "cold", &datafiles(p));
     let (out, r) = i.recover(
         RecoverTarget::Database,
-        until(Until::Change(n)),
+        until(Until::Change(at + offset)),
         true,
         &mut auto,
     );
     r.unwrap();
+    (i, out, at)
+}
+
+/// The rows after [`recovered_until`] `offset` and OPEN RESETLOGS.
+fn rows_until_change(p: &DbParams, offset: Scn) -> Vec<u64> {
+    let (mut i, out, _) = recovered_until(p, offset);
     assert_eq!(
         out.last().map(String::as_str),
         Some("Media recovery complete.")
@@ -159,21 +148,20 @@ fn rows_until_change(p: &DbParams, n: Scn) -> Vec<u64> {
 #[test]
 fn until_change_excludes_a_commit_at_exactly_n_and_includes_one_at_n_minus_1() {
     let p = params();
-    let (_, at) = commit_after_cold_backup(&p);
-    let at_n = rows_until_change(&p, at);
+    let at_n = rows_until_change(&p, 0);
     assert!(
         !at_n.contains(&100),
-        "the commit at SCN {at} is excluded: {at_n:?}"
+        "the commit at n is excluded: {at_n:?}"
     );
     assert!(
         at_n.contains(&19),
         "the commits before it are there: {at_n:?}"
     );
     assert!(!at_n.contains(&200), "nothing after it: {at_n:?}");
-    let past = rows_until_change(&p, at + 1);
+    let past = rows_until_change(&p, 1);
     assert!(
         past.contains(&100),
-        "the commit at SCN {at} = n-1 is included: {past:?}"
+        "the commit at n-1 is included: {past:?}"
     );
     assert!(!past.contains(&200), "{past:?}");
 }
@@ -184,8 +172,7 @@ fn until_change_excludes_a_commit_at_exactly_n_and_includes_one_at_n_minus_1() {
 fn until_inclusive_plant_recovers_the_commit_at_n() {
     let mut p = params();
     p.plant = Some(Plant::UntilInclusive);
-    let (_, at) = commit_after_cold_backup(&p);
-    assert!(rows_until_change(&p, at).contains(&100));
+    assert!(rows_until_change(&p, 0).contains(&100));
 }
 
 /// ORA-01547 + ORA-01195 + ORA-01110: a hot-backup copy recovered to a
@@ -213,13 +200,7 @@ fn cancel_before_the_end_backup_marker_warns_ora_01195() {
     commit_rows(&mut i, 20, 5);
     let want = keys(&mut i);
     let mut i = restore_and_mount(&p, i, "hot", &users);
-    let (_, r) = i.recover(
-        RecoverTarget::Database,
-        until(Until::Cancel),
-        false,
-        &mut cancel,
-    );
-    let e = r.unwrap_err();
+    let e = recover_warns(&mut i, Until::Cancel);
     assert_eq!(codes(&e), [1547, 1195, 1110], "{e}");
     let e = i.open_resetlogs().unwrap_err();
     assert!(e.stack().has(1195), "OPEN RESETLOGS refuses it: {e}");
@@ -246,13 +227,7 @@ fn a_file_from_a_backup_after_the_point_warns_ora_01152() {
     let mut i = Instance::new(p.clone(), d);
     i.nomount().unwrap();
     i.mount().unwrap();
-    let (_, r) = i.recover(
-        RecoverTarget::Database,
-        until(Until::Change(at)),
-        true,
-        &mut auto,
-    );
-    let e = r.unwrap_err();
+    let e = recover_warns(&mut i, Until::Change(at));
     assert_eq!(codes(&e), [1547, 1152, 1110], "{e}");
     assert!(e.to_string().contains(&users01), "{e}");
 }
@@ -266,28 +241,14 @@ fn cancel_with_one_file_behind_warns_ora_01194_for_it() {
     let (i, _) = commit_after_cold_backup(&p);
     let users01 = p.datafiles[2].path.clone();
     let mut i = restore_and_mount(&p, i, "cold", std::slice::from_ref(&users01));
-    let (_, r) = i.recover(
-        RecoverTarget::Database,
-        until(Until::Cancel),
-        false,
-        &mut cancel,
-    );
-    let e = r.unwrap_err();
+    let e = recover_warns(&mut i, Until::Cancel);
     assert_eq!(codes(&e), [1547, 1194, 1110], "{e}");
     assert!(e.to_string().contains(&users01), "{e}");
 }
 
 /// Recovers the cold backup to just before row 100 and opens RESETLOGS.
 fn resetlogs_before_row_100(p: &DbParams) -> Instance<Disk> {
-    let (i, at) = commit_after_cold_backup(p);
-    let mut i = restore_and_mount(p, i, "cold", &datafiles(p));
-    let (_, r) = i.recover(
-        RecoverTarget::Database,
-        until(Until::Change(at)),
-        true,
-        &mut auto,
-    );
-    r.unwrap();
+    let (mut i, _, _) = recovered_until(p, 0);
     i.open_resetlogs().unwrap();
     i
 }
@@ -396,61 +357,56 @@ fn old_incarnation_redo_plant_takes_the_old_log() {
     );
 }
 
-/// Rewrites every control-file copy with `edit` applied.
-fn edit_controlfiles(
-    io: &mut Disk,
-    p: &DbParams,
-    edit: impl Fn(&mut engine::controlfile::ControlFile),
-) {
-    for c in &p.control_files {
-        let CopyState::Valid(mut cf) = read_copy(io, c).unwrap() else {
-            panic!("copy {c} is readable")
-        };
-        edit(&mut cf);
-        cf.version += 1;
-        write_copy(io, c, &cf).unwrap();
-    }
-}
-
-/// S-OPEN-2: a RESETLOGS the power interrupted after recording its new
-/// incarnation (`resetlogs_pending`) opens only with RESETLOGS (ORA-01588),
-/// and OPEN RESETLOGS carries on with that same incarnation.
+/// S-OPEN-2: a power loss inside OPEN RESETLOGS, after it recorded the
+/// incarnation it is creating (`resetlogs_pending`) and before it
+/// finished, leaves a database that opens only with RESETLOGS (ORA-01588);
+/// OPEN RESETLOGS then carries on with that same incarnation. The power is
+/// cut at every I/O of the statement in turn.
 #[test]
 fn an_interrupted_resetlogs_demands_resetlogs_and_carries_on() {
     let p = params();
-    let (i, at) = commit_after_cold_backup(&p);
-    let mut i = restore_and_mount(&p, i, "cold", &datafiles(&p));
-    let (_, r) = i.recover(
-        RecoverTarget::Database,
-        until(Until::Change(at)),
-        true,
-        &mut auto,
+    let mut struck_inside = 0;
+    for n in 1.. {
+        let (mut i, _, at) = recovered_until(&p, 0);
+        i.storage_mut().arm_crash(n);
+        match i.open_resetlogs() {
+            Ok(()) => break,
+            Err(DbError::Terminated {
+                power_lost: true, ..
+            }) => {}
+            Err(e) => panic!("I/O {n}: {e}"),
+        }
+        let mut d = i.into_storage();
+        d.power_loss_seeded(n);
+        let mut i = Instance::new(p.clone(), d);
+        i.nomount().unwrap();
+        if i.mount().is_err() {
+            continue; // the copies at different versions (ORA-00214)
+        }
+        let Some(pending) = i.controlfile().unwrap().resetlogs_pending else {
+            continue; // before the record, or after the RESETLOGS
+        };
+        struck_inside += 1;
+        assert_eq!(pending.resetlogs_scn, at);
+        let e = i.open().unwrap_err();
+        assert_eq!(codes(&e), [1588], "I/O {n}: {e}");
+        let e = i.open_noresetlogs().unwrap_err();
+        assert_eq!(codes(&e), [1588], "I/O {n}: {e}");
+        i.open_resetlogs().unwrap();
+        let cf = i.controlfile().unwrap();
+        assert_eq!(
+            cf.incarnation, pending,
+            "the pending incarnation, not a new one"
+        );
+        assert!(cf.resetlogs_pending.is_none());
+        assert_eq!(cf.prior_incarnations.len(), 1);
+        let k = keys(&mut i);
+        assert!(k.contains(&19) && !k.contains(&100), "I/O {n}: {k:?}");
+    }
+    assert!(
+        struck_inside > 5,
+        "the power was cut inside: {struck_inside}"
     );
-    r.unwrap();
-    i.shutdown(ShutdownMode::Abort).unwrap();
-    let mut d = i.into_storage();
-    let pending = Incarnation {
-        resetlogs_scn: at,
-        resetlogs_time: 777,
-    };
-    edit_controlfiles(&mut d, &p, |cf| cf.resetlogs_pending = Some(pending));
-    let mut i = Instance::new(p.clone(), d);
-    i.nomount().unwrap();
-    i.mount().unwrap();
-    let e = i.open().unwrap_err();
-    assert_eq!(codes(&e), [1588], "{e}");
-    let e = i.open_noresetlogs().unwrap_err();
-    assert_eq!(codes(&e), [1588], "{e}");
-    i.open_resetlogs().unwrap();
-    let cf = i.controlfile().unwrap();
-    assert_eq!(
-        cf.incarnation, pending,
-        "the pending incarnation, not a new one"
-    );
-    assert!(cf.resetlogs_pending.is_none());
-    assert_eq!(cf.prior_incarnations.len(), 1);
-    let k = keys(&mut i);
-    assert!(k.contains(&19) && !k.contains(&100), "{k:?}");
 }
 
 /// S-IR-2: a hot-backup copy is consistent at any point past its
