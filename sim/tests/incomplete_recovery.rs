@@ -211,6 +211,51 @@ fn cancel_before_the_end_backup_marker_warns_ora_01195() {
     assert_eq!(keys(&mut i), want);
 }
 
+/// Every tablespace backed up hot, one after the other; row 100 committed
+/// while USERS is still in backup mode, after its copies. The copies put
+/// back and mounted, with row 100's commit SCN: recovered UNTIL CHANGE
+/// there, the USERS copies stop before their end-backup marker.
+fn hot_copies_until_before_users_end_backup(p: &DbParams) -> (Instance<Disk>, Scn) {
+    let mut i = fresh(p);
+    commit_rows(&mut i, 0, 10);
+    let mut at = 0;
+    for ts in ["SYSTEM", "UNDOTBS", "USERS"] {
+        i.begin_backup(Some(ts)).unwrap();
+        commit_rows(&mut i, 10, 1);
+        i.delete(1, 10).unwrap();
+        i.commit(1).unwrap();
+        i.dbwr_tick(64).unwrap();
+        for f in p.datafiles.iter().filter(|f| f.tablespace == ts) {
+            copy(i.storage_mut(), &f.path, &backup_name("hot", &f.path));
+        }
+        if ts == "USERS" {
+            at = commit_rows(&mut i, 100, 1);
+        }
+        i.end_backup(Some(ts)).unwrap();
+    }
+    archive_current(&mut i);
+    let i = restore_and_mount(p, i, "hot", &datafiles(p));
+    (i, at)
+}
+
+/// S-OPEN-3: OPEN RESETLOGS refuses a hot-backup copy recovered to a point
+/// before its end-backup marker (ORA-01195), though every file stands at
+/// the point; the planted `resetlogs-fuzzy` opens it.
+#[test]
+fn resetlogs_refuses_a_file_still_hot_backup_fuzzy() {
+    let p = params();
+    let (mut i, at) = hot_copies_until_before_users_end_backup(&p);
+    let e = recover_warns(&mut i, Until::Change(at));
+    assert_eq!(codes(&e), [1547, 1195, 1110], "{e}");
+    let e = i.open_resetlogs().unwrap_err();
+    assert_eq!(codes(&e), [1195, 1110], "{e}");
+    let mut p = params();
+    p.plant = Some(Plant::ResetlogsFuzzy);
+    let (mut i, at) = hot_copies_until_before_users_end_backup(&p);
+    recover_warns(&mut i, Until::Change(at));
+    i.open_resetlogs().unwrap();
+}
+
 /// ORA-01547 + ORA-01152 + ORA-01110: one file restored from a backup
 /// newer than the UNTIL point holds changes after it.
 #[test]
