@@ -45,8 +45,10 @@ fn bugs_lists_every_planted_bug_and_whether_it_is_built() {
     };
     assert!(line("skip-wal").contains(" yes "), "{text}");
     assert!(line("skip-wal").contains("INV-DATA-2"), "{text}");
-    assert!(line("until-inclusive").contains(" not yet "), "{text}");
+    assert!(line("until-inclusive").contains(" yes "), "{text}");
     assert!(line("until-inclusive").contains("INV-DATA-3"), "{text}");
+    assert!(line("incr-off-by-one").contains(" not yet "), "{text}");
+    assert!(line("incr-off-by-one").contains("INV-BK-3"), "{text}");
 }
 
 #[test]
@@ -100,11 +102,11 @@ fn an_unknown_plant_is_bad_input_listing_the_known_bugs() {
 
 #[test]
 fn a_plant_that_is_not_built_is_bad_input_saying_so() {
-    let out = redosim(&["run", "--seed", "1", "--plant", "until-inclusive"]);
+    let out = redosim(&["run", "--seed", "1", "--plant", "incr-off-by-one"]);
     assert_eq!(code(&out), 2);
     let err = stderr(&out);
     assert!(
-        err.contains("'until-inclusive'") && err.contains("does not exist yet"),
+        err.contains("'incr-off-by-one'") && err.contains("does not exist yet"),
         "{err}"
     );
 }
