@@ -48,6 +48,7 @@ fn bugs_lists_every_planted_bug_and_whether_it_is_built() {
     assert!(line("until-inclusive").contains(" yes "), "{text}");
     assert!(line("until-inclusive").contains("INV-DATA-3"), "{text}");
     assert!(line("incr-off-by-one").contains(" not yet "), "{text}");
+    assert!(line("incr-off-by-one").contains("INV-BK-3"), "{text}");
 }
 
 #[test]

@@ -191,12 +191,10 @@ fn a_malformed_script_exits_2_naming_file_line_and_column_and_runs_nothing() {
 
 #[test]
 fn an_unsupported_statement_exits_2_naming_the_feature() {
-    let (code, _, stderr) = redosim_script("startup mount\nrecover database until cancel\n", &[]);
+    let (code, _, stderr) = redosim_script("startup\nfault lose backup piece all\n", &[]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains(
-            "case.scn:2: not supported yet: recover … until (incomplete recovery, S-IR-1)"
-        ),
+        stderr.contains("case.scn:2: not supported yet: fault lose backup piece (RMAN, S-BK-4)"),
         "{stderr}"
     );
     let (code, _, stderr) = redosim_script("RMAN> backup database;\n", &[]);

@@ -149,7 +149,7 @@ pub fn parse_time(text: &str) -> Option<SimTime> {
     let ([y, m, day], [hh, mi, ss]) = (d.as_slice(), c.as_slice()) else {
         return None;
     };
-    let leap = |y: u64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = |y: u64| (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let months = [
         31,
         if leap(*y) { 29 } else { 28 },
@@ -612,6 +612,7 @@ impl<S: Storage> Instance<S> {
     /// The log holding `seq`: the online log when a group still holds it
     /// (read without asking), else the archived log, asked for with
     /// ORA-00279 / ORA-00289 / ORA-00280 unless AUTO. None: CANCEL.
+    #[allow(clippy::too_many_arguments)]
     fn log_for_recovery(
         &mut self,
         seq: u32,
@@ -1094,7 +1095,10 @@ pub(crate) fn consistency_at(
     if h.fuzzy.hot_backup && !end_backup_seen {
         return Some(1195);
     }
-    if h.fuzzy.online && !h.fuzzy.hot_backup && !reached_end {
+    // A hot-backup copy is online-fuzzy too (it was copied from an open
+    // file), and a media checkpoint past its end-backup marker clears only
+    // its hot-backup bit: past the marker it is consistent all the same.
+    if h.fuzzy.online && !h.fuzzy.hot_backup && !end_backup_seen && !reached_end {
         return Some(1194);
     }
     if h.fuzzy.media_recovery {

@@ -305,8 +305,9 @@ mod tests {
     #[test]
     fn plant_names_parse_and_unbuilt_ones_say_so() {
         assert_eq!(Plant::parse("skip-wal"), Ok(Plant::SkipWal));
+        assert_eq!(Plant::parse("until-inclusive"), Ok(Plant::UntilInclusive));
         assert!(
-            Plant::parse("until-inclusive")
+            Plant::parse("incr-off-by-one")
                 .unwrap_err()
                 .contains("does not exist yet")
         );

@@ -239,6 +239,12 @@ pub fn check_redo_online_with<S: Storage + ?Sized>(
     model: &Model,
 ) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
+    if cf.resetlogs_pending.is_some() {
+        // A RESETLOGS a power loss interrupted: only OPEN RESETLOGS opens
+        // the database now (ORA-01588), and it re-creates the online logs;
+        // no crash recovery will read them.
+        return Ok(out);
+    }
     let t = cf.thread(1);
     for seq in t.ckpt.rba.seq..=t.current_seq {
         let Some(g) = cf.group_with_seq(1, seq) else {

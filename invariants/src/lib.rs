@@ -99,6 +99,10 @@ pub const CHECKED: &[(&str, &str)] = &[
         "a file whose header says not fuzzy holds no block newer than its checkpoint",
     ),
     (
+        "INV-FUZZY-4",
+        "OPEN RESETLOGS refuses while an online file has a fuzzy bit set",
+    ),
+    (
         "INV-CKPT-1",
         "open: header checkpoint SCN and counter equal the control file",
     ),
@@ -151,6 +155,10 @@ pub const CHECKED: &[(&str, &str)] = &[
     (
         "INV-RL-2",
         "the resetlogs SCN is the recovery end point, and no change from after it survived",
+    ),
+    (
+        "INV-RL-3",
+        "recovery never applies a log of another incarnation",
     ),
     (
         "INV-RL-4",

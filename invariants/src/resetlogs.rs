@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use engine::DbParams;
 use engine::controlfile::{ControlFile, FileStatus, LogStatus};
+use engine::datafile::Incarnation;
 use engine::inspect::newest_controlfile;
 use engine::redo::Op;
 use engine::scn::Scn;
@@ -398,6 +399,66 @@ pub fn check_point_not_early(point: Scn, latest: &LatestPoint) -> Option<Violati
             ),
         )
     })
+}
+
+/// INV-FUZZY-4, read just before OPEN RESETLOGS: the online datafiles
+/// whose header has a fuzzy bit set (S-OPEN-3). While there is one, OPEN
+/// RESETLOGS must refuse ([`check_resetlogs_refused_fuzzy`]).
+pub fn fuzzy_online_files<S: Storage + ?Sized>(
+    io: &mut S,
+    p: &DbParams,
+    cf: &ControlFile,
+) -> IoResult<Vec<String>> {
+    let mut out = Vec::new();
+    for d in cf
+        .datafiles
+        .iter()
+        .filter(|d| d.status == FileStatus::Online)
+    {
+        if let Ok(h) = engine::datafile::read_header(io, &d.name, d.file_no, p.db_block_size)?
+            && h.fuzzy.any()
+        {
+            out.push(format!("file {} '{}'", d.file_no, d.name));
+        }
+    }
+    Ok(out)
+}
+
+/// INV-FUZZY-4, after an OPEN RESETLOGS that succeeded: none of the files
+/// [`fuzzy_online_files`] found before it was fuzzy.
+pub fn check_resetlogs_refused_fuzzy(fuzzy: &[String]) -> Option<Violation> {
+    fuzzy.first().map(|f| {
+        Violation::new(
+            "INV-FUZZY-4",
+            format!("OPEN RESETLOGS opened though {f} had a fuzzy bit set"),
+        )
+    })
+}
+
+/// INV-RL-3, after a RECOVER: every log it applied from a prompt (`applied`,
+/// the names its ORA-00278 lines give) belongs to incarnation `inc`, the
+/// control file's when the recovery began; redo of another incarnation
+/// must be refused (ORA-00342).
+pub fn check_logs_of_incarnation<S: Storage + ?Sized>(
+    io: &mut S,
+    p: &DbParams,
+    inc: Incarnation,
+    applied: &[String],
+) -> IoResult<Option<Violation>> {
+    for name in applied {
+        if let Ok(c) = engine::redo::read_log(io, name, p.log_blocks)?
+            && c.header.incarnation != inc
+        {
+            return Ok(Some(Violation::new(
+                "INV-RL-3",
+                format!(
+                    "recovery applied '{name}', a log of the incarnation with resetlogs SCN {}, to the incarnation with resetlogs SCN {}",
+                    c.header.incarnation.resetlogs_scn, inc.resetlogs_scn
+                ),
+            )));
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

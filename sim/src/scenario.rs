@@ -739,12 +739,46 @@ impl Executor {
     /// every commit at or after its point: the model follows the new
     /// incarnation from there (INV-DATA-3).
     fn open_resetlogs(&mut self, mode: Resetlogs) -> StepResult {
+        let before = self
+            .run
+            .inst
+            .as_ref()
+            .and_then(|i| i.controlfile())
+            .map(|c| c.incarnation);
+        // INV-FUZZY-4: the files a RESETLOGS must refuse, read before it.
+        let p = self.run.p.clone();
+        let fuzzy = match (mode, self.run.inst.as_mut()) {
+            (Resetlogs::Resetlogs, Some(i)) => match i.controlfile().cloned() {
+                Some(cf) => invariants::resetlogs::fuzzy_online_files(i.storage_mut(), &p, &cf)
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
         let r = match mode {
             Resetlogs::Resetlogs => self.with_inst(|i| i.open_resetlogs()),
             Resetlogs::Noresetlogs => self.with_inst(|i| i.open_noresetlogs()),
         };
+        if mode == Resetlogs::Resetlogs && self.run.inst.is_none() {
+            // The power failed under it: if the RESETLOGS itself completed
+            // (the open after it did not), the new incarnation is on disk
+            // and the commits past its point are gone all the same.
+            let cf = engine::inspect::newest_controlfile(self.run.disk_mut(), &p)
+                .ok()
+                .flatten();
+            if let Some(cf) = cf
+                && cf.resetlogs_pending.is_none()
+                && Some(cf.incarnation) != before
+            {
+                self.run.model.resetlogs(cf.incarnation.resetlogs_scn);
+                self.run.coverage.resetlogs += 1;
+            }
+        }
         if matches!(r, Ok(Ok(()))) {
             if mode == Resetlogs::Resetlogs {
+                if let Some(v) = invariants::resetlogs::check_resetlogs_refused_fuzzy(&fuzzy) {
+                    return Err(Stop::Failed(format!("VIOLATION {v}")));
+                }
                 let point = self
                     .run
                     .inst
@@ -894,8 +928,23 @@ impl Executor {
         };
         let automatic = prompts.automatic;
         let inst = self.run.inst.as_mut().expect("checked above");
+        let incarnation = inst.controlfile().map(|c| c.incarnation);
         let (lines, result) = inst.recover(target, opts, automatic, &mut |req| prompts.answer(req));
         self.run.drain_alerts();
+        // INV-RL-3: no log of another incarnation was applied.
+        let applied: Vec<String> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("ORA-00278: log file '")?.split('\'').next())
+            .map(str::to_string)
+            .collect();
+        if let (Some(inc), Some(i)) = (incarnation, self.run.inst.as_mut()) {
+            let p = self.run.p.clone();
+            if let Ok(Some(v)) =
+                invariants::resetlogs::check_logs_of_incarnation(i.storage_mut(), &p, inc, &applied)
+            {
+                return Err(Stop::Failed(format!("VIOLATION {v}")));
+            }
+        }
         self.answers_consumed = prompts.next;
         // Each answer shows where SQL*Plus echoes it: after its
         // `Specify log:` prompt (the answer lines then print nothing).

@@ -2,36 +2,13 @@
 //! with its prompts, CREATE DATAFILE, offline files (S-BK-1, S-BK-2,
 //! S-MR-1..6, S-CD-1..4).
 use engine::controlfile::FileStatus;
-use engine::create::create_database;
 use engine::media::{LogAnswer, OfflineMode, RecoverTarget};
 use engine::params::Release;
 use engine::{DbParams, Instance, ShutdownMode};
 use sim::disk::Disk;
 
-fn params() -> DbParams {
-    DbParams::sim_default(8192, 3, 2, 2, 2)
-}
-
-fn fresh(p: &DbParams) -> Instance<Disk> {
-    let mut d = Disk::new(512);
-    create_database(&mut d, p, 1).unwrap();
-    let mut i = Instance::new(p.clone(), d);
-    i.startup().unwrap();
-    i
-}
-
-fn copy(io: &mut Disk, src: &str, dst: &str) {
-    let n = io.size(src).unwrap() as usize;
-    let mut buf = vec![0u8; n];
-    io.read(src, 0, &mut buf).unwrap();
-    if io.exists(dst) {
-        io.delete(dst).unwrap();
-    }
-    io.create(dst).unwrap();
-    io.write(dst, 0, &buf).unwrap();
-    io.sync(dst).unwrap();
-    io.sync_dir(engine::storage::dir_of(dst)).unwrap();
-}
+mod common;
+use common::{copy, fresh, params};
 
 fn backup_name(path: &str) -> String {
     format!("/u03/backup/{}", path.rsplit('/').next().unwrap())
