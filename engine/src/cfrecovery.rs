@@ -272,7 +272,7 @@ impl<S: Storage> Instance<S> {
     /// NORESETLOGS: every online log group's newest readable header. A
     /// group none of whose members can be read fails (ORA-01565); a log of
     /// another incarnation does not belong (ORA-01227); a datafile
-    /// checkpointed past the end of the logs was not written with them
+    /// checkpointed in a later log than any here was not written with them
     /// (ORA-01229).
     fn logs_for_create(
         &mut self,
@@ -314,9 +314,11 @@ impl<S: Storage> Instance<S> {
                 }
             }
         }
-        let end = out.values().map(|(_, e)| *e).max().unwrap_or(0);
+        // A datafile checkpointed in a log after the newest one here was
+        // written with other, later logs.
+        let newest = out.values().map(|(h, _)| h.seq).max().unwrap_or(0);
         for (path, h) in headers {
-            if h.ckpt_scn > end {
+            if h.ckpt_rba.seq > newest {
                 return Err(ora::with_file(
                     OraStack::one(
                         1229,

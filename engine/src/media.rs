@@ -947,9 +947,14 @@ impl<S: Storage> Instance<S> {
                 h.ckpt_counter = f.rec.ckpt_counter.max(h.ckpt_counter);
                 h.fuzzy.online = false;
             } else {
-                h.ckpt_scn = f.limit.unwrap_or(f.rec.ckpt_scn);
-                h.ckpt_time = thread.ckpt.time;
-                h.ckpt_rba = thread.ckpt.rba;
+                // A media checkpoint may have taken the header past the
+                // record (a crashed instance's last checkpoint): never back.
+                let to = f.limit.unwrap_or(f.rec.ckpt_scn);
+                if to >= h.ckpt_scn {
+                    h.ckpt_scn = to;
+                    h.ckpt_time = thread.ckpt.time;
+                    h.ckpt_rba = thread.ckpt.rba;
+                }
                 h.ckpt_counter = f.rec.ckpt_counter;
                 // A crashed database's files are online-fuzzy until crash
                 // recovery at OPEN; after a clean shutdown they are not.
@@ -1096,9 +1101,9 @@ pub(crate) fn consistency_at(
         return Some(1195);
     }
     // A hot-backup copy is online-fuzzy too (it was copied from an open
-    // file), and a media checkpoint past its end-backup marker clears only
-    // its hot-backup bit: past the marker it is consistent all the same.
-    if h.fuzzy.online && !h.fuzzy.hot_backup && !end_backup_seen && !reached_end {
+    // file): past its marker it is consistent, and a media checkpoint
+    // there clears both bits. Online-fuzzy alone is a crashed instance's.
+    if h.fuzzy.online && !h.fuzzy.hot_backup && !reached_end {
         return Some(1194);
     }
     if h.fuzzy.media_recovery {

@@ -249,6 +249,9 @@ impl Run {
         // The point the DBA asked for (UNTIL CHANGE), else the engine's.
         let target = self.backups.until.take().unwrap_or(point);
         let p = self.p.clone();
+        // The structures first, as the open left them (a scan below may
+        // make DBWn write), the same moment a script checks them.
+        let structural = self.new_incarnation_checks(point);
         // The committed state is now the state at the point: the rows must
         // be exactly it (INV-DATA-3), blocks a fault corrupted excused as
         // for any open (INV-DATA-1's own rules).
@@ -280,12 +283,7 @@ impl Run {
         {
             found.push(v);
         }
-        let disk = self.inst_mut().storage_mut();
-        found.extend(invariants::resetlogs::check_after_resetlogs(disk, &p, point).expect("reads"));
-        found.extend(
-            invariants::resetlogs::check_nothing_after_point(disk, &p, point).expect("reads"),
-        );
-        found.extend(invariants::resetlogs::check_scns_above_resetlogs(disk, &p).expect("reads"));
+        found.extend(structural);
         if let Some(v) = found.into_iter().next() {
             return Err(Halt::Violation(v));
         }
@@ -297,6 +295,20 @@ impl Run {
         self.backups.copies.clear();
         self.backups.carried.clear();
         Ok(Ok(()))
+    }
+
+    /// The new incarnation right after its OPEN RESETLOGS at `point`
+    /// (INV-RL-1, -2, -4), read from the files.
+    pub(crate) fn new_incarnation_checks(&mut self, point: Scn) -> Vec<invariants::Violation> {
+        let p = self.p.clone();
+        let disk = self.inst_mut().storage_mut();
+        let mut found =
+            invariants::resetlogs::check_after_resetlogs(disk, &p, point).expect("reads");
+        found.extend(
+            invariants::resetlogs::check_nothing_after_point(disk, &p, point).expect("reads"),
+        );
+        found.extend(invariants::resetlogs::check_scns_above_resetlogs(disk, &p).expect("reads"));
+        found
     }
 
     /// The latest point the surviving files allow (INV-DATA-4), computed
@@ -504,12 +516,15 @@ impl Run {
             using_backup_controlfile: false,
         };
         let mut asked = false;
-        let (out, r) =
-            self.inst_mut()
-                .recover(engine::media::RecoverTarget::Database, opts, false, &mut |_| {
-                    asked = true;
-                    LogAnswer::Auto
-                });
+        let (out, r) = self.inst_mut().recover(
+            engine::media::RecoverTarget::Database,
+            opts,
+            false,
+            &mut |_| {
+                asked = true;
+                LogAnswer::Auto
+            },
+        );
         if asked {
             self.record(Statement::Answer(RecoverAnswer::Auto));
         }
@@ -710,14 +725,21 @@ impl Run {
         });
         self.inst_mut().nomount()?;
         let archivelog = self.p.archivelog;
-        self.say(Statement::CreateControlfile(crate::script::CreateControlfile {
-            reuse: true,
-            database: self.p.db_name.clone(),
-            mode: Resetlogs::Noresetlogs,
-            archivelog: Some(archivelog),
-        }));
+        self.say(Statement::CreateControlfile(
+            crate::script::CreateControlfile {
+                reuse: true,
+                database: self.p.db_name.clone(),
+                mode: Resetlogs::Noresetlogs,
+                archivelog: Some(archivelog),
+            },
+        ));
         let db = self.p.db_name.clone();
-        self.inst_mut().create_controlfile(&db, true, false, archivelog)?;
+        // Every copy is rewritten: a power loss inside may leave any of
+        // them missing or old (until an OPEN succeeds).
+        let copies = self.p.control_files.clone();
+        self.model.struck_files.extend(copies);
+        self.inst_mut()
+            .create_controlfile(&db, true, false, archivelog)?;
         self.coverage.controlfile_recoveries += 1;
         // A file behind the others needs media recovery now (the new
         // control file says so): the DBA's RECOVER DATABASE follows.
@@ -733,7 +755,6 @@ impl Run {
         for c in self.p.control_files.clone() {
             self.model.lost_files.remove(&c);
             self.model.garbled_files.remove(&c);
-            self.model.struck_files.remove(&c);
         }
         self.model.stale_controlfile = None;
         self.say(Statement::AlterDatabase(AlterDatabase::Open(None)));
@@ -820,7 +841,11 @@ impl Run {
         let first = files
             .iter()
             .filter_map(|n| cf.datafile(*n))
-            .filter_map(|r| engine::datafile::read_header(disk, &r.name, r.file_no, bs).ok()?.ok())
+            .filter_map(|r| {
+                engine::datafile::read_header(disk, &r.name, r.file_no, bs)
+                    .ok()?
+                    .ok()
+            })
             .map(|h| h.ckpt_rba.seq)
             .min();
         let Some(first) = first else {
@@ -836,16 +861,19 @@ impl Run {
             using_backup_controlfile: false,
         }));
         let mut given = Vec::new();
-        let (out, r) = self
-            .inst_mut()
-            .recover(target.clone(), RecoverOptions::default(), false, &mut |req| {
+        let (out, r) = self.inst_mut().recover(
+            target.clone(),
+            RecoverOptions::default(),
+            false,
+            &mut |req| {
                 let a = match old.get(&req.seq) {
                     Some(name) if given.is_empty() => LogAnswer::File(name.clone()),
                     _ => LogAnswer::Cancel,
                 };
                 given.push(a.clone());
                 a
-            });
+            },
+        );
         let mut offered = None;
         for a in given {
             self.record(Statement::Answer(match a {

@@ -66,7 +66,13 @@ impl Run {
             inst.set_time(self.clock);
             let mut r = if recreate {
                 self.inst = Some(inst);
-                self.recreate_controlfile()
+                let r = self.recreate_controlfile();
+                // Cut short by a power loss: the copies may be gone or
+                // half-written; the DBA runs CREATE CONTROLFILE again.
+                if matches!(r, Err(DbError::Terminated { .. })) {
+                    self.backups.recreate_controlfile = true;
+                }
+                r
             } else {
                 self.note("SQL> startup");
                 self.record(Statement::Startup {

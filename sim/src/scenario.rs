@@ -788,6 +788,9 @@ impl Executor {
                     .expect("an open database has a control file");
                 self.run.model.resetlogs(point);
                 self.run.coverage.resetlogs += 1;
+                if let Some(v) = self.run.new_incarnation_checks(point).into_iter().next() {
+                    return Err(Stop::Failed(format!("VIOLATION {v}")));
+                }
             }
             self.after_open()?;
         }

@@ -501,9 +501,9 @@ rollback;
             (engine::Plant::NoTornImages, 15, true),
             (engine::Plant::AckWithoutMember, 17, true),
         ] {
-            // The smallest shrink of the first three failing seeds: how far
+            // The smallest shrink of the first five failing seeds: how far
             // ddmin gets depends on the run a seed happened to draw.
-            let (run, s, found) = (0..300)
+            let (run, s, found) = (0..600)
                 .map(|seed| {
                     run_seed(&RunOptions {
                         seed,
@@ -514,7 +514,7 @@ rollback;
                 // A restore drill's failure (INV-BK-2) is not on the tape:
                 // it does not replay as a script, so it does not shrink.
                 .filter(|r| r.violation.as_ref().is_some_and(|v| v.id != "INV-BK-2"))
-                .take(3)
+                .take(5)
                 .map(|run| {
                     let (s, found) = shrink_text(&run.scenario, 1000).unwrap();
                     (run, s, found)
