@@ -26,6 +26,26 @@ use crate::storage::{Storage, dir_of};
 /// Where BACKUP CONTROLFILE TO TRACE writes without AS.
 pub const TRACE_FILE: &str = "/u01/admin/SIM/udump/sim_ora_cfile.trc";
 
+/// Where crash recovery starts for a checkpoint `h`: its own RBA when an
+/// online log holds that sequence; else the start of the newest online log
+/// that began at or before the checkpoint SCN (a checkpoint at an unchanged
+/// SCN moves the thread's RBA on but leaves the header's, so the header may
+/// name a log since reused; every change below the SCN is in the files).
+fn thread_rba(h: &DatafileHeader, logs: &BTreeMap<u32, (LogHeader, u64)>) -> Rba {
+    let own = Rba {
+        seq: h.ckpt_rba.seq.max(1),
+        block: h.ckpt_rba.block.max(1),
+    };
+    if logs.is_empty() || logs.values().any(|(l, _)| l.seq == own.seq) {
+        return own;
+    }
+    logs.values()
+        .filter(|(l, _)| l.seq > 0 && l.first_scn <= h.ckpt_scn)
+        .map(|(l, _)| l.seq)
+        .max()
+        .map_or(own, |seq| Rba { seq, block: 1 })
+}
+
 impl<S: Storage> Instance<S> {
     /// ALTER DATABASE BACKUP CONTROLFILE TO 'name' [REUSE]: a copy of the
     /// control file marked as a backup.
@@ -305,6 +325,9 @@ impl<S: Storage> Instance<S> {
                 Some(b) => {
                     out.insert(group, b);
                 }
+                // Members there but never written (a group not used yet,
+                // or cleared): the group is UNUSED.
+                None if members.iter().any(|m| self.io.exists(m)) => {}
                 None => {
                     return Err(OraStack::one(
                         1565,
@@ -388,7 +411,10 @@ impl<S: Storage> Instance<S> {
                     next_scn: next,
                 });
             }
-            let archived = seq > 0 && self.io.exists(&self.p.archive_name(1, seq, inc.id()));
+            // A created control file knows no archiving: ARCn copies each
+            // online log again before reusing it (an archived copy a power
+            // loss cut short is then made whole).
+            let archived = false;
             groups.push(LogGroupRecord {
                 group,
                 thread: 1,
@@ -429,10 +455,7 @@ impl<S: Storage> Instance<S> {
                 ckpt: ThreadCheckpoint {
                     scn: oldest.ckpt_scn,
                     time: oldest.ckpt_time,
-                    rba: Rba {
-                        seq: oldest.ckpt_rba.seq.max(1),
-                        block: oldest.ckpt_rba.block.max(1),
-                    },
+                    rba: thread_rba(newest, logs),
                 },
                 current_seq,
                 current_group,

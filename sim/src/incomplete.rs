@@ -684,9 +684,8 @@ impl Run {
         Ok(r)
     }
 
-    /// STARTUP NOMOUNT, CREATE CONTROLFILE REUSE … NORESETLOGS from the
-    /// datafile headers and online logs, then OPEN (the planner handles
-    /// what OPEN says, as after any mount).
+    /// STARTUP NOMOUNT and CREATE CONTROLFILE REUSE … NORESETLOGS from the
+    /// datafile headers and online logs (OPEN follows).
     pub(crate) fn recreate_controlfile(&mut self) -> Result<(), DbError> {
         // CREATE CONTROLFILE reads every datafile's header: one a fault
         // took is put back from its copy first (RECOVER follows at OPEN).
@@ -741,6 +740,13 @@ impl Run {
         self.inst_mut()
             .create_controlfile(&db, true, false, archivelog)?;
         self.coverage.controlfile_recoveries += 1;
+        // The new control file's list of corrupt blocks is empty: a torn
+        // block no recovery can repair (no torn-block protection) is, like
+        // rot, learnt again when a read meets it.
+        if !self.model.torn_block_protection {
+            let torn: Vec<_> = self.model.torn.iter().copied().collect();
+            self.model.rotted.extend(torn);
+        }
         // A file behind the others needs media recovery now (the new
         // control file says so): the DBA's RECOVER DATABASE follows.
         let cf = self.inst_mut().controlfile().cloned().expect("mounted");
@@ -757,8 +763,7 @@ impl Run {
             self.model.garbled_files.remove(&c);
         }
         self.model.stale_controlfile = None;
-        self.say(Statement::AlterDatabase(AlterDatabase::Open(None)));
-        self.inst_mut().open()
+        Ok(())
     }
 
     fn is_open(&self) -> bool {

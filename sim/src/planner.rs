@@ -66,13 +66,19 @@ impl Run {
             inst.set_time(self.clock);
             let mut r = if recreate {
                 self.inst = Some(inst);
-                let r = self.recreate_controlfile();
-                // Cut short by a power loss: the copies may be gone or
-                // half-written; the DBA runs CREATE CONTROLFILE again.
-                if matches!(r, Err(DbError::Terminated { .. })) {
-                    self.backups.recreate_controlfile = true;
+                match self.recreate_controlfile() {
+                    Ok(()) => {
+                        self.say(Statement::AlterDatabase(AlterDatabase::Open(None)));
+                        self.inst_mut().open()
+                    }
+                    // Cut short by a power loss: the copies may be gone or
+                    // half-written; the DBA runs CREATE CONTROLFILE again.
+                    Err(e @ DbError::Terminated { .. }) => {
+                        self.backups.recreate_controlfile = true;
+                        Err(e)
+                    }
+                    Err(e) => Err(e),
                 }
-                r
             } else {
                 self.note("SQL> startup");
                 self.record(Statement::Startup {
