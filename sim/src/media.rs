@@ -986,8 +986,10 @@ impl Run {
             && let Some(rec) = cf.datafile(file).cloned()
             && rec.status == FileStatus::Online
             && self.backups.hot.is_none()
+            && cf.archivelog
         {
-            // S-LOSS-7: a corrupt block comes back by restoring its file.
+            // S-LOSS-7: a corrupt block comes back by restoring its file
+            // (offline and recovered: ARCHIVELOG mode only).
             self.model.media_needed.insert(file);
             self.say(Statement::AlterDatabase(AlterDatabase::Datafile {
                 file: FileRef::Number(u64::from(file)),
