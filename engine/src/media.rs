@@ -261,6 +261,9 @@ impl<S: Storage> Instance<S> {
             RecoverTarget::Tablespace(t) => format!("TABLESPACE {}", t.to_uppercase()),
             RecoverTarget::Datafile(n) => format!("DATAFILE {n}"),
         };
+        if !matches!(self.state, DbState::Mount | DbState::Open) {
+            self.require(DbState::Mount)?;
+        }
         self.check_recover_options(target, opts)?;
         match opts.until {
             Some(Until::Cancel) => what.push_str(" UNTIL CANCEL"),

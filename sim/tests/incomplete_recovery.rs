@@ -489,3 +489,30 @@ fn hot_backup_copies_recovered_to_a_point_logs_after_end_backup_open_resetlogs()
     let k = keys(&mut i);
     assert!(k.contains(&24) && !k.contains(&100), "{k:?}");
 }
+
+/// RECOVER before the control file is mounted is refused like any
+/// statement that needs it (ORA-01507), whatever its options: the engine
+/// reads no control file it does not have.
+#[test]
+fn recover_in_nomount_is_refused_not_a_crash() {
+    let p = params();
+    let mut i = fresh(&p);
+    i.shutdown(ShutdownMode::Immediate).unwrap();
+    let mut i = Instance::new(p.clone(), i.into_storage());
+    i.nomount().unwrap();
+    for opts in [
+        RecoverOptions::default(),
+        RecoverOptions {
+            until: Some(Until::Cancel),
+            using_backup_controlfile: true,
+        },
+    ] {
+        let (_, r) = i.recover(RecoverTarget::Database, opts, true, &mut |_| {
+            LogAnswer::Cancel
+        });
+        match r {
+            Err(DbError::Ora(s)) => assert_eq!(s.code(), 1507, "{s}"),
+            other => panic!("expected ORA-01507, got {other:?}"),
+        }
+    }
+}
