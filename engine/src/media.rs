@@ -93,29 +93,14 @@ pub fn format_time(t: SimTime) -> String {
     // Months of 2026 onward, by the civil calendar.
     let (mut y, mut d) = (2026u64, days);
     loop {
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        let len = if leap { 366 } else { 365 };
+        let len = if is_leap(y) { 366 } else { 365 };
         if d < len {
             break;
         }
         d -= len;
         y += 1;
     }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let months = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
+    let months = month_lengths(y);
     let mut m = 0;
     while d >= months[m] {
         d -= months[m];
@@ -129,6 +114,16 @@ pub fn format_time(t: SimTime) -> String {
         secs / 60 % 60,
         secs % 60
     )
+}
+
+fn is_leap(y: u64) -> bool {
+    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
+}
+
+/// The days of each month of year `y`.
+fn month_lengths(y: u64) -> [u64; 12] {
+    let feb = if is_leap(y) { 29 } else { 28 };
+    [31, feb, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 }
 
 /// Reads a time as UNTIL TIME takes it, `YYYY-MM-DD HH24:MI:SS` (SQL*Plus's
@@ -149,21 +144,7 @@ pub fn parse_time(text: &str) -> Option<SimTime> {
     let ([y, m, day], [hh, mi, ss]) = (d.as_slice(), c.as_slice()) else {
         return None;
     };
-    let leap = |y: u64| (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
-    let months = [
-        31,
-        if leap(*y) { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
+    let months = month_lengths(*y);
     if *y < 2026 || !(1..=12).contains(m) || *day < 1 || *day > months[*m as usize - 1] {
         return None;
     }
@@ -171,7 +152,7 @@ pub fn parse_time(text: &str) -> Option<SimTime> {
         return None;
     }
     let days = (2026..*y)
-        .map(|y| if leap(y) { 366 } else { 365 })
+        .map(|y| if is_leap(y) { 366 } else { 365 })
         .sum::<u64>()
         + months[..*m as usize - 1].iter().sum::<u64>()
         + (day - 1);

@@ -620,26 +620,9 @@ impl Run {
             }
         }
         // Now complete recovery, as the DBA who stopped by mistake does.
-        self.say(Statement::Recover(Recover {
-            automatic: true,
-            target: RecoverTarget::Database,
-            until: None,
-            using_backup_controlfile: false,
-        }));
-        let (out, r) = self.inst_mut().recover(
-            engine::media::RecoverTarget::Database,
-            RecoverOptions::default(),
-            true,
-            &mut |_| LogAnswer::Auto,
-        );
-        for line in out {
-            self.note(&line);
-        }
-        self.drain_alerts();
-        if let Err(e) = r {
+        if let Err(e) = self.recover_database_automatic() {
             return self.after_failed_step(e);
         }
-        self.coverage.media_recoveries += 1;
         self.say(Statement::AlterDatabase(AlterDatabase::Open(None)));
         let r = self.inst_mut().open();
         self.drain_alerts();
@@ -658,23 +641,7 @@ impl Run {
     /// way: an UNTIL stopped by mistake (the probe's) before a power loss.
     /// The DBA completes the recovery and opens normally (S-OPEN-5).
     pub(crate) fn complete_after_mistaken_stop(&mut self) -> Flow<Result<(), DbError>> {
-        self.say(Statement::Recover(Recover {
-            automatic: true,
-            target: RecoverTarget::Database,
-            until: None,
-            using_backup_controlfile: false,
-        }));
-        let (out, r) = self.inst_mut().recover(
-            engine::media::RecoverTarget::Database,
-            RecoverOptions::default(),
-            true,
-            &mut |_| LogAnswer::Auto,
-        );
-        for line in out {
-            self.note(&line);
-        }
-        self.drain_alerts();
-        match r {
+        match self.recover_database_automatic() {
             Ok(()) => {}
             // A file to restore first (its header lost or garbled): the
             // media procedure does that, and recovers and opens after it.
@@ -691,11 +658,34 @@ impl Run {
             }
             Err(e) => return Ok(Err(e)),
         }
-        self.coverage.media_recoveries += 1;
         self.say(Statement::AlterDatabase(AlterDatabase::Open(None)));
         let r = self.inst_mut().open();
         self.drain_alerts();
         Ok(r)
+    }
+
+    /// RECOVER AUTOMATIC DATABASE (complete), printed as the DBA types it.
+    fn recover_database_automatic(&mut self) -> Result<(), DbError> {
+        self.say(Statement::Recover(Recover {
+            automatic: true,
+            target: RecoverTarget::Database,
+            until: None,
+            using_backup_controlfile: false,
+        }));
+        let (out, r) = self.inst_mut().recover(
+            engine::media::RecoverTarget::Database,
+            RecoverOptions::default(),
+            true,
+            &mut |_| LogAnswer::Auto,
+        );
+        for line in out {
+            self.note(&line);
+        }
+        self.drain_alerts();
+        if r.is_ok() {
+            self.coverage.media_recoveries += 1;
+        }
+        r
     }
 
     /// STARTUP NOMOUNT and CREATE CONTROLFILE REUSE … NORESETLOGS from the
