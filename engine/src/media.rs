@@ -351,6 +351,16 @@ impl<S: Storage> Instance<S> {
             need = next;
             seq += 1;
         };
+        // All the redo applied: a file checkpointed past its last record
+        // (no change came between) is at the end too.
+        let point = if reached_end {
+            files
+                .values()
+                .map(|f| f.header.ckpt_scn)
+                .fold(point, Scn::max)
+        } else {
+            point
+        };
         if opts.until.is_some() || backup_cf {
             let applied = archived_applied > 0 && !automatic;
             return self.finish_incomplete(
@@ -665,6 +675,14 @@ impl<S: Storage> Instance<S> {
                 LogAnswer::Cancel => return Ok(None),
             }
         };
+        // A backup control file does not know the online logs, but the
+        // suggestion not being there, the next one in sequence is applied
+        // if an online log file on disk holds it (ORACLE_NOTES §9).
+        let name = if name == req.suggestion && !self.io.exists(&name) && self.cf().is_backup {
+            self.online_member_holding(seq).unwrap_or(name)
+        } else {
+            name
+        };
         self.alert(format!("Media Recovery Log {name}"));
         let archived = |code: u32, text: String| {
             DbError::Ora(OraStack::one(code, text).then(334, format!("archived log: '{name}'")))
@@ -709,6 +727,24 @@ impl<S: Storage> Instance<S> {
             name,
             archived: true,
         }))
+    }
+
+    /// An online log member (by the control file's member names) whose
+    /// header holds `seq` of this incarnation.
+    fn online_member_holding(&mut self, seq: u32) -> Option<String> {
+        let inc = self.cf().incarnation;
+        let paths: Vec<String> = self
+            .cf()
+            .log_groups
+            .iter()
+            .flat_map(|g| g.members.iter().map(|m| m.path.clone()))
+            .collect();
+        paths.into_iter().find(|path| {
+            matches!(
+                redo::read_log(&mut self.io, path, 0),
+                Ok(Ok(c)) if c.header.seq == seq && c.header.incarnation == inc && c.header.dbid == self.p.dbid
+            )
+        })
     }
 
     /// The first SCN after a log: stamped in an archived log's header, in

@@ -239,10 +239,12 @@ pub fn check_redo_online_with<S: Storage + ?Sized>(
     model: &Model,
 ) -> IoResult<Vec<Violation>> {
     let mut out = Vec::new();
-    if cf.resetlogs_pending.is_some() {
+    if cf.resetlogs_pending.is_some() || cf.is_backup {
         // A RESETLOGS a power loss interrupted: only OPEN RESETLOGS opens
         // the database now (ORA-01588), and it re-creates the online logs;
-        // no crash recovery will read them.
+        // no crash recovery will read them. A backup control file's thread
+        // checkpoint is old by nature: recovery USING BACKUP CONTROLFILE,
+        // not crash recovery, reads the logs it names.
         return Ok(out);
     }
     let t = cf.thread(1);

@@ -56,13 +56,35 @@ impl Run {
         let cf = self.inst_mut().controlfile().cloned().expect("mounted");
         self.model.note_logs(&cf);
         let chosen = self.backups.pitr.clone();
+        if cf.resetlogs_pending.is_some() {
+            // The RESETLOGS began: the online logs may be cleared already,
+            // so only carrying on can reach its point.
+            let bs = self.p.db_block_size;
+            let disk = self.inst_mut().storage_mut();
+            let damaged = cf.datafiles.iter().find(|r| {
+                r.status == FileStatus::Online
+                    && !matches!(
+                        engine::datafile::read_header(disk, &r.name, r.file_no, bs),
+                        Ok(Ok(_))
+                    )
+            });
+            if let Some(r) = damaged {
+                return Err(Halt::Unrecoverable(format!(
+                    "{} at OPEN: a power loss inside OPEN RESETLOGS, after it had begun clearing the online logs, left datafile {} ('{}') unreadable; no redo is left to bring a copy to the resetlogs point",
+                    s.0[0], r.file_no, r.name
+                )));
+            }
+            let latest = chosen.and_then(|c| c.0);
+            return self.open_resetlogs(latest.as_ref());
+        }
         // Recovered, or RESETLOGS begun, before a power loss: open it.
-        if matches!(s.code(), 1588 | 1589) {
+        let recovered = cf.incomplete_recovery.is_some();
+        if s.code() == 1588 || (s.code() == 1589 && recovered) {
             let latest = chosen.and_then(|c| c.0);
             return self.open_resetlogs(latest.as_ref());
         }
         let latest = match chosen {
-            Some((Some(l), _)) => l,
+            Some((Some(l), _)) if !self.plan_broken(&cf, &l) => l,
             _ => {
                 // (An undo of a user error cut short is finished this way
                 // too: to the latest point, the error included.)
@@ -81,13 +103,29 @@ impl Run {
                 s.0[0]
             )));
         };
+        let copies = self.backups.copies.clone();
+        let bs = self.p.db_block_size;
         for (file, start) in &plan.starts {
-            let StartKind::Backup { path } = &start.kind else {
-                continue;
-            };
             let Some(rec) = cf.datafile(*file).cloned() else {
                 continue;
             };
+            let path = match &start.kind {
+                StartKind::Backup { path } => path.clone(),
+                // A power loss since the plan may have garbled the file:
+                // its copy is older, so the point can still be reached.
+                StartKind::Current => {
+                    let disk = self.inst_mut().storage_mut();
+                    let readable = matches!(
+                        engine::datafile::read_header(disk, &rec.name, rec.file_no, bs),
+                        Ok(Ok(_))
+                    );
+                    match copies.get(file) {
+                        Some(c) if !readable => c.clone(),
+                        _ => continue,
+                    }
+                }
+            };
+            let path = &path;
             self.model.restored(&rec.name);
             self.model.media_needed.insert(rec.file_no);
             self.say(Statement::Host(HostCmd::Cp {
@@ -101,6 +139,9 @@ impl Run {
                     self.model.lost_files.remove(&rec.name);
                 }
                 Err(engine::storage::IoErrorKind::PowerLost) => {
+                    self.backups
+                        .cut_restores
+                        .push((path.clone(), rec.name.clone()));
                     return Ok(Err(power_lost()));
                 }
                 Err(k) => {
@@ -116,23 +157,44 @@ impl Run {
         self.open_resetlogs(Some(&latest))
     }
 
+    /// Whether a power loss since `plan` was made garbled a file it keeps
+    /// as it is: the latest point is then computed again (that loss
+    /// explains a lower one).
+    fn plan_broken(&mut self, cf: &ControlFile, plan: &LatestPoint) -> bool {
+        let LatestPoint::Recoverable(r) = plan else {
+            return false;
+        };
+        let bs = self.p.db_block_size;
+        let disk = self.inst_mut().storage_mut();
+        r.starts.iter().any(|(n, c)| {
+            c.kind == StartKind::Current
+                && cf.datafile(*n).is_some_and(|rec| {
+                    !matches!(
+                        engine::datafile::read_header(disk, &rec.name, rec.file_no, bs),
+                        Ok(Ok(_))
+                    )
+                })
+        })
+    }
+
     /// RECOVER DATABASE UNTIL CANCEL, each prompt answered with what is on
     /// disk: the archived log, the online member holding the sequence, or
     /// CANCEL at the first sequence nothing holds.
     fn recover_until_cancel(&mut self, cf: &ControlFile) -> Flow<Result<(), DbError>> {
         let answers = self.log_answers(cf);
+        let backup_cf = cf.is_backup;
         self.say(Statement::Recover(Recover {
             automatic: false,
             target: RecoverTarget::Database,
             until: Some(RecoverUntil::Cancel),
-            using_backup_controlfile: false,
+            using_backup_controlfile: backup_cf,
         }));
         let files: Vec<u32> = cf.datafiles.iter().map(|d| d.file_no).collect();
         self.backups.interrupted.extend(files.iter().copied());
         self.model.media_needed.extend(files.iter().copied());
         let opts = RecoverOptions {
             until: Some(Until::Cancel),
-            using_backup_controlfile: false,
+            using_backup_controlfile: backup_cf,
         };
         let mut given = Vec::new();
         let (out, r) = self.inst_mut().recover(
@@ -184,11 +246,40 @@ impl Run {
         }
     }
 
+    /// The first SCN of sequence `seq` from the header of an online log on
+    /// disk holding it.
+    fn log_first_scn_on_disk(&mut self, cf: &ControlFile, seq: u32) -> Option<Scn> {
+        let disk = self.inst_mut().storage_mut();
+        cf.log_groups
+            .iter()
+            .flat_map(|g| g.members.iter())
+            .filter_map(|m| engine::redo::read_log(disk, &m.path, 0).ok()?.ok())
+            .find(|c| c.header.seq == seq && c.header.incarnation == cf.incarnation)
+            .map(|c| c.header.first_scn)
+    }
+
+    /// The newest sequence of the thread: the control file's, or a later
+    /// one an online log on disk holds (a backup control file is behind).
+    fn current_seq_on_disk(&mut self, cf: &ControlFile) -> u32 {
+        let inc = cf.incarnation;
+        let disk = self.inst_mut().storage_mut();
+        let on_disk = cf
+            .log_groups
+            .iter()
+            .flat_map(|g| g.members.iter())
+            .filter_map(|m| engine::redo::read_log(disk, &m.path, 0).ok()?.ok())
+            .filter(|c| c.header.incarnation == inc)
+            .map(|c| c.header.seq)
+            .max()
+            .unwrap_or(0);
+        cf.thread(1).current_seq.max(on_disk)
+    }
+
     /// The answer to each sequence's prompt, from the files on disk.
     fn log_answers(&mut self, cf: &ControlFile) -> BTreeMap<u32, LogAnswer> {
         let p = self.p.clone();
         let inc = cf.incarnation;
-        let current = cf.thread(1).current_seq;
+        let current = self.current_seq_on_disk(cf);
         let disk = self.inst_mut().storage_mut();
         let mut answers = BTreeMap::new();
         for seq in 1..=current {
@@ -196,10 +287,11 @@ impl Run {
                 answers.insert(seq, LogAnswer::Suggested);
                 continue;
             }
+            // Any member may hold it: a backup control file's groups name
+            // the old sequences.
             let member = cf
                 .log_groups
                 .iter()
-                .filter(|g| g.seq == seq)
                 .flat_map(|g| g.members.iter())
                 .find(|m| log_holds(disk, &m.path, seq, inc));
             if let Some(m) = member {
@@ -319,6 +411,29 @@ impl Run {
         let copies = self.backups.copies.clone();
         let end_backup = self.backups.end_backup.clone();
         let answers = self.log_answers(cf);
+        // A crashed instance's files hold nothing the current log lacks
+        // (write-ahead): with that log, they are consistent at its end.
+        // Only when every log from their checkpoints to the end of the
+        // thread can be read: recovery must see the end to know it.
+        let current = self.current_seq_on_disk(cf);
+        let bs = p.db_block_size;
+        let disk = self.inst_mut().storage_mut();
+        let from_seq = cf
+            .datafiles
+            .iter()
+            .filter_map(|r| {
+                engine::datafile::read_header(disk, &r.name, r.file_no, bs)
+                    .ok()?
+                    .ok()
+            })
+            .map(|h| h.ckpt_rba.seq)
+            .min()
+            .unwrap_or(current);
+        let crash_end = if (from_seq.max(1)..=current).all(|q| answers.contains_key(&q)) {
+            self.current_log_end(cf)
+        } else {
+            None
+        };
         let disk = self.inst_mut().storage_mut();
         let mut files = Vec::new();
         for rec in cf
@@ -334,7 +449,12 @@ impl Run {
                     .filter(|h| h.incarnation == inc)
             };
             if let Some(h) = header(disk, &rec.name) {
-                candidates.push(candidate(StartKind::Current, &h, None));
+                let crashed = h.fuzzy.online && !h.fuzzy.hot_backup && !h.fuzzy.media_recovery;
+                let c = match crash_end {
+                    Some(end) if crashed => Candidate::fuzzy(StartKind::Current, h.ckpt_scn, end),
+                    _ => candidate(StartKind::Current, &h, None),
+                };
+                candidates.push(c);
             }
             if let Some(path) = copies.get(&rec.file_no)
                 && let Some(h) = header(disk, path)
@@ -348,11 +468,14 @@ impl Run {
             });
         }
         let mut logs = Vec::new();
-        let current = cf.thread(1).current_seq;
+        let current = self.current_seq_on_disk(cf);
         for seq in 1..=current {
             let range = self.model.log_range(inc.id(), seq);
             let group = cf.log_groups.iter().find(|g| g.seq == seq);
-            let first = range.map(|r| r.0).or(group.map(|g| g.first_scn));
+            let first = range
+                .map(|r| r.0)
+                .or(group.map(|g| g.first_scn))
+                .or_else(|| self.log_first_scn_on_disk(cf, seq));
             let Some(first_scn) = first else {
                 continue;
             };
@@ -375,13 +498,13 @@ impl Run {
     /// Where the current log's surviving redo ends (just past its last
     /// record), read from its best member.
     fn current_log_end(&mut self, cf: &ControlFile) -> Option<Scn> {
-        let t = cf.thread(1);
-        let g = cf.group(t.current_group)?;
+        let current = self.current_seq_on_disk(cf);
         let (blocks, disk) = (self.p.log_blocks, self.inst_mut().storage_mut());
-        g.members
+        cf.log_groups
             .iter()
+            .flat_map(|g| g.members.iter())
             .filter_map(|m| engine::redo::read_log(disk, &m.path, blocks).ok()?.ok())
-            .filter(|c| c.header.seq == t.current_seq)
+            .filter(|c| c.header.seq == current && c.header.incarnation == cf.incarnation)
             .map(|c| {
                 c.records
                     .last()
@@ -461,19 +584,30 @@ impl Run {
             return Ok(());
         }
         let cf = self.current_controlfile().expect("a control file");
-        for rec in cf.datafiles.clone() {
+        let mut pairs = Vec::new();
+        for rec in &cf.datafiles {
             let Some(src) = self.backups.copies.get(&rec.file_no).cloned() else {
                 return self.recover();
             };
-            self.model.restored(&rec.name);
-            self.model.media_needed.insert(rec.file_no);
+            pairs.push((src, rec.name.clone()));
+        }
+        for (src, dst) in &pairs {
+            let file = cf
+                .datafiles
+                .iter()
+                .find(|r| r.name == *dst)
+                .expect("named")
+                .file_no;
+            self.model.restored(dst);
+            self.model.media_needed.insert(file);
             self.say(Statement::Host(HostCmd::Cp {
                 src: src.clone(),
-                dst: rec.name.clone(),
+                dst: dst.clone(),
             }));
-            match crate::planner::copy_file(self.disk_mut(), &src, &rec.name) {
+            match crate::planner::copy_file(self.disk_mut(), src, dst) {
                 Ok(()) => self.coverage.restores += 1,
                 Err(engine::storage::IoErrorKind::PowerLost) => {
+                    self.backups.cut_restores = pairs.clone();
                     self.power_loss();
                     self.crash_checks()?;
                     return self.recover();
@@ -744,13 +878,7 @@ impl Run {
         self.inst_mut()
             .create_controlfile(&db, true, false, archivelog)?;
         self.coverage.controlfile_recoveries += 1;
-        // The new control file's list of corrupt blocks is empty: a torn
-        // block no recovery can repair (no torn-block protection) is, like
-        // rot, learnt again when a read meets it.
-        if !self.model.torn_block_protection {
-            let torn: Vec<_> = self.model.torn.iter().copied().collect();
-            self.model.rotted.extend(torn);
-        }
+        self.corruption_list_lost();
         // A file behind the others needs media recovery now (the new
         // control file says so): the DBA's RECOVER DATABASE follows.
         let cf = self.inst_mut().controlfile().cloned().expect("mounted");
@@ -768,6 +896,35 @@ impl Run {
         }
         self.model.stale_controlfile = None;
         Ok(())
+    }
+
+    /// Makes again every copy of a restore a power loss cut short (before
+    /// a STARTUP, the disk here). False when a power loss struck again
+    /// (the attempt is over).
+    pub(crate) fn redo_cut_restores(&mut self) -> Flow<bool> {
+        let pairs = std::mem::take(&mut self.backups.cut_restores);
+        for (i, (src, dst)) in pairs.iter().enumerate() {
+            self.say(Statement::Host(HostCmd::Cp {
+                src: src.clone(),
+                dst: dst.clone(),
+            }));
+            self.model.restored(dst);
+            match crate::planner::copy_file(self.disk_mut(), src, dst) {
+                Ok(()) => {
+                    self.coverage.restores += 1;
+                    self.model.lost_files.remove(dst);
+                }
+                Err(engine::storage::IoErrorKind::PowerLost) => {
+                    self.backups.cut_restores = pairs[i..].to_vec();
+                    self.crash_in_recovery = true;
+                    self.power_loss();
+                    self.crash_checks()?;
+                    return Ok(false);
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(true)
     }
 
     fn is_open(&self) -> bool {
@@ -930,6 +1087,71 @@ fn script_target(t: &engine::media::RecoverTarget) -> RecoverTarget {
         engine::media::RecoverTarget::Tablespace(ts) => RecoverTarget::Tablespace(ts.clone()),
         engine::media::RecoverTarget::Datafile(n) => {
             RecoverTarget::Datafile(FileRef::Number(u64::from(*n)))
+        }
+    }
+}
+
+// ----- every control-file copy lost (S-CF-1) ---------------------------------
+
+impl Run {
+    /// SHUTDOWN ABORT, then every control-file copy is lost.
+    pub(crate) fn lose_every_controlfile(&mut self) -> Flow {
+        self.say(Statement::Shutdown(engine::ShutdownMode::Abort));
+        let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
+        self.drain_alerts();
+        self.instance_gone()?;
+        self.say(Statement::Fault(crate::script::FaultCmd::LoseControlfile {
+            copy: None,
+        }));
+        for c in self.p.control_files.clone() {
+            self.disk_mut().lose_file(&c);
+            self.model.lost_files.insert(c);
+        }
+        self.recover()
+    }
+
+    /// No readable control-file copy is left (ORA-00205): the DBA puts the
+    /// backup control file back in every CONTROL_FILES location. Its MOUNT
+    /// then leads to RECOVER … USING BACKUP CONTROLFILE (ORA-01589 at OPEN).
+    /// False when there is no backup control file to restore.
+    pub(crate) fn restore_backup_controlfile(&mut self) -> Flow<bool> {
+        let src = crate::media::BACKUP_CONTROLFILE;
+        if !self.backups.controlfile || !self.disk_mut().exists(src) {
+            return Ok(false);
+        }
+        for dst in self.p.control_files.clone() {
+            self.say(Statement::Host(HostCmd::Cp {
+                src: src.into(),
+                dst: dst.clone(),
+            }));
+            match crate::planner::copy_file(self.disk_mut(), src, &dst) {
+                Ok(()) => {
+                    self.model.lost_files.remove(&dst);
+                    self.model.struck_files.remove(&dst);
+                }
+                Err(engine::storage::IoErrorKind::PowerLost) => {
+                    self.model.struck_files.insert(dst.clone());
+                    self.crash_in_recovery = true;
+                    self.power_loss();
+                    self.crash_checks()?;
+                    return Ok(true);
+                }
+                Err(_) => return Ok(false),
+            }
+        }
+        self.coverage.controlfile_recoveries += 1;
+        self.corruption_list_lost();
+        Ok(true)
+    }
+
+    /// A control file put in place (a backup, or a created one) does not
+    /// list the blocks the last one knew corrupt: a torn block no recovery
+    /// can repair (no torn-block protection) is, like rot, learnt again
+    /// when a read meets it.
+    fn corruption_list_lost(&mut self) {
+        if !self.model.torn_block_protection {
+            let torn: Vec<_> = self.model.torn.iter().copied().collect();
+            self.model.rotted.extend(torn);
         }
     }
 }

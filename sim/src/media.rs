@@ -35,6 +35,8 @@ use crate::script::{
 
 /// Where the DBA keeps copies of the datafiles.
 pub(crate) const BACKUP_DIR: &str = "/u03/backup/";
+/// The DBA's binary backup of the control file.
+pub(crate) const BACKUP_CONTROLFILE: &str = "/u03/backup/control.bkp";
 
 /// The run's user-managed backups.
 #[derive(Debug, Default, Clone)]
@@ -54,10 +56,16 @@ pub(crate) struct Backups {
     /// Per file, the SCN when END BACKUP of its newest hot copy returned:
     /// the copy is consistent once recovery has applied the redo below it.
     pub end_backup: BTreeMap<u32, u64>,
+    /// A backup control file of this incarnation is at
+    /// [`BACKUP_CONTROLFILE`].
+    pub controlfile: bool,
     /// OPEN refused a stale control file: the next startup builds a new
     /// one with CREATE CONTROLFILE NORESETLOGS (once per stale copy).
     pub recreate_controlfile: bool,
     pub controlfile_recreated: bool,
+    /// Copies (source, datafile) of a restore a power loss cut short: the
+    /// DBA makes them again before the next STARTUP.
+    pub cut_restores: Vec<(String, String)>,
     /// The SCN the DBA recovers UNTIL CHANGE to (undoing a user error).
     pub until: Option<u64>,
     /// An incomplete recovery under way, with the latest point the
@@ -171,6 +179,7 @@ impl Run {
                 Some(Op::UserError)
             }
             11 if self.media.chance(1, 2) => Some(Op::ProbeFuzzyResetlogs),
+            11 if self.backups.controlfile => Some(Op::LoseEveryControlfile),
             _ => None,
         }
     }
@@ -248,6 +257,7 @@ impl Run {
             Op::ColdBackup => self.cold_backup(),
             Op::UserError => self.user_error(),
             Op::ProbeFuzzyResetlogs => self.probe_fuzzy_resetlogs(),
+            Op::LoseEveryControlfile => self.lose_every_controlfile(),
             Op::LoseDatafile { file, closed } => {
                 if closed && !self.shutdown_clean()? {
                     return Ok(());
@@ -403,7 +413,38 @@ impl Run {
                 Err(_) => {}
             }
         }
-        self.recover()
+        self.recover()?;
+        self.backup_controlfile()
+    }
+
+    /// ALTER DATABASE BACKUP CONTROLFILE TO '/u03/backup/control.bkp'
+    /// REUSE, once the cold backup's database is open again: what the DBA
+    /// restores when every control-file copy is lost.
+    fn backup_controlfile(&mut self) -> Flow {
+        if !self
+            .inst
+            .as_ref()
+            .is_some_and(|i| i.state() == DbState::Open)
+        {
+            return Ok(());
+        }
+        self.say(Statement::AlterDatabase(AlterDatabase::BackupControlfile {
+            to: BACKUP_CONTROLFILE.into(),
+            reuse: true,
+        }));
+        let r = self.inst_mut().backup_controlfile(BACKUP_CONTROLFILE, true);
+        self.drain_alerts();
+        match r {
+            Ok(()) => {
+                self.backups.controlfile = true;
+                self.model.lost_files.remove(BACKUP_CONTROLFILE);
+                Ok(())
+            }
+            Err(e) => {
+                self.backups.controlfile = false;
+                self.after_call(Err(e))
+            }
+        }
     }
 
     /// The first cold backup, of the database CREATE DATABASE left shut
@@ -725,10 +766,17 @@ impl Run {
                 self.model.restored(&rec.name);
                 Ok(Ok(()))
             }
-            Err(engine::storage::IoErrorKind::PowerLost) => Ok(Err(DbError::Terminated {
-                power_lost: true,
-                stack: OraStack::default(),
-            })),
+            Err(engine::storage::IoErrorKind::PowerLost) => {
+                // Half copied, the file may look like the copy: the DBA
+                // copies it again before the next STARTUP.
+                self.backups
+                    .cut_restores
+                    .push((src.clone(), rec.name.clone()));
+                Ok(Err(DbError::Terminated {
+                    power_lost: true,
+                    stack: OraStack::default(),
+                }))
+            }
             Err(k) => Err(Halt::Unrecoverable(format!(
                 "the copy '{src}' of datafile {} cannot be read: {k:?}",
                 rec.file_no

@@ -40,6 +40,11 @@ impl Run {
     pub(crate) fn recover(&mut self) -> Flow {
         debug_assert!(self.inst.is_none());
         for attempt in 0..MAX_ATTEMPTS {
+            // A restore a power loss cut short is done again before any
+            // STARTUP: a half-copied file may look current.
+            if !self.redo_cut_restores()? {
+                continue;
+            }
             // The second half of the attempts runs without crash points of
             // the simulator's own: a recovery must be able to finish once
             // the power stays on (the first half tests INV-REC-2).
@@ -102,10 +107,19 @@ impl Run {
                 let s = s.clone();
                 let pitr_error = matches!(
                     s.code(),
-                    313 | 308 | 1113 | 1157 | 1588 | 1589 | 1152 | 1194 | 1195 | 1196
-                );
-                if self.backups.pitr.is_some() && pitr_error {
+                    313 | 308 | 1113 | 1157 | 1588 | 1589 | 1152 | 1194 | 1195 | 1196 | 283
+                ) || (s.code() == 1122 && s.has(1210));
+                let backup_cf = self.inst_mut().controlfile().is_some_and(|c| c.is_backup);
+                if (self.backups.pitr.is_some() || backup_cf) && pitr_error {
                     // An incomplete recovery a power loss cut short.
+                    self.record_error(&DbError::Ora(s.clone()));
+                    self.note(&s.to_string());
+                    r = self.incomplete_recovery(&s)?;
+                } else if s.code() == 1589
+                    && self.inst_mut().controlfile().is_some_and(|c| c.is_backup)
+                {
+                    // A backup control file put back: recovery USING BACKUP
+                    // CONTROLFILE to the end of the surviving redo.
                     self.record_error(&DbError::Ora(s.clone()));
                     self.note(&s.to_string());
                     r = self.incomplete_recovery(&s)?;
@@ -310,8 +324,11 @@ impl Run {
             })
             .max_by_key(|(_, v)| *v);
         let Some((src, version)) = newest else {
+            if self.restore_backup_controlfile()? {
+                return Ok(());
+            }
             return Err(Halt::Unrecoverable(
-                "no readable control-file copy is left".into(),
+                "no readable control-file copy is left, and no backup control file".into(),
             ));
         };
         for (dst, c) in copies {

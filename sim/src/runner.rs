@@ -298,6 +298,8 @@ pub(crate) enum Op {
     /// fuzzy) files after an UNTIL CANCEL stopped at once: it must be
     /// refused (INV-FUZZY-4); complete recovery follows.
     ProbeFuzzyResetlogs,
+    /// SHUTDOWN ABORT, and every control-file copy lost (S-CF-1).
+    LoseEveryControlfile,
 }
 
 /// Where the runner keeps its OS copy of the control file.
@@ -822,7 +824,8 @@ impl Run {
             | Op::LoseDatafile { .. }
             | Op::CorruptBlock { .. }
             | Op::UserError
-            | Op::ProbeFuzzyResetlogs => return self.exec_media(op),
+            | Op::ProbeFuzzyResetlogs
+            | Op::LoseEveryControlfile => return self.exec_media(op),
             _ => {}
         }
         let st = op.statement();
@@ -921,7 +924,8 @@ impl Run {
             | Op::LoseDatafile { .. }
             | Op::CorruptBlock { .. }
             | Op::UserError
-            | Op::ProbeFuzzyResetlogs => unreachable!("handled above"),
+            | Op::ProbeFuzzyResetlogs
+            | Op::LoseEveryControlfile => unreachable!("handled above"),
         };
         self.drain_alerts();
         if let Some(i) = self.inst.as_ref() {
@@ -1565,6 +1569,7 @@ impl Op {
             Op::HotCopy | Op::ColdBackup => Statement::Echo("backup".into()),
             Op::UserError => Statement::Echo("user error".into()),
             Op::ProbeFuzzyResetlogs => Statement::Echo("probe: resetlogs on fuzzy files".into()),
+            Op::LoseEveryControlfile => Statement::Echo("every control file lost".into()),
             Op::LoseDatafile { file, .. } => Statement::Fault(FaultCmd::LoseDatafile(
                 crate::script::FileRef::Number(u64::from(*file)),
             )),
