@@ -1110,6 +1110,37 @@ impl Run {
         self.recover()
     }
 
+    /// SHUTDOWN ABORT, then every member of every online log is lost: no
+    /// crash recovery is possible, only incomplete recovery through the
+    /// archived logs (S-LOSS-3, seed case 15).
+    pub(crate) fn lose_online_logs(&mut self) -> Flow {
+        self.say(Statement::Shutdown(engine::ShutdownMode::Abort));
+        let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
+        self.drain_alerts();
+        self.instance_gone()?;
+        self.say(Statement::Fault(crate::script::FaultCmd::LoseOnlineLogs));
+        // The sequences ARCn had not archived are gone for good.
+        if let Some(cf) = self.current_controlfile() {
+            for g in cf.log_groups.iter().filter(|g| g.seq > 0 && !g.archived) {
+                let name = self.p.archive_name(1, g.seq, cf.incarnation.id());
+                self.model.lost_archives.insert(name);
+            }
+        }
+        for m in self
+            .p
+            .log_groups
+            .iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+        {
+            self.disk_mut().lose_file(&m);
+            self.model.lost_files.insert(m);
+        }
+        self.coverage.log_groups_lost += self.p.log_groups.len();
+        self.recover()
+    }
+
     /// No readable control-file copy is left (ORA-00205): the DBA puts the
     /// backup control file back in every CONTROL_FILES location. Its MOUNT
     /// then leads to RECOVER … USING BACKUP CONTROLFILE (ORA-01589 at OPEN).

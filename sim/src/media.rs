@@ -179,7 +179,13 @@ impl Run {
                 Some(Op::UserError)
             }
             11 if self.media.chance(1, 2) => Some(Op::ProbeFuzzyResetlogs),
-            11 if self.backups.controlfile => Some(Op::LoseEveryControlfile),
+            11 if self.backups.controlfile && self.media.chance(1, 2) => {
+                Some(Op::LoseEveryControlfile)
+            }
+            // With a backup of every file, as a site that can lose its logs.
+            11 if cf.archivelog && (1..=n as u32).all(|f| self.backups.copies.contains_key(&f)) => {
+                Some(Op::LoseOnlineLogs)
+            }
             _ => None,
         }
     }
@@ -258,6 +264,7 @@ impl Run {
             Op::UserError => self.user_error(),
             Op::ProbeFuzzyResetlogs => self.probe_fuzzy_resetlogs(),
             Op::LoseEveryControlfile => self.lose_every_controlfile(),
+            Op::LoseOnlineLogs => self.lose_online_logs(),
             Op::LoseDatafile { file, closed } => {
                 if closed && !self.shutdown_clean()? {
                     return Ok(());

@@ -127,6 +127,13 @@ impl Run {
                     self.record_error(&DbError::Ora(s.clone()));
                     self.note(&s.to_string());
                     r = self.complete_after_mistaken_stop()?;
+                } else if s.code() == 313 && self.needed_group_lost() {
+                    // The redo crash recovery needs is gone with a group
+                    // (S-LOSS-3): clearing the others first would only
+                    // break the archived logs the recovery needs.
+                    self.record_error(&DbError::Ora(s.clone()));
+                    self.note(&s.to_string());
+                    r = self.incomplete_recovery(&s)?;
                 } else if s.code() == 313 {
                     self.record_error(&DbError::Ora(s.clone()));
                     self.note(&s.to_string());
@@ -241,6 +248,21 @@ impl Run {
             format!("the database did not open within {MAX_ATTEMPTS} recovery attempts"),
         )
         .into())
+    }
+
+    /// Whether a group crash recovery needs (CURRENT, or ACTIVE) lost every
+    /// member to a fault.
+    fn needed_group_lost(&mut self) -> bool {
+        let Some(cf) = self.inst_mut().controlfile().cloned() else {
+            return false;
+        };
+        cf.log_groups.iter().any(|g| {
+            matches!(g.status, LogStatus::Current | LogStatus::Active)
+                && g.members.iter().all(|m| {
+                    self.model.lost_files.contains(&m.path)
+                        || self.model.garbled_files.contains(&m.path)
+                })
+        })
     }
 
     /// ORA-00313 at OPEN: a log group has no readable member. If no

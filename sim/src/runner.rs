@@ -300,6 +300,8 @@ pub(crate) enum Op {
     ProbeFuzzyResetlogs,
     /// SHUTDOWN ABORT, and every control-file copy lost (S-CF-1).
     LoseEveryControlfile,
+    /// SHUTDOWN ABORT, and every member of every online log lost (S-LOSS-3).
+    LoseOnlineLogs,
 }
 
 /// Where the runner keeps its OS copy of the control file.
@@ -825,7 +827,8 @@ impl Run {
             | Op::CorruptBlock { .. }
             | Op::UserError
             | Op::ProbeFuzzyResetlogs
-            | Op::LoseEveryControlfile => return self.exec_media(op),
+            | Op::LoseEveryControlfile
+            | Op::LoseOnlineLogs => return self.exec_media(op),
             _ => {}
         }
         let st = op.statement();
@@ -925,7 +928,8 @@ impl Run {
             | Op::CorruptBlock { .. }
             | Op::UserError
             | Op::ProbeFuzzyResetlogs
-            | Op::LoseEveryControlfile => unreachable!("handled above"),
+            | Op::LoseEveryControlfile
+            | Op::LoseOnlineLogs => unreachable!("handled above"),
         };
         self.drain_alerts();
         if let Some(i) = self.inst.as_ref() {
@@ -1570,6 +1574,7 @@ impl Op {
             Op::UserError => Statement::Echo("user error".into()),
             Op::ProbeFuzzyResetlogs => Statement::Echo("probe: resetlogs on fuzzy files".into()),
             Op::LoseEveryControlfile => Statement::Echo("every control file lost".into()),
+            Op::LoseOnlineLogs => Statement::Echo("every online log lost".into()),
             Op::LoseDatafile { file, .. } => Statement::Fault(FaultCmd::LoseDatafile(
                 crate::script::FileRef::Number(u64::from(*file)),
             )),
