@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::controlfile::{
     self, ControlFile, DatafileRecord, FileStatus, LogGroupRecord, LogHistoryRecord, LogMember,
-    LogStatus, MemberStatus, ThreadCheckpoint, ThreadRecord,
+    LogStatus, ThreadCheckpoint, ThreadRecord,
 };
 use crate::datafile::{self, DatafileHeader, HeaderError};
 use crate::error::{DbError, DbResult, OraStack, ora};
@@ -424,13 +424,7 @@ impl<S: Storage> Instance<S> {
                 first_time,
                 next_scn,
                 archived,
-                members: members
-                    .iter()
-                    .map(|m| LogMember {
-                        path: m.clone(),
-                        status: MemberStatus::Valid,
-                    })
-                    .collect(),
+                members: members.iter().map(|m| LogMember::valid(m)).collect(),
             });
         }
         history.sort_by_key(|h| h.seq);

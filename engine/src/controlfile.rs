@@ -195,7 +195,24 @@ pub struct ControlFile {
     pub version: u64,
 }
 
+impl LogMember {
+    /// A member in use.
+    pub fn valid(path: &str) -> LogMember {
+        LogMember {
+            path: path.to_string(),
+            status: MemberStatus::Valid,
+        }
+    }
+}
+
 impl ControlFile {
+    /// Every online log member's name, group by group.
+    pub fn member_paths(&self) -> Vec<String> {
+        self.log_groups
+            .iter()
+            .flat_map(|g| g.members.iter().map(|m| m.path.clone()))
+            .collect()
+    }
     pub fn datafile(&self, file_no: u32) -> Option<&DatafileRecord> {
         self.datafiles.iter().find(|d| d.file_no == file_no)
     }

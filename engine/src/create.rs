@@ -5,7 +5,7 @@
 use crate::block::{Block, Body};
 use crate::controlfile::{
     self, ControlFile, DatafileRecord, FileStatus, LogGroupRecord, LogMember, LogStatus,
-    MemberStatus, ThreadCheckpoint, ThreadRecord,
+    ThreadCheckpoint, ThreadRecord,
 };
 use crate::datafile::{self, DatafileHeader, Fuzzy};
 use crate::error::DbResult;
@@ -128,13 +128,7 @@ pub fn create_database<S: Storage + ?Sized>(
             first_time: now,
             next_scn: None,
             archived: false,
-            members: members
-                .iter()
-                .map(|m| LogMember {
-                    path: m.clone(),
-                    status: MemberStatus::Valid,
-                })
-                .collect(),
+            members: members.iter().map(|m| LogMember::valid(m)).collect(),
         });
     }
     let cf = ControlFile {

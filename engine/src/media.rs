@@ -452,12 +452,7 @@ impl<S: Storage> Instance<S> {
             return Ok(false);
         }
         let inc = self.cf().incarnation;
-        let paths: Vec<String> = self
-            .cf()
-            .log_groups
-            .iter()
-            .flat_map(|g| g.members.iter().map(|m| m.path.clone()))
-            .collect();
+        let paths = self.cf().member_paths();
         for path in paths {
             if let Ok(o) = redo::read_log(&mut self.io, &path, 0).map_err(io_fatal)?
                 && o.header.incarnation == inc
@@ -733,12 +728,7 @@ impl<S: Storage> Instance<S> {
     /// header holds `seq` of this incarnation.
     fn online_member_holding(&mut self, seq: u32) -> Option<String> {
         let inc = self.cf().incarnation;
-        let paths: Vec<String> = self
-            .cf()
-            .log_groups
-            .iter()
-            .flat_map(|g| g.members.iter().map(|m| m.path.clone()))
-            .collect();
+        let paths = self.cf().member_paths();
         paths.into_iter().find(|path| {
             matches!(
                 redo::read_log(&mut self.io, path, 0),

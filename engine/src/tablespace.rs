@@ -630,7 +630,7 @@ impl<S: Storage> Instance<S> {
         }
         // Its redo from creation on lies in an earlier incarnation, which
         // never applies to this one (S-OPEN-4).
-        if rec.creation_scn < self.cf().incarnation.resetlogs_scn {
+        if rec.creation_scn <= self.cf().incarnation.resetlogs_scn {
             return Err(file_error(
                 1181,
                 format!("file {file_no} created before last known RESETLOGS, cannot recreate"),

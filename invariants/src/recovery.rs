@@ -46,6 +46,8 @@ pub fn explanation(stack: &OraStack, model: &Model) -> Option<String> {
             .map(|c| format!("a stale copy of the control file ('{c}') was put back as current"))
     };
     match stack.code() {
+        // A recovery session cancelled: the error after it is the cause.
+        283 if stack.0.len() > 1 => explanation(&OraStack(stack.0[1..].to_vec()), model),
         205 | 227 => quoted(202).iter().find_map(lost_or_struck),
         // The copies are written one after another: a power loss that
         // struck the update (a write or sync of any copy) leaves them apart.

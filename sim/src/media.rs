@@ -174,9 +174,23 @@ impl Run {
             }
             10 if cf.archivelog
                 && (1..=n as u32).all(|f| self.backups.copies.contains_key(&f))
-                && !self.model.expected().is_empty() =>
+                && !self.model.expected().is_empty()
+                && self.media.chance(2, 3) =>
             {
                 Some(Op::UserError)
+            }
+            10 => {
+                // An archived log of this incarnation, still on disk.
+                let logs: Vec<String> = cf
+                    .archived_logs
+                    .iter()
+                    .filter(|a| a.incarnation == cf.incarnation)
+                    .filter(|a| !self.model.lost_files.contains(&a.name))
+                    .map(|a| a.name.clone())
+                    .collect();
+                (!logs.is_empty()).then(|| Op::LoseArchivedLog {
+                    name: self.media.pick(&logs).clone(),
+                })
             }
             11 if self.media.chance(1, 2) => Some(Op::ProbeFuzzyResetlogs),
             11 if self.backups.controlfile && self.media.chance(1, 2) => {
@@ -265,6 +279,15 @@ impl Run {
             Op::ProbeFuzzyResetlogs => self.probe_fuzzy_resetlogs(),
             Op::LoseEveryControlfile => self.lose_every_controlfile(),
             Op::LoseOnlineLogs => self.lose_online_logs(),
+            Op::LoseArchivedLog { name } => {
+                self.say(Statement::Fault(crate::script::FaultCmd::LoseFile(
+                    name.clone(),
+                )));
+                self.disk_mut().lose_file(&name);
+                self.model.lost_files.insert(name.clone());
+                self.model.lost_archives.insert(name);
+                Ok(())
+            }
             Op::LoseDatafile { file, closed } => {
                 if closed && !self.shutdown_clean()? {
                     return Ok(());
@@ -739,7 +762,7 @@ impl Run {
         self.model.restored(&rec.name);
         let Some(src) = self.backups.copies.get(&rec.file_no).cloned() else {
             let cf = self.current_controlfile().expect("mounted");
-            if rec.creation_scn < cf.incarnation.resetlogs_scn {
+            if rec.creation_scn <= cf.incarnation.resetlogs_scn {
                 return Err(Halt::Unrecoverable(format!(
                     "datafile {} ('{}') was lost after a RESETLOGS, before any backup of the new incarnation: no copy can be recovered into it and its redo since creation lies in an earlier incarnation (ORA-01181)",
                     rec.file_no, rec.name
@@ -870,6 +893,11 @@ impl Run {
                 match invariants::recovery::explanation(&s, &self.model) {
                     // Explained: only an incomplete recovery gets past it.
                     Some(_) if s.code() == 308 => Ok(Err(DbError::Ora(s))),
+                    // A file the recovery could not read (its header
+                    // garbled by a power loss): the DBA restores it.
+                    Some(_) if s.code() == 283 && s.0.len() > 1 => {
+                        Ok(Err(DbError::Ora(OraStack(s.0[1..].to_vec()))))
+                    }
                     _ => {
                         let v = invariants::recovery::check_failure(
                             "media recovery",

@@ -216,7 +216,9 @@ impl Run {
                     match s.code() {
                         205 | 227 | 214 => self.replicate_controlfile()?,
                         _ => {
-                            if let Some(before) = before {
+                            let stale_refusal = matches!(s.code(), 1207 | 338 | 314 | 322 | 1190)
+                                || (s.code() == 1122 && s.has(1207));
+                            if let Some(before) = before.filter(|_| stale_refusal) {
                                 self.refused_before_damage(&before, &s)?;
                                 self.coverage.stale_controlfile_refused += 1;
                                 // The datafiles and online logs are the
@@ -782,13 +784,16 @@ fn prune_repaired(
 fn missing_procedure(s: &engine::OraStack) -> &'static str {
     match s.code() {
         313 => {
-            "only incomplete recovery (RECOVER DATABASE UNTIL CANCEL, OPEN RESETLOGS) could open the database, and it is not built yet (S-CR-3, S-LOSS-3)"
+            "no incomplete recovery from the surviving files got the database open (S-CR-3, S-LOSS-3)"
         }
-        1122 | 338 | 314 | 322 | 1113 | 1157 | 10873 => {
-            "control-file recovery (RECOVER … USING BACKUP CONTROLFILE or CREATE CONTROLFILE) is not built yet (S-CF-1, S-CF-4)"
+        308 => {
+            "the media recovery of an offline file of the open database needs it, and this DBA does not close the database for an incomplete recovery (S-LOSS-4)"
+        }
+        1122 | 338 | 314 | 322 | 1190 | 1113 | 1157 | 10873 => {
+            "neither a control file re-created from the files nor a media recovery got the database open (S-CF-4, S-MR-1)"
         }
         1578 => "block media recovery from a backup is not built yet (S-LOSS-7)",
-        _ => "the recovery it needs is not built yet",
+        _ => "no procedure of this DBA answers it",
     }
 }
 

@@ -302,6 +302,10 @@ pub(crate) enum Op {
     LoseEveryControlfile,
     /// SHUTDOWN ABORT, and every member of every online log lost (S-LOSS-3).
     LoseOnlineLogs,
+    /// An archived log lost from the archive destination (S-LOSS-4).
+    LoseArchivedLog {
+        name: String,
+    },
 }
 
 /// Where the runner keeps its OS copy of the control file.
@@ -828,7 +832,8 @@ impl Run {
             | Op::UserError
             | Op::ProbeFuzzyResetlogs
             | Op::LoseEveryControlfile
-            | Op::LoseOnlineLogs => return self.exec_media(op),
+            | Op::LoseOnlineLogs
+            | Op::LoseArchivedLog { .. } => return self.exec_media(op),
             _ => {}
         }
         let st = op.statement();
@@ -929,7 +934,8 @@ impl Run {
             | Op::UserError
             | Op::ProbeFuzzyResetlogs
             | Op::LoseEveryControlfile
-            | Op::LoseOnlineLogs => unreachable!("handled above"),
+            | Op::LoseOnlineLogs
+            | Op::LoseArchivedLog { .. } => unreachable!("handled above"),
         };
         self.drain_alerts();
         if let Some(i) = self.inst.as_ref() {
@@ -1575,6 +1581,7 @@ impl Op {
             Op::ProbeFuzzyResetlogs => Statement::Echo("probe: resetlogs on fuzzy files".into()),
             Op::LoseEveryControlfile => Statement::Echo("every control file lost".into()),
             Op::LoseOnlineLogs => Statement::Echo("every online log lost".into()),
+            Op::LoseArchivedLog { name } => Statement::Fault(FaultCmd::LoseFile(name.clone())),
             Op::LoseDatafile { file, .. } => Statement::Fault(FaultCmd::LoseDatafile(
                 crate::script::FileRef::Number(u64::from(*file)),
             )),

@@ -445,7 +445,7 @@ fn prompts_answers_and_a_missing_archived_log() {
 fn the_restore_drill_fires_on_a_recovery_that_starts_too_late() {
     use sim::runner::{RunOptions, run_seed};
     let planted = run_seed(&RunOptions {
-        seed: 89,
+        seed: 43,
         plant: Some(engine::Plant::RecoverFromHighest),
         ..Default::default()
     });
@@ -453,7 +453,7 @@ fn the_restore_drill_fires_on_a_recovery_that_starts_too_late() {
     assert_eq!(v.id, "INV-BK-2", "{}", v.evidence);
     assert!(v.evidence.starts_with("restore drill:"), "{}", v.evidence);
     let honest = run_seed(&RunOptions {
-        seed: 89,
+        seed: 43,
         ..Default::default()
     });
     assert!(honest.violation.is_none(), "{:?}", honest.violation);
