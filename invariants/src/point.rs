@@ -38,6 +38,15 @@ pub enum StartKind {
     Backup { path: String },
 }
 
+impl std::fmt::Display for StartKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartKind::Current => write!(f, "the file as it is"),
+            StartKind::Backup { path } => write!(f, "the copy '{path}'"),
+        }
+    }
+}
+
 /// One starting state a file could be recovered from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
@@ -327,11 +336,13 @@ fn why_file(cov: &Coverage, f: &FileStarts) -> String {
                     None => "is in no surviving log".to_string(),
                 },
             };
+            let from = match c.needs() {
+                Scn::MAX => "can never be shown consistent (a crashed instance's file whose redo to the end is not all readable, or a hot-backup copy whose end is not known)".to_string(),
+                n => format!("is consistent only from SCN {n}"),
+            };
             format!(
-                "{:?} (checkpoint SCN {}) is consistent only at SCN {}, but its redo {stop}",
-                c.kind,
-                c.ckpt_scn,
-                c.needs()
+                "{} (checkpoint SCN {}) {from}, and its redo {stop}",
+                c.kind, c.ckpt_scn,
             )
         })
         .collect();

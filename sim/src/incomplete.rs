@@ -95,11 +95,11 @@ impl Run {
             }
         };
         let LatestPoint::Recoverable(plan) = &latest else {
-            let LatestPoint::Unrecoverable { file_no, reason } = &latest else {
+            let LatestPoint::Unrecoverable { reason, .. } = &latest else {
                 unreachable!()
             };
             return Err(Halt::Unrecoverable(format!(
-                "{} at OPEN, and no incomplete recovery can reach a consistent point: datafile {file_no} {reason}",
+                "{} at OPEN, and no incomplete recovery can reach a consistent point: {reason}",
                 s.0[0]
             )));
         };
