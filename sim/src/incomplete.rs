@@ -649,23 +649,7 @@ impl Run {
             until: Some(Until::Change(scn)),
             using_backup_controlfile: false,
         };
-        let mut asked = false;
-        let (out, r) = self.inst_mut().recover(
-            engine::media::RecoverTarget::Database,
-            opts,
-            false,
-            &mut |_| {
-                asked = true;
-                LogAnswer::Auto
-            },
-        );
-        if asked {
-            self.record(Statement::Answer(RecoverAnswer::Auto));
-        }
-        for line in out {
-            self.note(&line);
-        }
-        self.drain_alerts();
+        let r = self.recover_answering_auto(engine::media::RecoverTarget::Database, opts, false);
         if r.is_ok() {
             self.coverage.media_recoveries += 1;
             self.coverage.incomplete_recoveries += 1;
@@ -806,16 +790,11 @@ impl Run {
             until: None,
             using_backup_controlfile: false,
         }));
-        let (out, r) = self.inst_mut().recover(
+        let r = self.recover_answering_auto(
             engine::media::RecoverTarget::Database,
             RecoverOptions::default(),
             true,
-            &mut |_| LogAnswer::Auto,
         );
-        for line in out {
-            self.note(&line);
-        }
-        self.drain_alerts();
         if r.is_ok() {
             self.coverage.media_recoveries += 1;
         }

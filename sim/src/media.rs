@@ -814,6 +814,29 @@ impl Run {
         }
     }
 
+    /// The engine's RECOVER, AUTO answered at its first prompt (and recorded
+    /// after the statement the caller printed), its output noted.
+    pub(crate) fn recover_answering_auto(
+        &mut self,
+        target: engine::media::RecoverTarget,
+        opts: engine::media::RecoverOptions,
+        automatic: bool,
+    ) -> Result<(), DbError> {
+        let mut asked = false;
+        let (out, r) = self.inst_mut().recover(target, opts, automatic, &mut |_| {
+            asked = true;
+            LogAnswer::Auto
+        });
+        if asked {
+            self.record(Statement::Answer(RecoverAnswer::Auto));
+        }
+        for line in out {
+            self.note(&line);
+        }
+        self.drain_alerts();
+        r
+    }
+
     /// RECOVER [AUTOMATIC] …: automatic or answering AUTO at the first
     /// prompt, chosen by the seed. An error a fault explains (an archived
     /// log destroyed) ends the run unrecoverable; any other is INV-REC-1.
@@ -854,20 +877,7 @@ impl Run {
                 self.inst_mut().datafile_named(n).unwrap_or(0),
             ),
         };
-        let mut asked = false;
-        let (out, r) =
-            self.inst_mut()
-                .recover(engine_target, Default::default(), automatic, &mut |_| {
-                    asked = true;
-                    LogAnswer::Auto
-                });
-        if asked {
-            self.record(Statement::Answer(RecoverAnswer::Auto));
-        }
-        for line in out {
-            self.note(&line);
-        }
-        self.drain_alerts();
+        let r = self.recover_answering_auto(engine_target, Default::default(), automatic);
         match r {
             Ok(()) => {
                 self.coverage.media_recoveries += 1;
