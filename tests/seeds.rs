@@ -7,6 +7,11 @@ use sim::runner::{Coverage, RunOptions, RunSummary, run_seed};
 
 /// Seeds 0..n, spread over `threads` threads, in seed order.
 fn run_many(n: u64, threads: u64) -> Vec<RunSummary> {
+    run_many_as(n, threads, None)
+}
+
+/// [`run_many`] behaving as `release`.
+fn run_many_as(n: u64, threads: u64, release: Option<engine::params::Release>) -> Vec<RunSummary> {
     let mut all: Vec<RunSummary> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
@@ -16,6 +21,7 @@ fn run_many(n: u64, threads: u64) -> Vec<RunSummary> {
                         .map(|seed| {
                             run_seed(&RunOptions {
                                 seed,
+                                release,
                                 ..Default::default()
                             })
                         })
@@ -94,5 +100,34 @@ fn three_hundred_seeds_hold_every_invariant() {
     assert!(
         cov.in_doubt_committed > 0 && cov.in_doubt_lost > 0,
         "in-doubt commits were not decided both ways: {cov:?}"
+    );
+}
+
+/// 10g keeps the backups taken before a RESETLOGS: the seeds must recover
+/// copies through it (and hold every invariant doing so).
+#[test]
+fn seeds_as_10g_recover_through_resetlogs() {
+    let runs = run_many_as(150, 2, Some(engine::params::Release::R10g));
+    let failed: Vec<String> = runs
+        .iter()
+        .filter_map(|s| {
+            let v = s.violation.as_ref()?;
+            Some(format!(
+                "seed {}: {}: {}\n  reproduce: {}",
+                s.seed,
+                v.id,
+                v.evidence,
+                s.repro_command()
+            ))
+        })
+        .collect();
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    let mut cov = Coverage::default();
+    for s in &runs {
+        cov.add(&s.coverage);
+    }
+    assert!(
+        cov.through_resetlogs > 0 && cov.resetlogs > 0,
+        "no recovery read through a RESETLOGS: {cov:?}"
     );
 }

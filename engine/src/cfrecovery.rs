@@ -469,6 +469,7 @@ impl<S: Storage> Instance<S> {
                     offline_range: None,
                     backup_scn: h.fuzzy.hot_backup.then_some(h.ckpt_scn),
                     backup_end_scn: None,
+                    offline_drop: false,
                 })
                 .collect(),
             log_groups: groups,

@@ -57,6 +57,11 @@ pub struct DatafileRecord {
     /// consistent once complete recovery has applied the redo past it.
     #[serde(default)]
     pub backup_end_scn: Option<Scn>,
+    /// Taken offline FOR DROP: an OPEN RESETLOGS may leave it behind (the
+    /// file is lost to the new incarnation) instead of refusing with
+    /// ORA-01245. Bringing it online again clears it.
+    #[serde(default)]
+    pub offline_drop: bool,
 }
 
 /// A thread checkpoint: an SCN and where the thread's redo stood then.
@@ -206,6 +211,21 @@ impl LogMember {
 }
 
 impl ControlFile {
+    /// Where redo of `inc` stops being this database's history: the
+    /// resetlogs SCN of the incarnation that branched from it, when `inc`
+    /// is a direct ancestor of the current one (ORACLE_NOTES §8.1). None for
+    /// the current incarnation and for one not in this line (an orphan, or
+    /// one this control file never knew).
+    pub fn branch_point(&self, inc: Incarnation) -> Option<Scn> {
+        self.child_of(inc).map(|c| c.resetlogs_scn)
+    }
+    /// The incarnation that followed `inc` in this line (see
+    /// [`ControlFile::branch_point`]).
+    pub fn child_of(&self, inc: Incarnation) -> Option<Incarnation> {
+        let line = &self.prior_incarnations;
+        let i = line.iter().position(|p| *p == inc)?;
+        Some(*line.get(i + 1).unwrap_or(&self.incarnation))
+    }
     /// Every online log member's name, group by group.
     pub fn member_paths(&self) -> Vec<String> {
         self.log_groups
@@ -377,6 +397,26 @@ mod tests {
             CopyState::Valid(cf) => Some(cf.version),
             _ => None,
         }
+    }
+
+    /// The line of incarnations: each ancestor branches at its child's
+    /// resetlogs SCN; the current one and an orphan have no branch point.
+    #[test]
+    fn ancestors_branch_at_their_childs_resetlogs_scn() {
+        let (_, _, mut cf) = created();
+        let inc = |scn| Incarnation {
+            resetlogs_scn: scn,
+            resetlogs_time: scn,
+        };
+        let (a, b, c) = (cf.incarnation, inc(100), inc(200));
+        cf.prior_incarnations = vec![a, b];
+        cf.incarnation = c;
+        assert_eq!(cf.branch_point(a), Some(100));
+        assert_eq!(cf.child_of(a), Some(b));
+        assert_eq!(cf.branch_point(b), Some(200));
+        assert_eq!(cf.child_of(b), Some(c));
+        assert_eq!(cf.branch_point(c), None);
+        assert_eq!(cf.branch_point(inc(150)), None);
     }
 
     /// S-CF: each update goes to the slot the previous version does not

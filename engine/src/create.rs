@@ -166,6 +166,7 @@ pub fn create_database<S: Storage + ?Sized>(
                 offline_range: None,
                 backup_scn: None,
                 backup_end_scn: None,
+                offline_drop: false,
             })
             .collect(),
         log_groups: groups,

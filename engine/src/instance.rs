@@ -449,7 +449,14 @@ impl<S: Storage> Instance<S> {
                 Err(_) => return self.open_error(ora::header_corrupt(rec.file_no, &rec.name)),
             };
             if h.incarnation != inc {
-                return self.open_error(ora::from_before_resetlogs(rec.file_no, &rec.name));
+                // 10g: a file of an ancestor needs recovery through the
+                // RESETLOGS; any other is of no use to this incarnation.
+                let stack = if self.recoverable_through_resetlogs(&h) {
+                    ora::needs_media_recovery(rec.file_no, &rec.name)
+                } else {
+                    ora::from_before_resetlogs(rec.file_no, &rec.name)
+                };
+                return self.open_error(stack);
             }
             if h.cf_seq > cf_seq {
                 return self.open_error(ora::newer_than_controlfile(rec.file_no, &rec.name));

@@ -56,6 +56,9 @@ pub struct RecoverOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRequest {
     pub thread: u32,
+    /// The incarnation the sequence belongs to: an ancestor's while
+    /// recovery reads through a RESETLOGS (10g), else the current one.
+    pub incarnation: Incarnation,
     pub seq: u32,
     /// The change recovery needs next.
     pub change: Scn,
@@ -166,10 +169,10 @@ use std::collections::BTreeMap;
 use crate::block::{Block, Body};
 use crate::cache::Dba;
 use crate::controlfile::{DatafileRecord, FileStatus};
-use crate::datafile::{self, DatafileHeader};
+use crate::datafile::{self, DatafileHeader, Incarnation};
 use crate::error::{DbError, DbResult, OraStack, ora};
 use crate::instance::{DbState, Instance, io_fatal};
-use crate::params::Plant;
+use crate::params::{Plant, Release};
 use crate::redo::{self, LogContents, Marker, Op};
 use crate::scn::Rba;
 use crate::storage::Storage;
@@ -194,6 +197,15 @@ struct Recovering {
 enum Slot {
     Good(Block, bool),
     Corrupt,
+}
+
+/// Where media recovery stands in the redo: the incarnation and sequence
+/// it reads next, and the SCN it needs from there.
+#[derive(Debug, Clone, Copy)]
+struct LogPosition {
+    inc: Incarnation,
+    seq: u32,
+    need: Scn,
 }
 
 /// A log recovery reads: its contents, its name, and whether it is an
@@ -279,6 +291,7 @@ impl<S: Storage> Instance<S> {
             self.lgwr_flush()?;
         }
         self.mark_media_recovery(&mut files)?;
+        self.past_branch_points(&mut files);
         let highest = self.p.planted(Plant::RecoverFromHighest);
         let (start_seq, need) = if highest {
             // The planted bug: every file starts at the newest checkpoint.
@@ -292,6 +305,15 @@ impl<S: Storage> Instance<S> {
             let f = files.values().min_by_key(|f| f.from).expect("a file");
             (self.start_sequence(f), f.from)
         };
+        // The incarnation whose redo is being read: the oldest file's, an
+        // ancestor of the current one when recovering through a RESETLOGS.
+        let mut inc = files
+            .values()
+            .min_by_key(|f| f.from)
+            .expect("a file")
+            .header
+            .incarnation;
+        let this_inc = self.cf().incarnation;
         // The current control file knows where the redo ends; a backup one
         // does not, and recovery reads on until the end of the thread.
         let current = (!backup_cf).then(|| self.cf().thread(1).current_seq);
@@ -304,8 +326,9 @@ impl<S: Storage> Instance<S> {
         // Where the redo applied ends, and whether that is the end of the
         // thread (everything applied) or the UNTIL bound.
         let (point, reached_end) = loop {
+            let at = LogPosition { inc, seq, need };
             let Some(src) =
-                self.log_for_recovery(seq, need, automatic, ask_every_log, &mut auto, answer, out)?
+                self.log_for_recovery(at, automatic, ask_every_log, &mut auto, answer, out)?
             else {
                 if opts.until.is_none() {
                     out.push("Media recovery cancelled.".into());
@@ -314,8 +337,11 @@ impl<S: Storage> Instance<S> {
                 }
                 break (need, false);
             };
-            let beyond = self.apply_log(&src.contents, &mut files, &mut blocks, opts.until)?;
+            let branch = self.cf().branch_point(inc);
+            let beyond =
+                self.apply_log(&src.contents, &mut files, &mut blocks, opts.until, branch)?;
             let last = match current {
+                _ if inc != this_inc => false,
                 Some(c) => seq >= c,
                 None => self.end_of_thread(&src.contents)?,
             };
@@ -336,7 +362,17 @@ impl<S: Storage> Instance<S> {
             if last {
                 break (next, true);
             }
-            if let Some(p) = self.bound_before_next(opts.until, seq, next) {
+            if let Some(b) = branch
+                && next >= b
+            {
+                // This incarnation's redo is applied up to where the next
+                // one branched from it: carry on in that one from sequence 1.
+                inc = self.through_resetlogs(&mut files, &mut blocks, inc, b)?;
+                need = b;
+                seq = 1;
+                continue;
+            }
+            if let Some(p) = self.bound_before_next(opts.until, seq, next, inc == this_inc) {
                 break (p, false);
             }
             self.media_checkpoint(
@@ -422,14 +458,22 @@ impl<S: Storage> Instance<S> {
     /// With UNTIL CHANGE or TIME, whether the bound falls at the boundary
     /// after `seq` (its redo all applied, the next log's all beyond it):
     /// then recovery stops there without asking for the next log.
-    fn bound_before_next(&self, until: Option<Until>, seq: u32, next: Scn) -> Option<Scn> {
+    /// (The times of an earlier incarnation's logs are not in this control
+    /// file's history, so only UNTIL CHANGE bounds recovery there.)
+    fn bound_before_next(
+        &self,
+        until: Option<Until>,
+        seq: u32,
+        next: Scn,
+        this_incarnation: bool,
+    ) -> Option<Scn> {
         match until? {
             Until::Change(n)
                 if next > n || (next == n && !self.p.planted(Plant::UntilInclusive)) =>
             {
                 Some(n)
             }
-            Until::Time(t) => {
+            Until::Time(t) if this_incarnation => {
                 let first_time = self
                     .cf()
                     .log_history
@@ -537,13 +581,16 @@ impl<S: Storage> Instance<S> {
             };
             // Redo of this incarnation never applies to a file of an
             // earlier one (S-OPEN-4, INV-RL-3).
-            if header.incarnation != self.cf().incarnation {
+            if header.incarnation != self.cf().incarnation
+                && !self.recoverable_through_resetlogs(&header)
+            {
                 return Err(DbError::Ora(ora::from_before_resetlogs(
                     rec.file_no,
                     &rec.name,
                 )));
             }
-            let take_anyway = every_file && rec.status == FileStatus::Online;
+            let take_anyway = (every_file && rec.status == FileStatus::Online)
+                || header.incarnation != self.cf().incarnation;
             if rec.status != FileStatus::Recover && !needs_recovery(&header, &rec) && !take_anyway {
                 continue;
             }
@@ -576,6 +623,63 @@ impl<S: Storage> Instance<S> {
         Ok(files)
     }
 
+    /// 10g recovery through a RESETLOGS: whether a file of an earlier
+    /// incarnation can be recovered into the current one. Its incarnation
+    /// must be a direct ancestor and its checkpoint at or before the point
+    /// where the line branched from it (ORACLE_NOTES §8.1); a file of an
+    /// orphan branch, or from past the branch point, never can.
+    pub(crate) fn recoverable_through_resetlogs(&self, h: &DatafileHeader) -> bool {
+        self.p.release >= Release::R10g
+            && self
+                .cf()
+                .branch_point(h.incarnation)
+                .is_some_and(|b| h.ckpt_scn <= b)
+    }
+
+    /// A file of an ancestor checkpointed exactly at a branch point needs
+    /// none of that incarnation's redo: it starts in the child, at its
+    /// sequence 1 (which begins at the resetlogs SCN).
+    fn past_branch_points(&self, files: &mut BTreeMap<u32, Recovering>) {
+        for f in files.values_mut() {
+            while let Some(b) = self.cf().branch_point(f.header.incarnation)
+                && f.from >= b
+            {
+                f.header.incarnation = self.cf().child_of(f.header.incarnation).expect("a child");
+                f.header.ckpt_rba = Rba { seq: 1, block: 1 };
+            }
+        }
+    }
+
+    /// The end of an ancestor's redo (everything below `branch` applied):
+    /// its files join the incarnation that branched from it, checkpointed
+    /// at the branch point, and recovery carries on in that one.
+    fn through_resetlogs(
+        &mut self,
+        files: &mut BTreeMap<u32, Recovering>,
+        blocks: &mut BTreeMap<Dba, Slot>,
+        from: Incarnation,
+        branch: Scn,
+    ) -> DbResult<Incarnation> {
+        let mut child = self.cf().child_of(from).expect("an ancestor has a child");
+        // An incarnation opened and left at its own resetlogs SCN (a second
+        // RESETLOGS to the same point) has no redo to read.
+        while let Some(b) = self.cf().branch_point(child)
+            && b <= branch
+        {
+            child = self.cf().child_of(child).expect("an ancestor has a child");
+        }
+        for f in files.values_mut().filter(|f| f.header.incarnation == from) {
+            f.header.incarnation = child;
+        }
+        self.media_checkpoint(files, blocks, branch, Rba { seq: 1, block: 1 })?;
+        self.alert(format!(
+            "Media Recovery through RESETLOGS: redo of incarnation {} applied up to SCN {branch}, continuing with incarnation {} at sequence 1",
+            from.id(),
+            child.id()
+        ));
+        Ok(child)
+    }
+
     /// Where recovery of `f` starts reading: the log sequence of its header
     /// checkpoint (or of the end of its offline range).
     fn start_sequence(&self, f: &Recovering) -> u32 {
@@ -601,18 +705,21 @@ impl<S: Storage> Instance<S> {
     /// The log holding `seq`: the online log when a group still holds it
     /// (read without asking), else the archived log, asked for with
     /// ORA-00279 / ORA-00289 / ORA-00280 unless AUTO. None: CANCEL.
-    #[allow(clippy::too_many_arguments)]
+    /// Only the current incarnation has online logs; an ancestor's
+    /// sequences are all archived, under its own resetlogs id.
     fn log_for_recovery(
         &mut self,
-        seq: u32,
-        need: Scn,
+        at: LogPosition,
         automatic: bool,
         ask_every_log: bool,
         auto: &mut bool,
         answer: &mut dyn FnMut(&LogRequest) -> LogAnswer,
         out: &mut Vec<String>,
     ) -> DbResult<Option<LogSource>> {
+        let LogPosition { inc, seq, need } = at;
+        let this_inc = inc == self.cf().incarnation;
         if !ask_every_log
+            && this_inc
             && let Some(g) = self.cf().group_with_seq(1, seq).cloned()
             && let Some(contents) = self.read_group_best(g.group, seq)?
         {
@@ -627,20 +734,28 @@ impl<S: Storage> Instance<S> {
                 archived: false,
             }));
         }
-        let inc = self.cf().incarnation;
-        let req = LogRequest {
-            thread: 1,
-            seq,
-            change: need,
-            time: self
-                .cf()
+        let suggestion = self.p.archive_name(1, seq, inc.id());
+        let time = if this_inc {
+            self.cf()
                 .log_history
                 .iter()
                 .find(|h| h.seq == seq)
                 .map(|h| h.first_time)
                 .or_else(|| self.cf().group_with_seq(1, seq).map(|g| g.first_time))
-                .unwrap_or(self.clock),
-            suggestion: self.p.archive_name(1, seq, inc.id()),
+        } else {
+            // An ancestor's history is not kept: the archived log says.
+            redo::read_log(&mut self.io, &suggestion, 0)
+                .map_err(io_fatal)?
+                .ok()
+                .map(|c| c.header.first_time)
+        };
+        let req = LogRequest {
+            thread: 1,
+            incarnation: inc,
+            seq,
+            change: need,
+            time: time.unwrap_or(self.clock),
+            suggestion,
         };
         if !automatic {
             out.push(format!(
@@ -673,7 +788,11 @@ impl<S: Storage> Instance<S> {
         // A backup control file does not know the online logs, but the
         // suggestion not being there, the next one in sequence is applied
         // if an online log file on disk holds it (ORACLE_NOTES §9).
-        let name = if name == req.suggestion && !self.io.exists(&name) && self.cf().is_backup {
+        let name = if name == req.suggestion
+            && !self.io.exists(&name)
+            && self.cf().is_backup
+            && this_inc
+        {
             self.online_member_holding(seq).unwrap_or(name)
         } else {
             name
@@ -771,12 +890,18 @@ impl<S: Storage> Instance<S> {
         files: &mut BTreeMap<u32, Recovering>,
         blocks: &mut BTreeMap<Dba, Slot>,
         until: Option<Until>,
+        branch: Option<Scn>,
     ) -> DbResult<Option<Scn>> {
         let bs = self.p.db_block_size;
         let ignore = self.p.planted(Plant::IgnoreTail);
         let inclusive = self.p.planted(Plant::UntilInclusive);
         for r in &c.records {
             let scn = r.record.scn;
+            if branch.is_some_and(|b| scn >= b) {
+                // An ancestor's redo past the RESETLOGS that left it was
+                // never part of this database's history.
+                break;
+            }
             match until {
                 Some(Until::Change(n)) if scn > n || (scn == n && !inclusive) => {
                     return Ok(Some(n));

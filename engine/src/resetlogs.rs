@@ -15,7 +15,7 @@
 //! file means the stop was a mistake (the missing log turned up): it opens
 //! only once a complete recovery has applied the rest (S-OPEN-5).
 
-use crate::controlfile::{FileStatus, LogStatus, MemberStatus};
+use crate::controlfile::{DatafileRecord, FileStatus, LogStatus, MemberStatus};
 use crate::datafile::{self, HeaderError, Incarnation};
 use crate::error::{DbError, DbResult, OraStack, ora};
 use crate::instance::{DbState, Instance, io_fatal};
@@ -104,8 +104,9 @@ impl<S: Storage> Instance<S> {
                     }
                 };
                 self.check_resetlogs_files(point, None)?;
+                self.check_offline_files(point)?;
                 if self.p.release >= Release::R10g && !self.cf().is_backup {
-                    self.archive_before_resetlogs()?;
+                    self.archive_before_resetlogs(point)?;
                 }
                 let new = Incarnation {
                     resetlogs_scn: point,
@@ -120,7 +121,7 @@ impl<S: Storage> Instance<S> {
         self.alert(format!(
             "RESETLOGS after incomplete recovery UNTIL CHANGE {point}"
         ));
-        self.warn_offline_files();
+        self.note_dropped_files();
         let first_group = self.reset_online_logs(new)?;
         self.stamp_datafiles(new)?;
         let clock = self.clock;
@@ -229,7 +230,10 @@ impl<S: Storage> Instance<S> {
 
     /// 10g and later archive the online logs not yet archived before
     /// clearing them, when they can be read (ORACLE_NOTES §8.1).
-    fn archive_before_resetlogs(&mut self) -> DbResult<()> {
+    /// The current log's archive ends at the resetlogs SCN at the least:
+    /// recovery through this RESETLOGS (10g) reads this incarnation's redo
+    /// up to that point and then carries on in the new one.
+    fn archive_before_resetlogs(&mut self, point: Scn) -> DbResult<()> {
         let groups: Vec<_> = self
             .cf()
             .log_groups
@@ -238,36 +242,61 @@ impl<S: Storage> Instance<S> {
             .map(|g| (g.group, g.seq))
             .collect();
         for (group, seq) in groups {
-            if self.read_group_best(group, seq)?.is_some() {
-                self.archive_group(group)?;
+            let Some(c) = self.read_group_best(group, seq)? else {
+                continue;
+            };
+            let g = self.cf_mut().group_mut(group).expect("group");
+            if g.next_scn.is_none() {
+                let end = c
+                    .records
+                    .last()
+                    .map_or(c.header.first_scn, |r| r.record.scn + 1);
+                g.next_scn = Some(end.max(point));
             }
+            self.archive_group(group)?;
         }
         Ok(())
     }
 
-    /// S-IR-3: an offline file that needed redo is lost to the new
-    /// incarnation (ORA-01245, a warning in the alert log here).
-    fn warn_offline_files(&mut self) {
-        let lost: Vec<_> = self
+    /// S-IR-3: an offline file that would need redo past `point` (not
+    /// cleanly offline at or before it) is lost to the new incarnation:
+    /// unless it was taken OFFLINE FOR DROP, OPEN RESETLOGS refuses
+    /// (ORA-01245 + ORA-01110); the DBA brings it online and recovers it,
+    /// or drops it.
+    fn check_offline_files(&self, point: Scn) -> DbResult<()> {
+        match self
             .cf()
             .datafiles
             .iter()
-            .filter(|d| {
-                d.status == FileStatus::Recover
-                    || (d.status == FileStatus::Offline && d.stop_scn.is_none())
-            })
+            .find(|d| lost_at_resetlogs(d, point) && !d.offline_drop)
+        {
+            Some(d) => Err(DbError::Ora(ora::with_file(
+                OraStack::one(
+                    1245,
+                    format!(
+                        "offline file {} will be lost if RESETLOGS is done",
+                        d.file_no
+                    ),
+                ),
+                d.file_no,
+                &d.name,
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// The files OFFLINE FOR DROP that the RESETLOGS leaves behind, in the
+    /// alert log.
+    fn note_dropped_files(&mut self) {
+        let point = self.cf().resetlogs_pending.map_or(0, |i| i.resetlogs_scn);
+        let lost: Vec<_> = (self.cf().datafiles.iter())
+            .filter(|d| lost_at_resetlogs(d, point))
             .map(|d| (d.file_no, d.name.clone()))
             .collect();
         for (n, name) in lost {
-            let s = ora::with_file(
-                OraStack::one(
-                    1245,
-                    format!("offline file {n} will be lost if RESETLOGS is done"),
-                ),
-                n,
-                &name,
-            );
-            self.alert(s.to_string());
+            self.alert(format!(
+                "Datafile {n} ('{name}') was offline for drop: it is lost to the new incarnation"
+            ));
         }
     }
 
@@ -359,4 +388,14 @@ impl<S: Storage> Instance<S> {
 /// ORA-01588: only OPEN RESETLOGS may open (an interrupted RESETLOGS).
 pub(crate) fn must_resetlogs() -> DbError {
     DbError::ora(1588, "must use RESETLOGS option for database open")
+}
+
+/// An offline file that would need redo past `point` to come online: one
+/// taken offline without a clean stop, or cleanly after the point.
+fn lost_at_resetlogs(d: &DatafileRecord, point: Scn) -> bool {
+    match d.status {
+        FileStatus::Recover => true,
+        FileStatus::Offline => d.stop_scn.is_none_or(|s| s > point),
+        FileStatus::Online | FileStatus::ReadOnly => false,
+    }
 }

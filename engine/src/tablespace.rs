@@ -475,13 +475,42 @@ impl<S: Storage> Instance<S> {
         Ok(())
     }
 
+    /// A file offline since before the last RESETLOGS comes back into the
+    /// new incarnation only if it was cleanly offline at or before the
+    /// resetlogs point and took no redo since (ORACLE_NOTES §8.2: it needs
+    /// none, and its header is stamped with the new incarnation here). On
+    /// 10g a file of an ancestor may be recovered through the RESETLOGS
+    /// (ORA-01113); any other is ORA-01190.
+    fn across_resetlogs(&self, rec: &DatafileRecord, h: &mut DatafileHeader) -> DbResult<()> {
+        let cf = self.cf();
+        let clean = rec.status == FileStatus::Offline
+            && rec
+                .stop_scn
+                .is_some_and(|s| s == h.ckpt_scn && s <= cf.incarnation.resetlogs_scn)
+            && !h.fuzzy.any()
+            && cf.prior_incarnations.last() == Some(&h.incarnation);
+        if clean {
+            h.incarnation = cf.incarnation;
+            return Ok(());
+        }
+        let stack = if self.recoverable_through_resetlogs(h) {
+            ora::needs_media_recovery(rec.file_no, &rec.name)
+        } else {
+            ora::from_before_resetlogs(rec.file_no, &rec.name)
+        };
+        Err(DbError::Ora(stack))
+    }
+
     /// Brings files back online: each must not need recovery (ORA-01113),
     /// then its header is checkpointed and the deferred rollbacks that
     /// waited for it run.
     fn bring_online(&mut self, files: &[DatafileRecord]) -> DbResult<()> {
         let mut back = Vec::new();
         for rec in files.iter().filter(|r| r.status != FileStatus::Online) {
-            let h = self.read_file_header(rec)?;
+            let mut h = self.read_file_header(rec)?;
+            if h.incarnation != self.cf().incarnation {
+                self.across_resetlogs(rec, &mut h)?;
+            }
             if rec.status == FileStatus::Recover || needs_recovery(&h, rec) {
                 return Err(DbError::Ora(ora::needs_media_recovery(
                     rec.file_no,
@@ -507,6 +536,7 @@ impl<S: Storage> Instance<S> {
             }
             r.status = FileStatus::Online;
             r.stop_scn = None;
+            r.offline_drop = false;
         }
         self.write_controlfile()?;
         self.transaction_recovery()
@@ -562,6 +592,18 @@ impl<S: Storage> Instance<S> {
     /// recovery; mounted, it only marks the control file (the way to open
     /// a database without a lost file).
     pub fn datafile_offline(&mut self, file_no: u32, offline: bool) -> DbResult<()> {
+        self.datafile_offline_as(file_no, offline, false)
+    }
+
+    /// ALTER DATABASE DATAFILE N OFFLINE [FOR] DROP: offline like OFFLINE,
+    /// and allowed in NOARCHIVELOG mode too (the file's redo will not be
+    /// kept for it); an OPEN RESETLOGS then leaves the file behind rather
+    /// than refusing with ORA-01245 (S-IR-3).
+    pub fn datafile_offline_drop(&mut self, file_no: u32) -> DbResult<()> {
+        self.datafile_offline_as(file_no, true, true)
+    }
+
+    fn datafile_offline_as(&mut self, file_no: u32, offline: bool, drop: bool) -> DbResult<()> {
         if !matches!(self.state, DbState::Mount | DbState::Open) {
             self.require(DbState::Mount)?;
         }
@@ -572,6 +614,7 @@ impl<S: Storage> Instance<S> {
             let r = self.cf_mut().datafile_mut(file_no).expect("record");
             r.status = FileStatus::Online;
             r.stop_scn = None;
+            r.offline_drop = false;
             let r = self.write_controlfile();
             self.fatal(r)?;
             self.alert(format!(
@@ -587,7 +630,7 @@ impl<S: Storage> Instance<S> {
             ));
             return Ok(());
         }
-        if !self.cf().archivelog {
+        if !self.cf().archivelog && !drop {
             return Err(DbError::ora(
                 1145,
                 "offline immediate disallowed unless media recovery enabled",
@@ -596,7 +639,15 @@ impl<S: Storage> Instance<S> {
         if self.state == DbState::Open {
             Self::may_go_offline(&rec)?;
         }
+        if drop {
+            self.cf_mut()
+                .datafile_mut(file_no)
+                .expect("record")
+                .offline_drop = true;
+        }
         if rec.status != FileStatus::Online {
+            let r = self.write_controlfile();
+            self.fatal(r)?;
             return Ok(());
         }
         let r = if self.state == DbState::Open {
@@ -609,8 +660,9 @@ impl<S: Storage> Instance<S> {
             self.write_controlfile()
         };
         self.fatal(r)?;
+        let drop = if drop { " drop" } else { "" };
         self.alert(format!(
-            "Completed: alter database datafile {file_no} offline"
+            "Completed: alter database datafile {file_no} offline{drop}"
         ));
         Ok(())
     }

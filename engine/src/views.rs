@@ -77,7 +77,8 @@
 //!   CORRUPT for a wrong address or an undecodable block).
 //! - `v$database_incarnation`: INCARNATION# (1 = the oldest), RESETLOGS_CHANGE#,
 //!   RESETLOGS_TIME, STATUS (CURRENT, PARENT for every prior incarnation: the
-//!   model keeps no orphans).
+//!   model keeps no orphans), RESETLOGS_ID (the `%r` of archived-log names),
+//!   PRIOR_INCARNATION# (0 for the first).
 //! - `v$backup_corruption`: FILE#, BLOCK#, BLOCKS, CORRUPTION_CHANGE#, and no
 //!   rows yet: the engine has no RMAN backups to record corruption in.
 
@@ -714,6 +715,8 @@ fn v_database_incarnation(cf: &ControlFile) -> Table {
         "RESETLOGS_CHANGE#",
         "RESETLOGS_TIME",
         "STATUS",
+        "RESETLOGS_ID",
+        "PRIOR_INCARNATION#",
     ]);
     let all = cf
         .prior_incarnations
@@ -726,6 +729,8 @@ fn v_database_incarnation(cf: &ControlFile) -> Table {
             num(inc.resetlogs_scn),
             time(inc.resetlogs_time),
             status.into(),
+            num(inc.id()),
+            num(n as u64),
         ]);
     }
     t

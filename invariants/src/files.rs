@@ -46,6 +46,7 @@ pub fn from_params(p: &DbParams) -> Vec<DatafileRecord> {
             offline_range: None,
             backup_scn: None,
             backup_end_scn: None,
+            offline_drop: false,
         })
         .collect()
 }

@@ -242,8 +242,9 @@ impl Model {
             self.uncommitted.remove(v);
         }
         self.in_doubt.clear();
-        // Copies of the old incarnation never recover into the new one.
-        self.backups.clear();
+        // Copies with changes past the point hold the abandoned branch;
+        // the others may still be recovered through the RESETLOGS (10g).
+        self.backups.retain(|b| b.ckpt_scn <= point);
         self.header_ckpt.clear();
         self.header_path.clear();
         self.restores.clear();
@@ -296,28 +297,32 @@ impl Model {
     }
 
     /// Learns the SCN range of every log sequence a control file records
-    /// (log history and archived logs of its incarnation). Cheap; call it
-    /// whenever a control file is at hand. A range once learnt is kept after
-    /// the control file's circular sections forget it.
+    /// (log history of its incarnation, archived logs of each). Cheap; call
+    /// it whenever a control file is at hand. A range once learnt is kept
+    /// after the control file's circular sections forget it.
     pub fn note_logs(&mut self, cf: &engine::controlfile::ControlFile) {
         let inc = cf.incarnation.id();
         for h in &cf.log_history {
             self.log_ranges
                 .insert((inc, h.seq), (h.first_scn, h.next_scn));
         }
-        for a in cf
-            .archived_logs
-            .iter()
-            .filter(|a| a.incarnation == cf.incarnation)
-        {
+        for a in &cf.archived_logs {
             self.log_ranges
-                .insert((inc, a.seq), (a.first_scn, a.next_scn));
+                .insert((a.incarnation.id(), a.seq), (a.first_scn, a.next_scn));
         }
     }
 
     /// The SCN range [first, next) of sequence `seq` of incarnation `inc`.
     pub fn log_range(&self, inc: u64, seq: u32) -> Option<(Scn, Scn)> {
         self.log_ranges.get(&(inc, seq)).copied()
+    }
+
+    /// The newest sequence of incarnation `inc` whose range is known.
+    pub fn last_log_seq(&self, inc: u64) -> Option<u32> {
+        self.log_ranges
+            .range((inc, 0)..=(inc, u32::MAX))
+            .next_back()
+            .map(|((_, seq), _)| *seq)
     }
 
     /// The sequence of incarnation `inc` whose range holds `scn`.

@@ -97,9 +97,15 @@ pub struct FileStarts {
     pub candidates: Vec<Candidate>,
 }
 
-/// One log sequence of the incarnation.
+/// One log sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogSpan {
+    /// The incarnation it belongs to, by its number in the database's line
+    /// (v$database_incarnation's INCARNATION#). Recovery through a
+    /// RESETLOGS (10g) reads an ancestor's logs up to the point its child
+    /// branched off, then the child's from sequence 1; an ancestor's last
+    /// log is given ending at that point.
+    pub incarnation: u32,
     pub seq: u32,
     pub first_scn: Scn,
     /// The first SCN past this log's redo: the next log's first SCN for a
@@ -111,7 +117,7 @@ pub struct LogSpan {
     pub surviving: bool,
 }
 
-/// The redo of one incarnation's thread, in any order (sorted here by
+/// The redo of the thread, in any order (sorted here by incarnation and
 /// sequence). It should list every sequence from the oldest any start needs
 /// through the current one: a sequence not listed is a gap, and the last
 /// one listed is taken as the end of the redo (for `complete`).
@@ -161,7 +167,58 @@ impl LatestPoint {
 struct Stretch {
     first: Scn,
     next: Scn,
-    stopped_by: Option<u32>,
+    stopped_by: Option<LogId>,
+}
+
+/// A log by (incarnation, sequence), named as a DBA would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct LogId {
+    incarnation: u32,
+    seq: u32,
+}
+
+impl LogId {
+    fn of(l: &LogSpan) -> LogId {
+        LogId {
+            incarnation: l.incarnation,
+            seq: l.seq,
+        }
+    }
+
+    /// Whether `next` is the log recovery reads after this one: the next
+    /// sequence, or the first of a later incarnation.
+    fn followed_by(self, next: LogId) -> bool {
+        if next.incarnation == self.incarnation {
+            self.seq.checked_add(1) == Some(next.seq)
+        } else {
+            next.incarnation > self.incarnation && next.seq == 1
+        }
+    }
+
+    /// The log that should have come next, for naming a gap.
+    fn successor_before(self, next: LogId) -> LogId {
+        if next.incarnation == self.incarnation {
+            LogId {
+                seq: self.seq.saturating_add(1).min(next.seq),
+                ..self
+            }
+        } else {
+            LogId {
+                seq: self.seq.saturating_add(1),
+                ..self
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for LogId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "sequence {} of incarnation {}",
+            self.seq, self.incarnation
+        )
+    }
 }
 
 /// The surviving redo as contiguous stretches, in SCN order.
@@ -169,7 +226,7 @@ struct Stretch {
 struct Coverage {
     stretches: Vec<Stretch>,
     /// The first SCN of each lost log, for naming a gap's sequence.
-    lost: BTreeMap<Scn, u32>,
+    lost: BTreeMap<Scn, LogId>,
 }
 
 impl Coverage {
@@ -178,28 +235,29 @@ impl Coverage {
     /// abut each break the stream (corrupt input is a gap, never a panic).
     fn of(redo: &Redo) -> Coverage {
         let mut logs: Vec<&LogSpan> = redo.logs.iter().collect();
-        logs.sort_by_key(|l| l.seq);
+        logs.sort_by_key(|l| LogId::of(l));
         let mut c = Coverage::default();
-        let mut open: Option<(Stretch, u32)> = None;
+        let mut open: Option<(Stretch, LogId)> = None;
         for l in logs {
+            let id = LogId::of(l);
             let Some(next) = l.next_scn.filter(|_| l.surviving) else {
                 if let Some((mut s, _)) = open.take() {
-                    s.stopped_by = Some(l.seq);
+                    s.stopped_by = Some(id);
                     c.stretches.push(s);
                 }
-                c.lost.insert(l.first_scn, l.seq);
+                c.lost.insert(l.first_scn, id);
                 continue;
             };
             let next = next.max(l.first_scn);
             match open.as_mut() {
-                Some((s, seq)) if seq.checked_add(1) == Some(l.seq) && s.next == l.first_scn => {
+                Some((s, last)) if last.followed_by(id) && s.next == l.first_scn => {
                     s.next = next;
-                    *seq = l.seq;
+                    *last = id;
                 }
                 _ => {
-                    if let Some((mut s, seq)) = open.take() {
+                    if let Some((mut s, last)) = open.take() {
                         // The first sequence that does not follow on.
-                        s.stopped_by = Some(seq.saturating_add(1).min(l.seq));
+                        s.stopped_by = Some(last.successor_before(id));
                         c.stretches.push(s);
                     }
                     let s = Stretch {
@@ -207,7 +265,7 @@ impl Coverage {
                         next,
                         stopped_by: None,
                     };
-                    open = Some((s, l.seq));
+                    open = Some((s, id));
                 }
             }
         }
@@ -328,11 +386,11 @@ fn why_file(cov: &Coverage, f: &FileStarts) -> String {
             let reach = cov.reach(c.ckpt_scn);
             let stop = match cov.stretch_at(c.ckpt_scn) {
                 Some(s) => match s.stopped_by {
-                    Some(seq) => format!("stops at SCN {reach} (sequence {seq} lost or missing)"),
+                    Some(log) => format!("stops at SCN {reach} ({log} lost or missing)"),
                     None => format!("ends at SCN {reach}"),
                 },
                 None => match cov.lost.range(..=c.ckpt_scn).next_back() {
-                    Some((_, seq)) => format!("is in lost sequence {seq}"),
+                    Some((_, log)) => format!("is in lost {log}"),
                     None => "is in no surviving log".to_string(),
                 },
             };
@@ -362,6 +420,7 @@ mod tests {
     fn redo(n: u32, end: Scn, lost: &[u32]) -> Redo {
         let logs = (1..=n)
             .map(|s| LogSpan {
+                incarnation: 1,
                 seq: s,
                 first_scn: 100 * Scn::from(s),
                 next_scn: Some(if s == n {
@@ -460,7 +519,7 @@ mod tests {
             LatestPoint::Unrecoverable { file_no, reason } => {
                 assert_eq!(file_no, 1);
                 assert!(
-                    reason.contains("330") && reason.contains("sequence 3 lost"),
+                    reason.contains("330") && reason.contains("sequence 3 of incarnation 1 lost"),
                     "{reason}"
                 );
             }
@@ -548,11 +607,77 @@ mod tests {
         match latest_point(&files, &redo(5, 550, &[3])) {
             LatestPoint::Unrecoverable { file_no, reason } => {
                 assert_eq!(file_no, 1);
-                assert!(reason.contains("in lost sequence 3"), "{reason}");
+                assert!(
+                    reason.contains("in lost sequence 3 of incarnation 1"),
+                    "{reason}"
+                );
             }
             other => panic!("{other:?}"),
         }
         assert!(files[0].candidates[0].is_fuzzy());
+    }
+
+    /// Incarnation 1's sequences 1..=3 (the last cut at the RESETLOGS point
+    /// 350), then incarnation 2's 1..=2 from 350.
+    fn two_incarnations(lost: &[(u32, u32)]) -> Redo {
+        let span = |incarnation, seq, first_scn, next_scn| LogSpan {
+            incarnation,
+            seq,
+            first_scn,
+            next_scn: Some(next_scn),
+            surviving: !lost.contains(&(incarnation, seq)),
+        };
+        Redo {
+            logs: vec![
+                span(2, 2, 400, 470),
+                span(1, 1, 100, 200),
+                span(1, 2, 200, 300),
+                span(1, 3, 300, 350),
+                span(2, 1, 350, 400),
+            ],
+        }
+    }
+
+    #[test]
+    fn recovery_through_a_resetlogs_reads_on_into_the_child() {
+        // A copy from the parent incarnation reaches the end of the child's
+        // redo: sequence 1 of incarnation 2 follows sequence 3 of 1.
+        let files = [file(1, vec![Candidate::clean(backup("/b/1"), 150)])];
+        let r = recoverable(latest_point(&files, &two_incarnations(&[])));
+        assert_eq!((r.point, r.complete), (470, true));
+        // Without the child's first log it stops at the RESETLOGS point,
+        // and the reason names the log by its incarnation.
+        let files = [file(1, vec![Candidate::clean(backup("/b/1"), 150)])];
+        let r = recoverable(latest_point(&files, &two_incarnations(&[(2, 1)])));
+        assert_eq!((r.point, r.complete), (350, false));
+        let files = [file(
+            1,
+            vec![Candidate::fuzzy(StartKind::Current, 360, 380)],
+        )];
+        match latest_point(&files, &two_incarnations(&[(2, 1)])) {
+            LatestPoint::Unrecoverable { reason, .. } => {
+                assert!(
+                    reason.contains("in lost sequence 1 of incarnation 2"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // A missing parent log breaks the stream like any other gap.
+        let files = [file(1, vec![Candidate::clean(backup("/b/1"), 150)])];
+        let r = recoverable(latest_point(&files, &two_incarnations(&[(1, 2)])));
+        assert_eq!(r.point, 200);
+    }
+
+    #[test]
+    fn a_child_that_does_not_start_at_sequence_1_is_a_gap() {
+        let mut redo = two_incarnations(&[]);
+        redo.logs.retain(|l| (l.incarnation, l.seq) != (2, 1));
+        redo.logs[0].first_scn = 350;
+        redo.logs[0].seq = 2;
+        let files = [file(1, vec![Candidate::clean(backup("/b/1"), 150)])];
+        let r = recoverable(latest_point(&files, &redo));
+        assert_eq!((r.point, r.complete), (350, false));
     }
 
     #[test]

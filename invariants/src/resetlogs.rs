@@ -14,6 +14,7 @@ use engine::DbParams;
 use engine::controlfile::{ControlFile, FileStatus, LogStatus};
 use engine::datafile::Incarnation;
 use engine::inspect::newest_controlfile;
+use engine::params::Release;
 use engine::redo::Op;
 use engine::scn::Scn;
 use engine::storage::{IoResult, Storage};
@@ -435,25 +436,49 @@ pub fn check_resetlogs_refused_fuzzy(fuzzy: &[String]) -> Option<Violation> {
     })
 }
 
+/// The incarnations whose redo a recovery under `cf` may apply to files
+/// whose headers are of `file_incarnations`, oldest first: from 10g
+/// (recovery through a RESETLOGS) each direct ancestor from the oldest one
+/// a file belongs to, then the control file's own. An orphan branch never
+/// qualifies.
+pub fn incarnations_recovery_may_read(
+    cf: &ControlFile,
+    release: Release,
+    file_incarnations: &[Incarnation],
+) -> Vec<Incarnation> {
+    let mut line = Vec::new();
+    if release >= Release::R10g
+        && let Some(oldest) = cf
+            .prior_incarnations
+            .iter()
+            .position(|i| file_incarnations.contains(i))
+    {
+        line.extend_from_slice(&cf.prior_incarnations[oldest..]);
+    }
+    line.push(cf.incarnation);
+    line
+}
+
 /// INV-RL-3, after a RECOVER: every log it applied from a prompt (`applied`,
-/// the names its ORA-00278 lines give) belongs to incarnation `inc`, the
-/// control file's when the recovery began; redo of another incarnation
-/// must be refused (ORA-00342).
+/// the names its ORA-00278 lines give) belongs to one of `allowed` (see
+/// [`incarnations_recovery_may_read`]); redo of any other incarnation must
+/// be refused (ORA-00342).
 pub fn check_logs_of_incarnation<S: Storage + ?Sized>(
     io: &mut S,
     p: &DbParams,
-    inc: Incarnation,
+    allowed: &[Incarnation],
     applied: &[String],
 ) -> IoResult<Option<Violation>> {
     for name in applied {
         if let Ok(c) = engine::redo::read_log(io, name, p.log_blocks)?
-            && c.header.incarnation != inc
+            && !allowed.contains(&c.header.incarnation)
         {
+            let scns: Vec<Scn> = allowed.iter().map(|i| i.resetlogs_scn).collect();
             return Ok(Some(Violation::new(
                 "INV-RL-3",
                 format!(
-                    "recovery applied '{name}', a log of the incarnation with resetlogs SCN {}, to the incarnation with resetlogs SCN {}",
-                    c.header.incarnation.resetlogs_scn, inc.resetlogs_scn
+                    "recovery applied '{name}', a log of the incarnation with resetlogs SCN {}, though only the incarnations with resetlogs SCNs {scns:?} had redo for the files it recovered",
+                    c.header.incarnation.resetlogs_scn
                 ),
             )));
         }
@@ -786,5 +811,62 @@ mod tests {
             reason: "gone".into(),
         };
         assert_eq!(check_point_not_early(250, &none), None);
+    }
+
+    fn inc(scn: Scn) -> Incarnation {
+        Incarnation {
+            resetlogs_scn: scn,
+            resetlogs_time: scn,
+        }
+    }
+
+    #[test]
+    fn only_10g_reads_an_ancestor_and_never_an_orphan() {
+        let (p, mut io) = closed_db();
+        let mut cf = newest_controlfile(&mut io, &p).unwrap().unwrap();
+        let (a, b, c, orphan) = (inc(1), inc(100), inc(200), inc(150));
+        cf.prior_incarnations = vec![a, b];
+        cf.incarnation = c;
+        let read = |r, files: &[Incarnation]| incarnations_recovery_may_read(&cf, r, files);
+        assert_eq!(read(Release::R9i, &[a, c]), [c]);
+        assert_eq!(read(Release::R10g, &[c]), [c]);
+        assert_eq!(read(Release::R10g, &[b, c]), [b, c]);
+        assert_eq!(read(Release::R10g, &[c, a]), [a, b, c]);
+        assert_eq!(read(Release::R10g, &[orphan]), [c]);
+    }
+
+    #[test]
+    fn a_log_of_an_incarnation_not_read_fires_rl_3() {
+        let (p, mut io) = closed_db();
+        let (a, c) = (inc(1), inc(200));
+        let log = |io: &mut MemStorage, name: &str, incarnation| {
+            let h = LogHeader {
+                dbid: p.dbid,
+                thread: 1,
+                seq: 4,
+                first_scn: 10,
+                first_time: 10,
+                incarnation,
+                next_scn: 20,
+                end_of_thread: false,
+                cf_seq: 1,
+            };
+            write_log(io, name, &h, &[]);
+        };
+        io.create("/arch/a.arc").unwrap();
+        io.create("/arch/c.arc").unwrap();
+        log(&mut io, "/arch/a.arc", a);
+        log(&mut io, "/arch/c.arc", c);
+        let applied = ["/arch/a.arc".to_string(), "/arch/c.arc".to_string()];
+        let v = check_logs_of_incarnation(&mut io, &p, &[c], &applied)
+            .unwrap()
+            .expect("the ancestor's log was not to be read");
+        assert_eq!(v.id, "INV-RL-3");
+        assert!(v.evidence.contains("'/arch/a.arc'"), "{}", v.evidence);
+        // Through a RESETLOGS (10g) the ancestor's log is read rightly.
+        assert_eq!(
+            check_logs_of_incarnation(&mut io, &p, &[a, c], &applied).unwrap(),
+            None
+        );
     }
 }

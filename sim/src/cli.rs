@@ -105,6 +105,9 @@ struct ShrinkArgs {
     /// With --seed: the planted bug the seed fails with (names: `redosim bugs`).
     #[arg(long, value_name = "BUG", conflicts_with = "file")]
     plant: Option<String>,
+    /// With --seed: the release the seed fails with.
+    #[arg(long, value_name = "R", conflicts_with = "file", value_parser = parse_release)]
+    release: Option<engine::params::Release>,
     /// Where to write the shrunk scenario.
     #[arg(short = 'o', long = "out", value_name = "FILE.scn")]
     out: std::path::PathBuf,
@@ -125,6 +128,9 @@ struct ReplayArgs {
     /// With --seed: the planted bug.
     #[arg(long, value_name = "BUG", conflicts_with = "file")]
     plant: Option<String>,
+    /// With --seed: the release.
+    #[arg(long, value_name = "R", conflicts_with = "file", value_parser = parse_release)]
+    release: Option<engine::params::Release>,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +157,11 @@ struct RunArgs {
     /// Switch on a planted bug (names: `redosim bugs`).
     #[arg(long, value_name = "BUG")]
     plant: Option<String>,
+    /// Behave as this release instead of the seed's 9i: 8i, 9i or 10g
+    /// (10g: RESETLOGS archives the current log first, backups from before
+    /// a RESETLOGS stay usable, ALTER DATABASE BEGIN BACKUP).
+    #[arg(long, value_name = "R", value_parser = parse_release)]
+    release: Option<engine::params::Release>,
     /// Print the run's alert log as it runs (to stderr when --json is given).
     #[arg(long)]
     trace: bool,
@@ -187,6 +198,10 @@ struct SoakArgs {
     /// Switch on a planted bug in every run (names: `redosim bugs`).
     #[arg(long, value_name = "BUG")]
     plant: Option<String>,
+    /// Every run behaves as this release instead of the seed's 9i: 8i, 9i
+    /// or 10g (see `redosim run --help`).
+    #[arg(long, value_name = "R", value_parser = parse_release)]
+    release: Option<engine::params::Release>,
     /// Write one JSON line per seed run (its summary), in seed order, each
     /// flushed as soon as its seed and every lower one are done.
     #[arg(long, value_name = "FILE.jsonl")]
@@ -343,6 +358,16 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(seconds).map_err(|e| format!("'{text}': {e}"))
 }
 
+/// `--release 8i | 9i | 10g`.
+fn parse_release(s: &str) -> Result<engine::params::Release, String> {
+    match s {
+        "8i" => Ok(engine::params::Release::R8i),
+        "9i" => Ok(engine::params::Release::R9i),
+        "10g" => Ok(engine::params::Release::R10g),
+        _ => Err(format!("unknown release '{s}': known are 8i, 9i, 10g")),
+    }
+}
+
 fn parse_plant(name: Option<&str>) -> anyhow::Result<Option<Plant>> {
     name.map(Plant::parse).transpose().map_err(|e| anyhow!(e))
 }
@@ -378,6 +403,7 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<i32> {
         seed: args.seed,
         steps: args.steps,
         plant: parse_plant(args.plant.as_deref())?,
+        release: args.release,
         trace: args.trace,
         print_scenario: args.print_scenario,
         final_rows: false,
@@ -424,6 +450,7 @@ fn cmd_shrink(args: ShrinkArgs) -> anyhow::Result<i32> {
     let summary = run_seed(&RunOptions {
         seed,
         plant,
+        release: args.release,
         ..Default::default()
     });
     if summary.passed() {
@@ -502,6 +529,7 @@ fn cmd_replay(args: ReplayArgs) -> anyhow::Result<i32> {
             seed,
             steps: None,
             plant: args.plant,
+            release: args.release,
             trace: true,
             json: false,
             print_scenario: false,
@@ -871,7 +899,11 @@ fn cmd_soak(args: SoakArgs) -> anyhow::Result<i32> {
     };
     let end = run_seeds(
         &plan,
-        plant,
+        &RunOptions {
+            plant,
+            release: args.release,
+            ..Default::default()
+        },
         jobs,
         args.stop_on_failure,
         args.duration,
@@ -1028,6 +1060,7 @@ struct Signature {
     /// The lowest failing seeds, at most [`FIRST_SEEDS`], ascending.
     first_seeds: Vec<u64>,
     plant: Option<String>,
+    release: Option<String>,
 }
 
 /// How many of a signature's seeds the summary names.
@@ -1073,6 +1106,7 @@ impl Campaign {
         let entry = self.signatures.entry(sig.clone()).or_default();
         entry.count += 1;
         entry.plant = plant.map(String::from);
+        entry.release = v["release"].as_str().map(String::from);
         let at = entry.first_seeds.partition_point(|&s| s < seed);
         entry.first_seeds.insert(at, seed);
         entry.first_seeds.truncate(FIRST_SEEDS);
@@ -1089,9 +1123,10 @@ impl Campaign {
 /// before them). Stops handing out seeds when the plan is done, `duration`
 /// is up, Ctrl-C is pressed or (with `stop_on_failure`) a lower seed failed;
 /// the seeds already running finish and are recorded.
+/// Each seed runs with `template`'s options (its plant and release).
 fn run_seeds(
     plan: &SeedPlan,
-    plant: Option<Plant>,
+    template: &RunOptions,
     jobs: usize,
     stop_on_failure: bool,
     duration: Option<Duration>,
@@ -1118,8 +1153,7 @@ fn run_seeds(
                     }
                     let mut summary = run_seed(&RunOptions {
                         seed,
-                        plant,
-                        ..Default::default()
+                        ..template.clone()
                     });
                     // Not reported (nor serialized): keep a long soak's memory small.
                     summary.step_hashes = Vec::new();
@@ -1558,11 +1592,12 @@ impl fmt::Display for SoakReport<'_> {
         )?;
         writeln!(
             f,
-            "              {} incomplete recoveries, {} RESETLOGS, {} control-file recoveries, {} must-fail refusals",
+            "              {} incomplete recoveries, {} RESETLOGS, {} control-file recoveries, {} must-fail refusals, {} recoveries through a RESETLOGS",
             c("incomplete_recoveries"),
             c("resetlogs"),
             c("controlfile_recoveries"),
-            c("refusals_demanded")
+            c("refusals_demanded"),
+            c("through_resetlogs")
         )?;
         for (kind, (n, first)) in &t.unrecoverable {
             writeln!(f, "unrecoverable {n} (first seed {first}): {kind}")?;
@@ -1599,7 +1634,15 @@ impl fmt::Display for SoakReport<'_> {
                     .as_deref()
                     .map(|p| format!(" --plant {p}"))
                     .unwrap_or_default();
-                writeln!(f, "  reproduce: redosim run --seed {first}{plant} --trace")?;
+                let release = s
+                    .release
+                    .as_deref()
+                    .map(|r| format!(" --release {r}"))
+                    .unwrap_or_default();
+                writeln!(
+                    f,
+                    "  reproduce: redosim run --seed {first}{plant}{release} --trace"
+                )?;
             }
             if let Some(replay) = self.smallest.get(sig) {
                 writeln!(f, "  smallest: {replay}")?;
@@ -1662,6 +1705,7 @@ fn steps_scaling(k: usize, plant: Option<Plant>) -> String {
             seed: 7,
             steps: Some(steps),
             plant,
+            release: None,
             trace: false,
             print_scenario: false,
             final_rows: false,
@@ -1931,6 +1975,7 @@ mod tests {
         RunSummary {
             seed,
             plant: Some("skip-wal".into()),
+            release: None,
             steps: 10,
             crashes: 2,
             recoveries: 2,

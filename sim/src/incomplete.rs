@@ -19,6 +19,7 @@
 use std::collections::BTreeMap;
 
 use engine::controlfile::{ControlFile, FileStatus};
+use engine::datafile::Incarnation;
 use engine::media::{LogAnswer, RecoverOptions, Until};
 use engine::scn::Scn;
 use engine::{DbError, OraStack};
@@ -181,7 +182,8 @@ impl Run {
     /// disk: the archived log, the online member holding the sequence, or
     /// CANCEL at the first sequence nothing holds.
     fn recover_until_cancel(&mut self, cf: &ControlFile) -> Flow<Result<(), DbError>> {
-        let answers = self.log_answers(cf);
+        let line = self.recovery_line(cf);
+        let answers = self.log_answers(cf, &line);
         let backup_cf = cf.is_backup;
         self.say(Statement::Recover(Recover {
             automatic: false,
@@ -202,7 +204,10 @@ impl Run {
             opts,
             false,
             &mut |req| {
-                let a = answers.get(&req.seq).cloned().unwrap_or(LogAnswer::Cancel);
+                let a = answers
+                    .get(&(req.incarnation.id(), req.seq))
+                    .cloned()
+                    .unwrap_or(LogAnswer::Cancel);
                 given.push(a.clone());
                 a
             },
@@ -275,16 +280,48 @@ impl Run {
         cf.thread(1).current_seq.max(on_disk)
     }
 
-    /// The answer to each sequence's prompt, from the files on disk.
-    fn log_answers(&mut self, cf: &ControlFile) -> BTreeMap<u32, LogAnswer> {
+    /// The incarnations recovery may read (oldest first): the current one
+    /// and, on 10g, the ancestors a datafile or a copy on disk is of.
+    fn recovery_line(&mut self, cf: &ControlFile) -> Vec<Incarnation> {
+        let bs = self.p.db_block_size;
+        let copies: Vec<(u32, String)> = (self.backups.copies.iter())
+            .map(|(n, p)| (*n, p.clone()))
+            .collect();
+        let disk = self.inst_mut().storage_mut();
+        let files = cf.datafiles.iter().map(|r| (r.file_no, r.name.clone()));
+        let incarnations: Vec<Incarnation> = files
+            .chain(copies)
+            .filter_map(|(n, path)| engine::datafile::read_header(disk, &path, n, bs).ok()?.ok())
+            .map(|h| h.incarnation)
+            .collect();
+        invariants::resetlogs::incarnations_recovery_may_read(cf, self.p.release, &incarnations)
+    }
+
+    /// The answer to each prompt, by (incarnation id, sequence), from the
+    /// files on disk: the archived log if it is there, else for the
+    /// current incarnation an online member holding the sequence.
+    fn log_answers(
+        &mut self,
+        cf: &ControlFile,
+        line: &[Incarnation],
+    ) -> BTreeMap<(u64, u32), LogAnswer> {
         let p = self.p.clone();
         let inc = cf.incarnation;
         let current = self.current_seq_on_disk(cf);
-        let disk = self.inst_mut().storage_mut();
         let mut answers = BTreeMap::new();
+        for &a in line.iter().filter(|a| **a != inc) {
+            let last = self.model.last_log_seq(a.id()).unwrap_or(0);
+            let disk = self.inst_mut().storage_mut();
+            for seq in 1..=last {
+                if log_holds(disk, &p.archive_name(1, seq, a.id()), seq, a) {
+                    answers.insert((a.id(), seq), LogAnswer::Suggested);
+                }
+            }
+        }
+        let disk = self.inst_mut().storage_mut();
         for seq in 1..=current {
             if log_holds(disk, &p.archive_name(1, seq, inc.id()), seq, inc) {
-                answers.insert(seq, LogAnswer::Suggested);
+                answers.insert((inc.id(), seq), LogAnswer::Suggested);
                 continue;
             }
             // Any member may hold it: a backup control file's groups name
@@ -295,7 +332,7 @@ impl Run {
                 .flat_map(|g| g.members.iter())
                 .find(|m| log_holds(disk, &m.path, seq, inc));
             if let Some(m) = member {
-                answers.insert(seq, LogAnswer::File(m.path.clone()));
+                answers.insert((inc.id(), seq), LogAnswer::File(m.path.clone()));
             }
         }
         answers
@@ -379,14 +416,79 @@ impl Run {
         if let Some(v) = found.into_iter().next() {
             return Err(Halt::Violation(v));
         }
-        // Backups of the old incarnation cannot be recovered into the new
-        // one (9i): the DBA takes new ones.
         self.backups.pitr = None;
         self.backups.until = None;
         self.backups.interrupted.clear();
-        self.backups.copies.clear();
-        self.backups.carried.clear();
+        // The backup control file knows only the old incarnation.
+        self.backups.controlfile = false;
+        if self.p.release >= engine::params::Release::R10g {
+            self.keep_copies_through_resetlogs(&cf, point);
+            // With no full backup to follow, a backup control file of the
+            // new incarnation is taken at once.
+            self.backup_controlfile()?;
+        } else {
+            // Backups of the old incarnation cannot be recovered into the
+            // new one (9i): the DBA takes new ones.
+            self.backups.copies.clear();
+            self.backups.carried.clear();
+        }
         Ok(Ok(()))
+    }
+
+    /// 10g: a copy taken before the RESETLOGS stays usable, recovered
+    /// through it (ORACLE_NOTES §8.1), if everything in it is from before
+    /// the point (its checkpoint not past it and, for a hot copy, its END
+    /// BACKUP before it) and the old incarnation's redo from the copy to
+    /// the point is all archived and on disk (a RESETLOGS with a backup
+    /// control file clears the current log unarchived). The DBA drops
+    /// every other copy.
+    fn keep_copies_through_resetlogs(&mut self, cf: &ControlFile, point: Scn) {
+        let Some(&old) = cf.prior_incarnations.last() else {
+            self.backups.copies.clear();
+            return;
+        };
+        let copies = std::mem::take(&mut self.backups.copies);
+        for (file, path) in copies {
+            let Some(ckpt) = self.model.backup_at(&path).map(|t| t.ckpt_scn) else {
+                continue;
+            };
+            let whole = self
+                .backups
+                .end_backup
+                .get(&file)
+                .is_none_or(|e| *e < point);
+            if ckpt <= point
+                && whole
+                && self.archived_between(old, ckpt.max(old.resetlogs_scn), point)
+            {
+                self.backups.copies.insert(file, path);
+            }
+        }
+        let kept = &self.backups.copies;
+        self.backups
+            .carried
+            .retain(|file, _| kept.contains_key(file));
+    }
+
+    /// Whether archived logs of `inc` on disk hold all its redo in
+    /// [from, to), by the ranges the model learnt.
+    fn archived_between(&mut self, inc: Incarnation, from: Scn, to: Scn) -> bool {
+        let p = self.p.clone();
+        let mut at = from;
+        while at < to {
+            let Some(seq) = self.model.log_covering(inc.id(), at) else {
+                return false;
+            };
+            let Some((_, next)) = self.model.log_range(inc.id(), seq) else {
+                return false;
+            };
+            let disk = self.inst_mut().storage_mut();
+            if !log_holds(disk, &p.archive_name(1, seq, inc.id()), seq, inc) || next <= at {
+                return false;
+            }
+            at = next;
+        }
+        true
     }
 
     /// The new incarnation right after its OPEN RESETLOGS at `point`
@@ -410,7 +512,8 @@ impl Run {
         let inc = cf.incarnation;
         let copies = self.backups.copies.clone();
         let end_backup = self.backups.end_backup.clone();
-        let answers = self.log_answers(cf);
+        let line = self.recovery_line(cf);
+        let answers = self.log_answers(cf, &line);
         // A crashed instance's files hold nothing the current log lacks
         // (write-ahead): with that log, they are consistent at its end.
         // Only when every log from their checkpoints to the end of the
@@ -426,10 +529,12 @@ impl Run {
                     .ok()?
                     .ok()
             })
+            .filter(|h| h.incarnation == inc)
             .map(|h| h.ckpt_rba.seq)
             .min()
             .unwrap_or(current);
-        let crash_end = if (from_seq.max(1)..=current).all(|q| answers.contains_key(&q)) {
+        let crash_end = if (from_seq.max(1)..=current).all(|q| answers.contains_key(&(inc.id(), q)))
+        {
             self.current_log_end(cf)
         } else {
             None
@@ -442,11 +547,20 @@ impl Run {
             .filter(|d| d.status == FileStatus::Online)
         {
             let mut candidates = Vec::new();
+            // A file of this incarnation, or (10g) of an ancestor from
+            // before the point where this line branched off it.
+            let usable = |h: &engine::datafile::DatafileHeader| {
+                h.incarnation == inc
+                    || (line.contains(&h.incarnation)
+                        && cf
+                            .branch_point(h.incarnation)
+                            .is_some_and(|b| h.ckpt_scn <= b))
+            };
             let header = |disk: &mut crate::disk::Disk, path: &str| {
                 engine::datafile::read_header(disk, path, rec.file_no, p.db_block_size)
                     .ok()
                     .and_then(|h| h.ok())
-                    .filter(|h| h.incarnation == inc)
+                    .filter(usable)
             };
             if let Some(h) = header(disk, &rec.name) {
                 let crashed = h.fuzzy.online && !h.fuzzy.hot_backup && !h.fuzzy.media_recovery;
@@ -467,7 +581,8 @@ impl Run {
                 candidates,
             });
         }
-        let mut logs = Vec::new();
+        let mut logs = self.ancestor_logs(cf, &line, &answers);
+        let number = cf.prior_incarnations.len() as u32 + 1;
         let current = self.current_seq_on_disk(cf);
         for seq in 1..=current {
             let range = self.model.log_range(inc.id(), seq);
@@ -479,13 +594,14 @@ impl Run {
             let Some(first_scn) = first else {
                 continue;
             };
-            let surviving = answers.contains_key(&seq);
+            let surviving = answers.contains_key(&(inc.id(), seq));
             let next_scn = match range {
                 Some((_, next)) => Some(next),
                 None if seq == current && surviving => self.current_log_end(cf),
                 None => group.and_then(|g| g.next_scn),
             };
             logs.push(LogSpan {
+                incarnation: number,
                 seq,
                 first_scn,
                 next_scn,
@@ -493,6 +609,41 @@ impl Run {
             });
         }
         invariants::point::latest_point(&files, &Redo { logs })
+    }
+
+    /// The logs of the ancestors in `line` (10g), each up to the one
+    /// holding the point where its child branched off, given ending there.
+    fn ancestor_logs(
+        &self,
+        cf: &ControlFile,
+        line: &[Incarnation],
+        answers: &BTreeMap<(u64, u32), LogAnswer>,
+    ) -> Vec<LogSpan> {
+        let mut logs = Vec::new();
+        for &a in line.iter().filter(|a| **a != cf.incarnation) {
+            let (Some(branch), Some(i)) = (
+                cf.branch_point(a),
+                cf.prior_incarnations.iter().position(|p| *p == a),
+            ) else {
+                continue;
+            };
+            for seq in 1..=self.model.last_log_seq(a.id()).unwrap_or(0) {
+                let Some((first_scn, next)) = self.model.log_range(a.id(), seq) else {
+                    continue;
+                };
+                if first_scn >= branch {
+                    break;
+                }
+                logs.push(LogSpan {
+                    incarnation: i as u32 + 1,
+                    seq,
+                    first_scn,
+                    next_scn: Some(next.min(branch)),
+                    surviving: answers.contains_key(&(a.id(), seq)),
+                });
+            }
+        }
+        logs
     }
 
     /// Where the current log's surviving redo ends (just past its last
@@ -579,6 +730,31 @@ impl Run {
             return Ok(());
         }
         let error_scn = self.model.commits.last().expect("just committed").0;
+        // Work goes on before anyone notices: the undo loses it too, and
+        // its redo, past the point, must never come back (INV-DATA-3).
+        for _ in 0..self.media.below(4) {
+            let k = self.media.below(self.cfg.keys);
+            self.value_counter += 1;
+            let v = format!("v{}", self.value_counter);
+            let op = if self.model.expected().contains_key(&k) {
+                crate::runner::Op::Update { session: 1, k, v }
+            } else {
+                crate::runner::Op::Insert { session: 1, k, v }
+            };
+            self.exec(op)?;
+            if self.is_open() {
+                self.exec(crate::runner::Op::Commit { session: 1 })?;
+            }
+            if !self.is_open() {
+                return Ok(());
+            }
+        }
+        if self.media.chance(1, 2) {
+            self.exec(crate::runner::Op::SwitchLogfile)?;
+            if !self.is_open() {
+                return Ok(());
+            }
+        }
         self.note(&format!("-- the DBA undoes the commit at SCN {error_scn}"));
         if !self.shutdown_clean()? {
             return Ok(());
@@ -858,6 +1034,19 @@ impl Run {
             .create_controlfile(&db, true, false, archivelog)?;
         self.coverage.controlfile_recoveries += 1;
         self.corruption_list_lost();
+        // The created control file knows only the current incarnation: a
+        // copy of an earlier one can no longer be recovered through its
+        // RESETLOGS.
+        let cf = self.inst_mut().controlfile().cloned().expect("mounted");
+        let copies = std::mem::take(&mut self.backups.copies);
+        for (file, path) in copies {
+            let disk = self.inst_mut().storage_mut();
+            if let Ok(Ok(h)) = engine::datafile::read_header(disk, &path, file, bs)
+                && h.incarnation == cf.incarnation
+            {
+                self.backups.copies.insert(file, path);
+            }
+        }
         // A file behind the others needs media recovery now (the new
         // control file says so): the DBA's RECOVER DATABASE follows.
         let cf = self.inst_mut().controlfile().cloned().expect("mounted");
@@ -983,7 +1172,7 @@ impl Run {
         // files to recover, unless an online group still holds it.
         let bs = self.p.db_block_size;
         let disk = self.inst_mut().storage_mut();
-        let first = files
+        let headers: Vec<_> = files
             .iter()
             .filter_map(|n| cf.datafile(*n))
             .filter_map(|r| {
@@ -991,9 +1180,13 @@ impl Run {
                     .ok()?
                     .ok()
             })
-            .map(|h| h.ckpt_rba.seq)
-            .min();
-        let Some(first) = first else {
+            .collect();
+        // (A file of an earlier incarnation, recovered through the
+        // RESETLOGS on 10g, rightly asks for that incarnation's logs.)
+        if headers.iter().any(|h| h.incarnation != cf.incarnation) {
+            return Ok(None);
+        }
+        let Some(first) = headers.iter().map(|h| h.ckpt_rba.seq).min() else {
             return Ok(None);
         };
         if !old.contains_key(&first) || cf.group_with_seq(1, first).is_some() {

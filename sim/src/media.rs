@@ -450,7 +450,7 @@ impl Run {
     /// ALTER DATABASE BACKUP CONTROLFILE TO '/u03/backup/control.bkp'
     /// REUSE, once the cold backup's database is open again: what the DBA
     /// restores when every control-file copy is lost.
-    fn backup_controlfile(&mut self) -> Flow {
+    pub(crate) fn backup_controlfile(&mut self) -> Flow {
         if !self
             .inst
             .as_ref()

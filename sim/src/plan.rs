@@ -289,6 +289,7 @@ pub fn run_plan(plan: &Plan, o: PlanOptions) -> RunSummary {
         seed: 0,
         steps: Some(plan.steps.len()),
         plant: o.plant,
+        release: None,
         trace: o.trace,
         print_scenario: o.print_scenario,
         final_rows: o.final_rows,

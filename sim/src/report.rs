@@ -85,6 +85,7 @@ pub fn cmd_report(args: ReportArgs) -> anyhow::Result<i32> {
                 seed,
                 steps: args.steps,
                 plant,
+                release: None,
                 trace: false,
                 print_scenario: false,
                 final_rows: false,

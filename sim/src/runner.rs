@@ -46,6 +46,9 @@ pub struct RunOptions {
     /// Workload steps (default: the configuration's own count).
     pub steps: Option<usize>,
     pub plant: Option<Plant>,
+    /// The release the run behaves as instead of the seed's (9i): `set
+    /// release` in the printed scenario.
+    pub release: Option<engine::params::Release>,
     /// Emit the alert-log trace through `tracing` (info level, target "redosim::trace").
     pub trace: bool,
     /// Print the run as a scenario ([`RunSummary::scenario`]) even when it
@@ -113,6 +116,9 @@ pub struct Coverage {
     pub controlfile_recoveries: usize,
     /// Must-fail probes (INV-FUZZY-4, INV-RL-3) the engine refused.
     pub refusals_demanded: usize,
+    /// Media recoveries that read on through a RESETLOGS (10g): from an
+    /// ancestor incarnation's redo into its child's.
+    pub through_resetlogs: usize,
 }
 
 impl Coverage {
@@ -137,6 +143,7 @@ impl Coverage {
         self.resetlogs += o.resetlogs;
         self.controlfile_recoveries += o.controlfile_recoveries;
         self.refusals_demanded += o.refusals_demanded;
+        self.through_resetlogs += o.through_resetlogs;
     }
 }
 
@@ -145,6 +152,9 @@ impl Coverage {
 pub struct RunSummary {
     pub seed: u64,
     pub plant: Option<String>,
+    /// The release, when the run was asked for one other than the seed's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
     pub steps: usize,
     pub crashes: usize,
     pub recoveries: usize,
@@ -197,10 +207,17 @@ impl RunSummary {
     }
     /// The command that reproduces this run.
     pub fn repro_command(&self) -> String {
-        match &self.plant {
-            Some(p) => format!("redosim run --seed {} --plant {p} --trace", self.seed),
-            None => format!("redosim run --seed {} --trace", self.seed),
-        }
+        let plant = self
+            .plant
+            .as_deref()
+            .map(|p| format!(" --plant {p}"))
+            .unwrap_or_default();
+        let release = self
+            .release
+            .as_deref()
+            .map(|r| format!(" --release {r}"))
+            .unwrap_or_default();
+        format!("redosim run --seed {}{plant}{release} --trace", self.seed)
     }
 }
 
@@ -410,7 +427,7 @@ fn scenario_header(opts: &RunOptions, config: &str) -> String {
 /// Runs one seed. A panic anywhere in the run is itself a violation
 /// (INV-REC-1: no panic), reported with its message.
 pub fn run_seed(opts: &RunOptions) -> RunSummary {
-    let cfg = RunConfig::from_seed(opts.seed);
+    let cfg = config_of(opts);
     let header = scenario_header(opts, &cfg.describe());
     run_with(opts, cfg, &header, &mut |run| Some(run.pick_op()))
 }
@@ -418,7 +435,7 @@ pub fn run_seed(opts: &RunOptions) -> RunSummary {
 /// [`run_seed`], also returning every line of its trace (for `redosim
 /// report`). The run is the same: same steps, same hash.
 pub fn run_seed_traced(opts: &RunOptions) -> (RunSummary, Vec<TraceLine>) {
-    let cfg = RunConfig::from_seed(opts.seed);
+    let cfg = config_of(opts);
     let header = scenario_header(opts, &cfg.describe());
     let mut lines = Vec::new();
     let summary = run_kept(
@@ -429,6 +446,15 @@ pub fn run_seed_traced(opts: &RunOptions) -> (RunSummary, Vec<TraceLine>) {
         Some(&mut lines),
     );
     (summary, lines)
+}
+
+/// The seed's configuration, with the options' release.
+fn config_of(opts: &RunOptions) -> RunConfig {
+    let mut cfg = RunConfig::from_seed(opts.seed);
+    if let Some(r) = opts.release {
+        cfg.release = r;
+    }
+    cfg
 }
 
 /// Where a run's operations come from: the seed's workload stream, or a
@@ -470,6 +496,9 @@ fn run_kept(
         (r, run, rows)
     }));
     let plant = opts.plant.map(|p| p.name().to_string());
+    let release = opts
+        .release
+        .map(|r| crate::script::Release::of_engine(r).name().to_string());
     match outcome {
         Ok((r, mut run, final_rows)) => {
             if let Some(kept) = kept.as_mut() {
@@ -478,6 +507,7 @@ fn run_kept(
             RunSummary {
                 seed: opts.seed,
                 plant,
+                release: release.clone(),
                 steps: run.step,
                 crashes: run.crashes,
                 recoveries: run.recoveries,
@@ -519,6 +549,7 @@ fn run_kept(
             RunSummary {
                 seed: opts.seed,
                 plant,
+                release: release.clone(),
                 steps: 0,
                 crashes: 0,
                 recoveries: 0,
@@ -1481,6 +1512,8 @@ impl Run {
                     self.coverage.torn_reported += 1;
                 } else if a.text.contains("repaired from a logged block image") {
                     self.coverage.torn_repaired += 1;
+                } else if a.text.starts_with("Media Recovery through RESETLOGS") {
+                    self.coverage.through_resetlogs += 1;
                 }
                 self.trace.line(self.step, a.scn, &a.text);
             }

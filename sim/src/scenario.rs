@@ -288,6 +288,7 @@ impl Executor {
                 seed,
                 steps: Some(0),
                 plant,
+                release: None,
                 trace,
                 print_scenario: false,
                 final_rows: false,
@@ -707,6 +708,7 @@ impl Executor {
                 };
                 match action {
                     DatafileAction::Offline => self.with_inst(|i| i.datafile_offline(n, true)),
+                    DatafileAction::OfflineDrop => self.with_inst(|i| i.datafile_offline_drop(n)),
                     DatafileAction::Online => self.with_inst(|i| i.datafile_offline(n, false)),
                     DatafileAction::EndBackup => self.with_inst(|i| i.end_backup_datafile(n)),
                 }
@@ -931,7 +933,21 @@ impl Executor {
         };
         let automatic = prompts.automatic;
         let inst = self.run.inst.as_mut().expect("checked above");
-        let incarnation = inst.controlfile().map(|c| c.incarnation);
+        let allowed = inst.controlfile().cloned().map(|cf| {
+            let bs = self.run.p.db_block_size;
+            let disk = inst.storage_mut();
+            let headers: Vec<_> = cf
+                .datafiles
+                .iter()
+                .filter_map(|r| {
+                    engine::datafile::read_header(disk, &r.name, r.file_no, bs)
+                        .ok()?
+                        .ok()
+                })
+                .map(|h| h.incarnation)
+                .collect();
+            invariants::resetlogs::incarnations_recovery_may_read(&cf, self.run.p.release, &headers)
+        });
         let (lines, result) = inst.recover(target, opts, automatic, &mut |req| prompts.answer(req));
         self.run.drain_alerts();
         // INV-RL-3: no log of another incarnation was applied.
@@ -940,11 +956,14 @@ impl Executor {
             .filter_map(|l| l.strip_prefix("ORA-00278: log file '")?.split('\'').next())
             .map(str::to_string)
             .collect();
-        if let (Some(inc), Some(i)) = (incarnation, self.run.inst.as_mut()) {
+        if let (Some(allowed), Some(i)) = (allowed, self.run.inst.as_mut()) {
             let p = self.run.p.clone();
-            if let Ok(Some(v)) =
-                invariants::resetlogs::check_logs_of_incarnation(i.storage_mut(), &p, inc, &applied)
-            {
+            if let Ok(Some(v)) = invariants::resetlogs::check_logs_of_incarnation(
+                i.storage_mut(),
+                &p,
+                &allowed,
+                &applied,
+            ) {
                 return Err(Stop::Failed(format!("VIOLATION {v}")));
             }
         }
@@ -1303,6 +1322,11 @@ impl Executor {
             // elsewhere, is a restore (the model hears of restores and
             // backups in `note_host_copy`, after the copy).
             let restore = self.controlfile_datafile(dst).filter(|_| src != dst);
+            if restore.is_some() {
+                // From the statement on the header may go back, even if a
+                // power loss cuts the copy short (as in a run's restore).
+                self.run.model.restored(dst);
+            }
             let r = match self.run.copy_file(src, dst) {
                 Ok(()) => Ok(()),
                 Err(CopyError::Io(k)) => Err(k),
@@ -1984,6 +2008,7 @@ mod tests {
         use engine::media::{LogAnswer, LogRequest};
         let req = |seq| LogRequest {
             thread: 1,
+            incarnation: engine::instance::first_incarnation(1),
             seq,
             change: 100,
             time: 0,

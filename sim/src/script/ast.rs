@@ -480,6 +480,8 @@ pub enum AlterDatabase {
 pub enum DatafileAction {
     /// `offline`
     Offline,
+    /// `offline drop` | `offline for drop`
+    OfflineDrop,
     /// `online`
     Online,
     /// `end backup`

@@ -891,6 +891,11 @@ impl<'a> Parser<'a> {
                 let file = self.file_ref()?;
                 let action =
                     match self.choose(&["offline", "online", "end"], "OFFLINE, ONLINE or END")? {
+                        "offline" if self.eat("for") => {
+                            self.expect("drop", "DROP")?;
+                            DatafileAction::OfflineDrop
+                        }
+                        "offline" if self.eat("drop") => DatafileAction::OfflineDrop,
                         "offline" => DatafileAction::Offline,
                         "online" => DatafileAction::Online,
                         _ => {

@@ -244,6 +244,7 @@ fn alter_database(a: &AlterDatabase) -> String {
         AlterDatabase::Datafile { file, action } => {
             let action = match action {
                 DatafileAction::Offline => "offline",
+                DatafileAction::OfflineDrop => "offline drop",
                 DatafileAction::Online => "online",
                 DatafileAction::EndBackup => "end backup",
             };

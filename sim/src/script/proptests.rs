@@ -124,6 +124,7 @@ fn settings() -> BoxedStrategy<Vec<Setting>> {
 fn alter_database() -> BoxedStrategy<AlterDatabase> {
     let action = prop_oneof![
         Just(DatafileAction::Offline),
+        Just(DatafileAction::OfflineDrop),
         Just(DatafileAction::Online),
         Just(DatafileAction::EndBackup)
     ];
