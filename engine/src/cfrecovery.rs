@@ -435,52 +435,41 @@ impl<S: Storage> Instance<S> {
             .max()
             .unwrap_or(0)
             + 1;
-        ControlFile {
-            db_name: self.p.db_name.clone(),
-            dbid: self.p.dbid,
-            incarnation: inc,
-            prior_incarnations: Vec::new(),
-            archivelog,
-            is_backup: resetlogs,
-            threads: vec![ThreadRecord {
-                thread: 1,
-                enabled: true,
-                open: crashed,
-                ckpt: ThreadCheckpoint {
-                    scn: oldest.ckpt_scn,
-                    time: oldest.ckpt_time,
-                    rba: thread_rba(newest, logs),
-                },
-                current_seq,
-                current_group,
-            }],
-            datafiles: headers
-                .iter()
-                .map(|(path, h)| DatafileRecord {
-                    file_no: h.file_no,
-                    name: path.clone(),
-                    tablespace: h.tablespace.clone(),
-                    blocks: h.blocks,
-                    status: FileStatus::Online,
-                    creation_scn: h.creation_scn,
-                    ckpt_scn: h.ckpt_scn,
-                    ckpt_counter: h.ckpt_counter + u64::from(h.ckpt_scn < newest.ckpt_scn),
-                    stop_scn: (!h.fuzzy.any()).then_some(h.ckpt_scn),
-                    offline_range: None,
-                    backup_scn: h.fuzzy.hot_backup.then_some(h.ckpt_scn),
-                    backup_end_scn: None,
-                    offline_drop: false,
-                })
-                .collect(),
-            log_groups: groups,
-            log_history: history,
-            archived_logs: Vec::new(),
-            corrupt_blocks: Vec::new(),
-            backups: Vec::new(),
-            incomplete_recovery: None,
-            recovery_cancelled: false,
-            resetlogs_pending: None,
-            version,
-        }
+        let thread = ThreadRecord {
+            thread: 1,
+            enabled: true,
+            open: crashed,
+            ckpt: ThreadCheckpoint {
+                scn: oldest.ckpt_scn,
+                time: oldest.ckpt_time,
+                rba: thread_rba(newest, logs),
+            },
+            current_seq,
+            current_group,
+        };
+        let mut cf = ControlFile::new(&self.p.db_name, self.p.dbid, inc, archivelog, thread);
+        cf.is_backup = resetlogs;
+        cf.log_groups = groups;
+        cf.log_history = history;
+        cf.version = version;
+        cf.datafiles = headers
+            .iter()
+            .map(|(path, h)| DatafileRecord {
+                file_no: h.file_no,
+                name: path.clone(),
+                tablespace: h.tablespace.clone(),
+                blocks: h.blocks,
+                status: FileStatus::Online,
+                creation_scn: h.creation_scn,
+                ckpt_scn: h.ckpt_scn,
+                ckpt_counter: h.ckpt_counter + u64::from(h.ckpt_scn < newest.ckpt_scn),
+                stop_scn: (!h.fuzzy.any()).then_some(h.ckpt_scn),
+                offline_range: None,
+                backup_scn: h.fuzzy.hot_backup.then_some(h.ckpt_scn),
+                backup_end_scn: None,
+                offline_drop: false,
+            })
+            .collect();
+        cf
     }
 }

@@ -211,6 +211,38 @@ impl LogMember {
 }
 
 impl ControlFile {
+    /// A control file with one thread and nothing else recorded: no
+    /// datafile, log group or history yet, no prior incarnation, current
+    /// (not a backup), at version 1. CREATE DATABASE and CREATE CONTROLFILE
+    /// fill in the rest.
+    pub fn new(
+        db_name: &str,
+        dbid: u32,
+        incarnation: Incarnation,
+        archivelog: bool,
+        thread: ThreadRecord,
+    ) -> ControlFile {
+        ControlFile {
+            db_name: db_name.to_string(),
+            dbid,
+            incarnation,
+            prior_incarnations: Vec::new(),
+            archivelog,
+            is_backup: false,
+            threads: vec![thread],
+            datafiles: Vec::new(),
+            log_groups: Vec::new(),
+            log_history: Vec::new(),
+            archived_logs: Vec::new(),
+            corrupt_blocks: Vec::new(),
+            backups: Vec::new(),
+            incomplete_recovery: None,
+            recovery_cancelled: false,
+            resetlogs_pending: None,
+            version: 1,
+        }
+    }
+
     /// Where redo of `inc` stops being this database's history: the
     /// resetlogs SCN of the incarnation that branched from it, when `inc`
     /// is a direct ancestor of the current one (ORACLE_NOTES §8.1). None for

@@ -131,54 +131,39 @@ pub fn create_database<S: Storage + ?Sized>(
             members: members.iter().map(|m| LogMember::valid(m)).collect(),
         });
     }
-    let cf = ControlFile {
-        db_name: p.db_name.clone(),
-        dbid: p.dbid,
-        incarnation: inc,
-        prior_incarnations: Vec::new(),
-        archivelog: p.archivelog,
-        is_backup: false,
-        threads: vec![ThreadRecord {
-            thread: 1,
-            enabled: true,
-            open: false,
-            ckpt: ThreadCheckpoint {
-                scn,
-                time: now,
-                rba: Rba { seq: 1, block: 1 },
-            },
-            current_seq: 1,
-            current_group: 1,
-        }],
-        datafiles: p
-            .datafiles
-            .iter()
-            .map(|f| DatafileRecord {
-                file_no: f.file_no,
-                name: f.path.clone(),
-                tablespace: f.tablespace.clone(),
-                blocks: f.blocks,
-                status: FileStatus::Online,
-                creation_scn: scn,
-                ckpt_scn: scn,
-                ckpt_counter: 1,
-                stop_scn: Some(scn),
-                offline_range: None,
-                backup_scn: None,
-                backup_end_scn: None,
-                offline_drop: false,
-            })
-            .collect(),
-        log_groups: groups,
-        log_history: Vec::new(),
-        archived_logs: Vec::new(),
-        corrupt_blocks: Vec::new(),
-        backups: Vec::new(),
-        incomplete_recovery: None,
-        recovery_cancelled: false,
-        resetlogs_pending: None,
-        version: 1,
+    let thread = ThreadRecord {
+        thread: 1,
+        enabled: true,
+        open: false,
+        ckpt: ThreadCheckpoint {
+            scn,
+            time: now,
+            rba: Rba { seq: 1, block: 1 },
+        },
+        current_seq: 1,
+        current_group: 1,
     };
+    let mut cf = ControlFile::new(&p.db_name, p.dbid, inc, p.archivelog, thread);
+    cf.log_groups = groups;
+    cf.datafiles = p
+        .datafiles
+        .iter()
+        .map(|f| DatafileRecord {
+            file_no: f.file_no,
+            name: f.path.clone(),
+            tablespace: f.tablespace.clone(),
+            blocks: f.blocks,
+            status: FileStatus::Online,
+            creation_scn: scn,
+            ckpt_scn: scn,
+            ckpt_counter: 1,
+            stop_scn: Some(scn),
+            offline_range: None,
+            backup_scn: None,
+            backup_end_scn: None,
+            offline_drop: false,
+        })
+        .collect();
     for c in &p.control_files {
         io.create(c).map_err(io_fatal)?;
         controlfile::write_copy(io, c, &cf).map_err(io_fatal)?;

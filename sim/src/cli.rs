@@ -1628,21 +1628,10 @@ impl fmt::Display for SoakReport<'_> {
             };
             writeln!(f, "FAILED {}× {sig}", s.count)?;
             writeln!(f, "  seeds {}{more}", seeds.join(", "))?;
-            if let Some(first) = s.first_seeds.first() {
-                let plant = s
-                    .plant
-                    .as_deref()
-                    .map(|p| format!(" --plant {p}"))
-                    .unwrap_or_default();
-                let release = s
-                    .release
-                    .as_deref()
-                    .map(|r| format!(" --release {r}"))
-                    .unwrap_or_default();
-                writeln!(
-                    f,
-                    "  reproduce: redosim run --seed {first}{plant}{release} --trace"
-                )?;
+            if let Some(&first) = s.first_seeds.first() {
+                let repro =
+                    crate::runner::repro_command(first, s.plant.as_deref(), s.release.as_deref());
+                writeln!(f, "  reproduce: {repro}")?;
             }
             if let Some(replay) = self.smallest.get(sig) {
                 writeln!(f, "  smallest: {replay}")?;

@@ -207,18 +207,18 @@ impl RunSummary {
     }
     /// The command that reproduces this run.
     pub fn repro_command(&self) -> String {
-        let plant = self
-            .plant
-            .as_deref()
-            .map(|p| format!(" --plant {p}"))
-            .unwrap_or_default();
-        let release = self
-            .release
-            .as_deref()
-            .map(|r| format!(" --release {r}"))
-            .unwrap_or_default();
-        format!("redosim run --seed {}{plant}{release} --trace", self.seed)
+        repro_command(self.seed, self.plant.as_deref(), self.release.as_deref())
     }
+}
+
+/// The command that runs `seed` again with its trace, with the planted bug
+/// and the release it ran with (by their names).
+pub fn repro_command(seed: u64, plant: Option<&str>, release: Option<&str>) -> String {
+    let plant = plant.map(|p| format!(" --plant {p}")).unwrap_or_default();
+    let release = release
+        .map(|r| format!(" --release {r}"))
+        .unwrap_or_default();
+    format!("redosim run --seed {seed}{plant}{release} --trace")
 }
 
 /// Why a run stopped early.
@@ -1635,6 +1635,25 @@ pub(crate) fn session_name(session: u32) -> String {
 mod tests {
     use super::*;
     use crate::script::{parse, print_statement};
+
+    /// The reproduce command carries what the run was asked for: a
+    /// 10g run replayed as 9i would be another run.
+    #[test]
+    fn the_reproduce_command_names_the_plant_and_the_release() {
+        assert_eq!(repro_command(3, None, None), "redosim run --seed 3 --trace");
+        assert_eq!(
+            repro_command(5, Some("skip-wal"), Some("10g")),
+            "redosim run --seed 5 --plant skip-wal --release 10g --trace"
+        );
+        let run = run_seed(&RunOptions {
+            seed: 2,
+            steps: Some(3),
+            release: Some(engine::params::Release::R10g),
+            ..Default::default()
+        });
+        assert_eq!(run.release.as_deref(), Some("10g"));
+        assert!(run.repro_command().contains("--release 10g"));
+    }
 
     /// A panic inside a run is an INV-REC-1 violation that names the step
     /// and, with the quiet hook a soak installs, the place it happened.
