@@ -1152,6 +1152,16 @@ impl<S: Storage> Instance<S> {
         out: &mut Vec<String>,
     ) -> DbResult<()> {
         self.write_recovered_blocks(files, blocks)?;
+        // The control file records the point before any header claims it:
+        // a power loss among the header writes below must leave a database
+        // that only OPEN RESETLOGS opens (and that refuses the files still
+        // marked in media recovery), never a plain OPEN of files whose
+        // counters match their records but whose checkpoints stand at the
+        // point, behind the redo since.
+        let cancelled = opts.until == Some(Until::Cancel) && !reached_end;
+        self.cf_mut().incomplete_recovery = Some(point);
+        self.cf_mut().recovery_cancelled = cancelled;
+        self.write_controlfile()?;
         let seq = self.sequence_of(point.saturating_sub(1)).max(1);
         let (bs, cf_seq, backup_cf) =
             (self.p.db_block_size, self.cf().version, self.cf().is_backup);
@@ -1179,7 +1189,6 @@ impl<S: Storage> Instance<S> {
                 at_point: h.ckpt_scn == point,
             });
         }
-        let cancelled = opts.until == Some(Until::Cancel) && !reached_end;
         let problem = pick_inconsistency(&verdicts, cancelled);
         for f in files.values() {
             let h = f.header.clone();
@@ -1193,8 +1202,6 @@ impl<S: Storage> Instance<S> {
             r.backup_scn = None;
             self.in_backup.remove(&f.rec.file_no);
         }
-        self.cf_mut().incomplete_recovery = Some(point);
-        self.cf_mut().recovery_cancelled = cancelled;
         self.write_controlfile()?;
         if let Some(stack) = problem {
             let mut warn = OraStack::one(

@@ -78,8 +78,13 @@ impl Run {
             let latest = chosen.and_then(|c| c.0);
             return self.open_resetlogs(latest.as_ref());
         }
-        // Recovered, or RESETLOGS begun, before a power loss: open it.
-        let recovered = cf.incomplete_recovery.is_some();
+        // Recovered, or RESETLOGS begun, before a power loss: open it. (A
+        // power loss inside the end of the recovery, after the control
+        // file recorded the point, leaves files short of it: they are
+        // recovered again.)
+        let recovered = cf
+            .incomplete_recovery
+            .is_some_and(|point| self.files_at_point(&cf, point));
         if s.code() == 1588 || (s.code() == 1589 && recovered) {
             let latest = chosen.and_then(|c| c.0);
             return self.open_resetlogs(latest.as_ref());
@@ -156,6 +161,21 @@ impl Run {
             return Ok(Err(e));
         }
         self.open_resetlogs(Some(&latest))
+    }
+
+    /// Whether every online file's header stands exactly at `point` with no
+    /// fuzzy bit: what the end of an incomplete recovery writes.
+    fn files_at_point(&mut self, cf: &ControlFile, point: Scn) -> bool {
+        let bs = self.p.db_block_size;
+        let disk = self.inst_mut().storage_mut();
+        (cf.datafiles.iter())
+            .filter(|r| r.status == FileStatus::Online)
+            .all(|r| {
+                matches!(
+                    engine::datafile::read_header(disk, &r.name, r.file_no, bs),
+                    Ok(Ok(h)) if h.ckpt_scn == point && !h.fuzzy.any()
+                )
+            })
     }
 
     /// Whether a power loss since `plan` was made garbled a file it keeps

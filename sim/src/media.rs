@@ -894,11 +894,16 @@ impl Run {
                     return Err(Halt::Violation(v));
                 }
                 let archivelog = self.current_controlfile().is_some_and(|c| c.archivelog);
-                if s.code() == 308 && !archivelog {
-                    return Err(Halt::Unrecoverable(format!(
-                        "{} during media recovery: in NOARCHIVELOG mode the redo since the copy was not archived; only restoring the whole cold backup (losing every change since) could open the database",
-                        s.0[0]
-                    )));
+                if s.code() == 308
+                    && !archivelog
+                    && let Some(name) = s.0[0].text.split('\'').nth(1)
+                {
+                    // In NOARCHIVELOG mode the log was reused unarchived:
+                    // its redo is gone, and only an incomplete recovery
+                    // from the whole cold backup (losing every change
+                    // since) opens the database. The MOUNT loop runs it.
+                    self.model.lost_archives.insert(name.to_string());
+                    return Ok(Err(DbError::Ora(s)));
                 }
                 match invariants::recovery::explanation(&s, &self.model) {
                     // Explained: only an incomplete recovery gets past it.
