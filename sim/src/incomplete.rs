@@ -25,6 +25,7 @@ use engine::scn::Scn;
 use engine::{DbError, OraStack};
 use invariants::point::{Candidate, FileStarts, LatestPoint, LogSpan, Redo, StartKind};
 
+use crate::media::UndoTo;
 use crate::runner::{Flow, Halt, Run};
 use crate::script::{
     AlterDatabase, DatafileAction, FileRef, HostCmd, Recover, RecoverAnswer, RecoverTarget,
@@ -395,8 +396,13 @@ impl Run {
         self.coverage.resetlogs += 1;
         let cf = self.inst_mut().controlfile().cloned().expect("open");
         let point = cf.incarnation.resetlogs_scn;
-        // The point the DBA asked for (UNTIL CHANGE), else the engine's.
-        let target = self.backups.until.take().unwrap_or(point);
+        // The point the DBA asked for (UNTIL CHANGE), else the engine's
+        // (UNTIL TIME's is judged against the commits around it below).
+        let undo = self.backups.until.take();
+        let target = match undo {
+            Some(UndoTo::Change(n)) => n,
+            _ => point,
+        };
         let p = self.p.clone();
         // The structures first, as the open left them (a scan below may
         // make DBWn write), the same moment a script checks them.
@@ -422,11 +428,8 @@ impl Run {
                     _ => v,
                 })
                 .collect();
-        if target != point {
-            found.push(invariants::Violation::new(
-                "INV-RL-2",
-                format!("RECOVER … UNTIL CHANGE {target} opened RESETLOGS at SCN {point}"),
-            ));
+        if let Some(v) = undo.and_then(|u| undo_point_wrong(u, point)) {
+            found.push(v);
         }
         if let Some(v) = latest.and_then(|l| invariants::resetlogs::check_point_not_early(point, l))
         {
@@ -704,6 +707,23 @@ fn candidate(
     Candidate::fuzzy(kind, h.ckpt_scn, from)
 }
 
+/// INV-RL-2 for the undo of a user error: UNTIL CHANGE n must open
+/// RESETLOGS at n; UNTIL TIME t past every commit made up to t and not past
+/// the mistake's commit (the first change after t).
+fn undo_point_wrong(undo: UndoTo, point: Scn) -> Option<invariants::Violation> {
+    let why = match undo {
+        UndoTo::Change(n) if n != point => {
+            format!("RECOVER … UNTIL CHANGE {n} opened RESETLOGS at SCN {point}")
+        }
+        UndoTo::Time { t, after, error } if point <= after || point > error => format!(
+            "RECOVER … UNTIL TIME '{}' opened RESETLOGS at SCN {point}: the commits up to that time end at SCN {after}, and the first one after it is at SCN {error}",
+            engine::media::format_time(t)
+        ),
+        _ => return None,
+    };
+    Some(invariants::Violation::new("INV-RL-2", why))
+}
+
 /// Whether the file at `path` is a log holding `seq` of incarnation `inc`.
 fn log_holds(
     disk: &mut crate::disk::Disk,
@@ -744,12 +764,27 @@ impl Run {
                 return Ok(());
             }
         }
-        let before = self.model.commits.len();
+        let (before, crashes) = (self.model.commits.len(), self.crashes);
         self.exec(crate::runner::Op::Commit { session: 1 })?;
-        if !self.is_open() || self.model.commits.len() == before {
+        // (A commit a crash struck is no mistake to undo: the DBA has a
+        // recovery to run instead.)
+        if !self.is_open() || self.model.commits.len() == before || self.crashes != crashes {
             return Ok(());
         }
         let error_scn = self.model.commits.last().expect("just committed").0;
+        // The statement that committed it ticked the clock: its redo, and
+        // no earlier statement's, carries this time.
+        let error_time = self.clock;
+        let after = self.model.commits.iter().rev().nth(1).map_or(0, |c| c.0);
+        let undo = if self.media.chance(1, 2) && error_time > 1 {
+            UndoTo::Time {
+                t: error_time - 1,
+                after,
+                error: error_scn,
+            }
+        } else {
+            UndoTo::Change(error_scn)
+        };
         // Work goes on before anyone notices: the undo loses it too, and
         // its redo, past the point, must never come back (INV-DATA-3).
         for _ in 0..self.media.below(4) {
@@ -815,8 +850,8 @@ impl Run {
             return self.recover();
         }
         self.backups.pitr = Some((None, cf.incarnation));
-        self.backups.until = Some(error_scn);
-        let r = self.recover_until_change(error_scn)?;
+        self.backups.until = Some(undo);
+        let r = self.recover_until(undo)?;
         let r = match r {
             Ok(()) => self.open_resetlogs(None)?,
             Err(e) => Err(e),
@@ -831,18 +866,28 @@ impl Run {
         }
     }
 
-    /// RECOVER DATABASE UNTIL CHANGE `scn`, every prompt answered AUTO.
-    fn recover_until_change(&mut self, scn: Scn) -> Flow<Result<(), DbError>> {
+    /// RECOVER DATABASE UNTIL CHANGE | TIME, every prompt answered AUTO.
+    fn recover_until(&mut self, undo: UndoTo) -> Flow<Result<(), DbError>> {
+        let (until, script) = match undo {
+            UndoTo::Change(scn) => (
+                Until::Change(scn),
+                RecoverUntil::Change(crate::script::ScnRef::Scn(scn)),
+            ),
+            UndoTo::Time { t, .. } => (
+                Until::Time(t),
+                RecoverUntil::Time(engine::media::format_time(t)),
+            ),
+        };
         self.say(Statement::Recover(Recover {
             automatic: false,
             target: RecoverTarget::Database,
-            until: Some(RecoverUntil::Change(crate::script::ScnRef::Scn(scn))),
+            until: Some(script),
             using_backup_controlfile: false,
         }));
         let files: Vec<u32> = self.p.datafiles.iter().map(|d| d.file_no).collect();
         self.backups.interrupted.extend(files.iter().copied());
         let opts = RecoverOptions {
-            until: Some(Until::Change(scn)),
+            until: Some(until),
             using_backup_controlfile: false,
         };
         let r = self.recover_answering_auto(engine::media::RecoverTarget::Database, opts, false);

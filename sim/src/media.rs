@@ -66,8 +66,8 @@ pub(crate) struct Backups {
     /// Copies (source, datafile) of a restore a power loss cut short: the
     /// DBA makes them again before the next STARTUP.
     pub cut_restores: Vec<(String, String)>,
-    /// The SCN the DBA recovers UNTIL CHANGE to (undoing a user error).
-    pub until: Option<u64>,
+    /// Where the DBA recovers to, undoing a user error.
+    pub until: Option<UndoTo>,
     /// An incomplete recovery under way, with the latest point the
     /// surviving files allowed when it began: a power loss inside it (or
     /// inside the RESETLOGS) leads back to it, judged against that point
@@ -76,6 +76,22 @@ pub(crate) struct Backups {
         Option<invariants::point::LatestPoint>,
         engine::datafile::Incarnation,
     )>,
+}
+
+/// The DBA's bound when undoing a user error: UNTIL CHANGE at the
+/// mistake's commit SCN, or UNTIL TIME one second before the statement that
+/// committed it (as read from LogMiner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UndoTo {
+    Change(u64),
+    Time {
+        /// The UNTIL TIME bound.
+        t: engine::scn::SimTime,
+        /// The newest commit before the mistake: the point must be past it.
+        after: u64,
+        /// The mistake's commit SCN: the point must not be past it.
+        error: u64,
+    },
 }
 
 #[derive(Debug, Clone)]
