@@ -526,6 +526,19 @@ impl<S: Storage> Instance<S> {
         for (rec, h) in &back {
             self.headers.insert(rec.file_no, h.clone());
         }
+        // The control file says ONLINE before any header moves: a power
+        // loss before the checkpoint below leaves an online file standing
+        // cleanly at its record's checkpoint; one during it, a header one
+        // checkpoint ahead of its record, the interrupted checkpoint OPEN
+        // adopts. (Headers first left an offline file ahead of its
+        // record, which no OPEN looks at: INV-CF-2.)
+        for (rec, _) in &back {
+            let r = self.cf_mut().datafile_mut(rec.file_no).expect("record");
+            r.status = FileStatus::Online;
+            r.stop_scn = None;
+            r.offline_drop = false;
+        }
+        self.write_controlfile()?;
         let s = self.checkpoint_headers(&nums, true)?;
         for (rec, _) in &back {
             let r = self.cf_mut().datafile_mut(rec.file_no).expect("record");
@@ -534,9 +547,6 @@ impl<S: Storage> Instance<S> {
             {
                 r.offline_range = Some((stop, s));
             }
-            r.status = FileStatus::Online;
-            r.stop_scn = None;
-            r.offline_drop = false;
         }
         self.write_controlfile()?;
         self.transaction_recovery()

@@ -707,6 +707,17 @@ fn candidate(
     Candidate::fuzzy(kind, h.ckpt_scn, from)
 }
 
+/// How a must-fail probe of OPEN RESETLOGS makes the files unfit for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ResetlogsProbe {
+    /// SHUTDOWN ABORT: every file online-fuzzy (INV-FUZZY-4).
+    Fuzzy,
+    /// A clean shutdown and one file put back from an older copy: the
+    /// others stand past the point a CANCEL at once reaches (ORA-01152 /
+    /// ORA-01194; INV-RL-2, no change from after the point survives).
+    Behind,
+}
+
 /// INV-RL-2 for the undo of a user error: UNTIL CHANGE n must open
 /// RESETLOGS at n; UNTIL TIME t past every commit made up to t and not past
 /// the mistake's commit (the first change after t).
@@ -822,29 +833,8 @@ impl Run {
             };
             pairs.push((src, rec.name.clone()));
         }
-        for (src, dst) in &pairs {
-            let file = cf
-                .datafiles
-                .iter()
-                .find(|r| r.name == *dst)
-                .expect("named")
-                .file_no;
-            self.model.restored(dst);
-            self.model.media_needed.insert(file);
-            self.say(Statement::Host(HostCmd::Cp {
-                src: src.clone(),
-                dst: dst.clone(),
-            }));
-            match crate::planner::copy_file(self.disk_mut(), src, dst) {
-                Ok(()) => self.coverage.restores += 1,
-                Err(engine::storage::IoErrorKind::PowerLost) => {
-                    self.backups.cut_restores = pairs.clone();
-                    self.power_loss();
-                    self.crash_checks()?;
-                    return self.recover();
-                }
-                Err(_) => return self.recover(),
-            }
+        if !self.restore_pairs(&pairs)? {
+            return Ok(());
         }
         if !self.mount_only()? {
             return self.recover();
@@ -864,6 +854,42 @@ impl Run {
             }
             Err(e) => self.after_failed_step(e),
         }
+    }
+
+    /// The DBA's `host cp` of each (copy, datafile) pair, the database shut
+    /// down. False when a power loss cut one short or a copy failed: the
+    /// run has recovered instead (a cut restore is made again before the
+    /// next STARTUP).
+    fn restore_pairs(&mut self, pairs: &[(String, String)]) -> Flow<bool> {
+        let cf = self.current_controlfile();
+        for (src, dst) in pairs {
+            if let Some(r) = cf
+                .as_ref()
+                .and_then(|c| c.datafiles.iter().find(|r| r.name == *dst))
+            {
+                self.model.media_needed.insert(r.file_no);
+            }
+            self.model.restored(dst);
+            self.say(Statement::Host(HostCmd::Cp {
+                src: src.clone(),
+                dst: dst.clone(),
+            }));
+            match crate::planner::copy_file(self.disk_mut(), src, dst) {
+                Ok(()) => self.coverage.restores += 1,
+                Err(engine::storage::IoErrorKind::PowerLost) => {
+                    self.backups.cut_restores = pairs.to_vec();
+                    self.power_loss();
+                    self.crash_checks()?;
+                    self.recover()?;
+                    return Ok(false);
+                }
+                Err(_) => {
+                    self.recover()?;
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
     }
 
     /// RECOVER DATABASE UNTIL CHANGE | TIME, every prompt answered AUTO.
@@ -901,12 +927,12 @@ impl Run {
         Ok(r)
     }
 
-    /// The must-fail probe of INV-FUZZY-4 (S-OPEN-3): the instance dies
-    /// (SHUTDOWN ABORT), so every file is online-fuzzy; RECOVER DATABASE
-    /// UNTIL CANCEL is cancelled at once and must warn (ORA-01547), and
-    /// OPEN RESETLOGS must refuse. The stop was a mistake: a complete
-    /// RECOVER DATABASE and a plain OPEN follow, losing nothing (S-OPEN-5).
-    pub(crate) fn probe_fuzzy_resetlogs(&mut self) -> Flow {
+    /// The must-fail probes of OPEN RESETLOGS (S-OPEN-3): files unfit for
+    /// it on purpose (see [`ResetlogsProbe`]); RECOVER DATABASE UNTIL
+    /// CANCEL is cancelled at once and must warn (ORA-01547), and OPEN
+    /// RESETLOGS must refuse. The stop was a mistake: a complete RECOVER
+    /// DATABASE and a plain OPEN follow, losing nothing (S-OPEN-5).
+    pub(crate) fn probe_resetlogs(&mut self, kind: ResetlogsProbe) -> Flow {
         let Some(cf) = self.inst.as_ref().and_then(|i| i.controlfile()).cloned() else {
             return Ok(());
         };
@@ -915,10 +941,42 @@ impl Run {
         if !same {
             return Ok(());
         }
-        self.say(Statement::Shutdown(engine::ShutdownMode::Abort));
-        let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
-        self.drain_alerts();
-        self.instance_gone()?;
+        let (id, unfit) = match kind {
+            ResetlogsProbe::Fuzzy => {
+                self.say(Statement::Shutdown(engine::ShutdownMode::Abort));
+                let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
+                self.drain_alerts();
+                self.instance_gone()?;
+                (
+                    "INV-FUZZY-4",
+                    "files left online-fuzzy by a crashed instance".to_string(),
+                )
+            }
+            ResetlogsProbe::Behind => {
+                // A copy of this incarnation older than its file: put back,
+                // it leaves every other file past the point a CANCEL at
+                // once reaches.
+                let behind = cf.datafiles.iter().find_map(|r| {
+                    let path = self.backups.copies.get(&r.file_no)?;
+                    let ckpt = self.model.backup_at(path)?.ckpt_scn;
+                    (ckpt < r.ckpt_scn && ckpt >= cf.incarnation.resetlogs_scn)
+                        .then(|| (r.clone(), path.clone()))
+                });
+                let Some((rec, src)) = behind.filter(|_| cf.archivelog) else {
+                    return Ok(());
+                };
+                if !self.shutdown_clean()? || !self.restore_pairs(&[(src, rec.name.clone())])? {
+                    return Ok(()); // a crash or a power loss: recovered instead
+                }
+                (
+                    "INV-RL-2",
+                    format!(
+                        "files checkpointed past the point, datafile {} having been put back from an older copy",
+                        rec.file_no
+                    ),
+                )
+            }
+        };
         if !self.mount_only()? {
             return self.recover();
         }
@@ -954,8 +1012,8 @@ impl Run {
             Err(e) => return self.after_failed_step(e),
             Ok(()) => {
                 return Err(Halt::Violation(invariants::Violation::new(
-                    "INV-FUZZY-4",
-                    "UNTIL CANCEL stopped at once on the files of a crashed instance and did not warn (ORA-01547)",
+                    id,
+                    format!("UNTIL CANCEL stopped at once on {unfit} and did not warn (ORA-01547)"),
                 )));
             }
         }
@@ -973,8 +1031,8 @@ impl Run {
             Err(e) => return self.after_failed_step(e),
             Ok(()) => {
                 return Err(Halt::Violation(invariants::Violation::new(
-                    "INV-FUZZY-4",
-                    "OPEN RESETLOGS opened files left online-fuzzy by a crashed instance, recovered to no consistent point",
+                    id,
+                    format!("OPEN RESETLOGS opened {unfit}, recovered to no consistent point"),
                 )));
             }
         }

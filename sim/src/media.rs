@@ -208,7 +208,11 @@ impl Run {
                     name: self.media.pick(&logs).clone(),
                 })
             }
-            11 if self.media.chance(1, 2) => Some(Op::ProbeFuzzyResetlogs),
+            11 if self.media.chance(1, 2) => Some(if self.media.chance(1, 2) {
+                Op::ProbeFuzzyResetlogs
+            } else {
+                Op::ProbeInconsistentResetlogs
+            }),
             11 if self.backups.controlfile && self.media.chance(1, 2) => {
                 Some(Op::LoseEveryControlfile)
             }
@@ -292,7 +296,12 @@ impl Run {
             }
             Op::ColdBackup => self.cold_backup(),
             Op::UserError => self.user_error(),
-            Op::ProbeFuzzyResetlogs => self.probe_fuzzy_resetlogs(),
+            Op::ProbeFuzzyResetlogs => {
+                self.probe_resetlogs(crate::incomplete::ResetlogsProbe::Fuzzy)
+            }
+            Op::ProbeInconsistentResetlogs => {
+                self.probe_resetlogs(crate::incomplete::ResetlogsProbe::Behind)
+            }
             Op::LoseEveryControlfile => self.lose_every_controlfile(),
             Op::LoseOnlineLogs => self.lose_online_logs(),
             Op::LoseArchivedLog { name } => {

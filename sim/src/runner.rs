@@ -315,6 +315,11 @@ pub(crate) enum Op {
     /// fuzzy) files after an UNTIL CANCEL stopped at once: it must be
     /// refused (INV-FUZZY-4); complete recovery follows.
     ProbeFuzzyResetlogs,
+    /// A clean shutdown and one datafile put back from an older copy, then
+    /// OPEN RESETLOGS tried after an UNTIL CANCEL stopped at once: the
+    /// other files are past that point, so it must be refused (INV-RL-2);
+    /// complete recovery follows.
+    ProbeInconsistentResetlogs,
     /// SHUTDOWN ABORT, and every control-file copy lost (S-CF-1).
     LoseEveryControlfile,
     /// SHUTDOWN ABORT, and every member of every online log lost (S-LOSS-3).
@@ -862,6 +867,7 @@ impl Run {
             | Op::CorruptBlock { .. }
             | Op::UserError
             | Op::ProbeFuzzyResetlogs
+            | Op::ProbeInconsistentResetlogs
             | Op::LoseEveryControlfile
             | Op::LoseOnlineLogs
             | Op::LoseArchivedLog { .. } => return self.exec_media(op),
@@ -964,6 +970,7 @@ impl Run {
             | Op::CorruptBlock { .. }
             | Op::UserError
             | Op::ProbeFuzzyResetlogs
+            | Op::ProbeInconsistentResetlogs
             | Op::LoseEveryControlfile
             | Op::LoseOnlineLogs
             | Op::LoseArchivedLog { .. } => unreachable!("handled above"),
@@ -1612,6 +1619,9 @@ impl Op {
             Op::HotCopy | Op::ColdBackup => Statement::Echo("backup".into()),
             Op::UserError => Statement::Echo("user error".into()),
             Op::ProbeFuzzyResetlogs => Statement::Echo("probe: resetlogs on fuzzy files".into()),
+            Op::ProbeInconsistentResetlogs => {
+                Statement::Echo("probe: resetlogs on files past the point".into())
+            }
             Op::LoseEveryControlfile => Statement::Echo("every control file lost".into()),
             Op::LoseOnlineLogs => Statement::Echo("every online log lost".into()),
             Op::LoseArchivedLog { name } => Statement::Fault(FaultCmd::LoseFile(name.clone())),
