@@ -1118,7 +1118,10 @@ impl Run {
             Ok(()) => Ok(true),
             Err(e) => {
                 self.record_error(&e);
+                // The instance stays started (NOMOUNT): the DBA aborts it.
+                self.say(Statement::Shutdown(engine::ShutdownMode::Abort));
                 let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
+                self.drain_alerts();
                 self.instance_gone()?;
                 Ok(false)
             }
@@ -1137,7 +1140,9 @@ impl Run {
         if let DbError::Ora(s) = &e {
             self.note(&s.to_string());
         }
+        self.say(Statement::Shutdown(engine::ShutdownMode::Abort));
         let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
+        self.drain_alerts();
         self.instance_gone()?;
         self.recover()
     }
