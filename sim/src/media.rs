@@ -886,7 +886,12 @@ impl Run {
                 }
                 Ok(Ok(()))
             }
-            Err(DbError::Ora(s)) if s.code() == 264 => Ok(Err(DbError::Ora(s))),
+            // Nothing to apply: the DBA reads the error and goes on.
+            Err(DbError::Ora(s)) if s.code() == 264 => {
+                self.record_error(&DbError::Ora(s.clone()));
+                self.note(&s.to_string());
+                Ok(Err(DbError::Ora(s)))
+            }
             Err(DbError::Ora(s)) => {
                 self.record_error(&DbError::Ora(s.clone()));
                 self.note(&s.to_string());
