@@ -869,13 +869,20 @@ impl Run {
             until: Some(Until::Cancel),
             using_backup_controlfile: false,
         };
+        let mut asked = false;
         let (out, r) = self.inst_mut().recover(
             engine::media::RecoverTarget::Database,
             opts,
             false,
-            &mut |_| LogAnswer::Cancel,
+            &mut |_| {
+                asked = true;
+                LogAnswer::Cancel
+            },
         );
-        self.record(Statement::Answer(RecoverAnswer::Cancel));
+        // A power loss may strike before the first prompt: no answer then.
+        if asked {
+            self.record(Statement::Answer(RecoverAnswer::Cancel));
+        }
         for line in out {
             self.note(&line);
         }
