@@ -680,6 +680,13 @@ impl Run {
         if let Err(e) = self.open_now() {
             return Ok(Err(e));
         }
+        // The database is open: its checks come now, as a script's after
+        // its OPEN (their scan changes what the buffer cache holds, and so
+        // what DBWn writes while the files come back).
+        self.model.stale_controlfile = None;
+        self.model.struck_files.clear();
+        self.checks_after_open()?;
+        self.checked_at_open = true;
         for rec in files {
             if let Err(e) = self.bring_back(rec)? {
                 return Ok(Err(e));

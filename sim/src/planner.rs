@@ -40,6 +40,7 @@ impl Run {
     pub(crate) fn recover(&mut self) -> Flow {
         debug_assert!(self.inst.is_none());
         for attempt in 0..MAX_ATTEMPTS {
+            self.checked_at_open = false;
             // A restore a power loss cut short is done again before any
             // STARTUP: a half-copied file may look current.
             if !self.redo_cut_restores()? {
@@ -177,7 +178,9 @@ impl Run {
                     self.media_opened();
                     let scn = self.inst_mut().current_scn();
                     self.model.saw_scn(scn);
-                    self.checks_after_open()?;
+                    if !std::mem::take(&mut self.checked_at_open) {
+                        self.checks_after_open()?;
+                    }
                     self.crash_in_recovery = false;
                     return Ok(());
                 }
