@@ -1112,12 +1112,12 @@ impl Run {
     /// mount fails.
     fn mount_only(&mut self) -> Flow<bool> {
         let disk = self.disk.take().expect("shut down: the disk is here");
-        let mut inst = engine::Instance::new(self.p.clone(), disk);
-        inst.set_time(self.clock);
         self.say(Statement::Startup {
             mode: crate::script::StartupMode::Mount,
             force: false,
         });
+        let mut inst = engine::Instance::new(self.p.clone(), disk);
+        inst.set_time(self.clock);
         let r = inst.nomount().and_then(|()| inst.mount());
         self.inst = Some(inst);
         self.drain_alerts();

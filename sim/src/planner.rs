@@ -91,6 +91,8 @@ impl Run {
                     mode: StartupMode::Open,
                     force: false,
                 });
+                // The statement's tick found no instance to give its time.
+                inst.set_time(self.clock);
                 let r = inst.startup();
                 self.inst = Some(inst);
                 r
