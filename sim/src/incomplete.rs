@@ -137,6 +137,7 @@ impl Run {
             match crate::planner::copy_file(disk, path, &rec.name) {
                 Ok(()) => {
                     self.coverage.restores += 1;
+                    self.copy_restored(path);
                     self.model.lost_files.remove(&rec.name);
                 }
                 Err(engine::storage::IoErrorKind::PowerLost) => {
@@ -781,7 +782,10 @@ impl Run {
                 dst: dst.clone(),
             }));
             match crate::planner::copy_file(self.disk_mut(), src, dst) {
-                Ok(()) => self.coverage.restores += 1,
+                Ok(()) => {
+                    self.coverage.restores += 1;
+                    self.copy_restored(src);
+                }
                 Err(engine::storage::IoErrorKind::PowerLost) => {
                     self.backups.cut_restores = pairs.clone();
                     self.power_loss();
@@ -1011,6 +1015,7 @@ impl Run {
             match crate::planner::copy_file(self.inst_mut().storage_mut(), &src, &f.path) {
                 Ok(()) => {
                     self.coverage.restores += 1;
+                    self.copy_restored(&src);
                     self.model.lost_files.remove(&f.path);
                     self.model.garbled_files.remove(&f.path);
                 }
@@ -1087,6 +1092,7 @@ impl Run {
             match crate::planner::copy_file(self.disk_mut(), src, dst) {
                 Ok(()) => {
                     self.coverage.restores += 1;
+                    self.copy_restored(src);
                     self.model.lost_files.remove(dst);
                 }
                 Err(engine::storage::IoErrorKind::PowerLost) => {

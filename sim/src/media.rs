@@ -53,6 +53,9 @@ pub(crate) struct Backups {
     /// copy was taken: the copy carries them, and a restore brings their
     /// excuse back with them.
     pub carried: BTreeMap<u32, BTreeSet<(u32, u32)>>,
+    /// The same by the copy's path, for every copy of a datafile taken
+    /// (a script's too): a restore from that path brings them back.
+    pub carried_at: BTreeMap<String, BTreeSet<(u32, u32)>>,
     /// Per file, the SCN when END BACKUP of its newest hot copy returned:
     /// the copy is consistent once recovery has applied the redo below it.
     pub end_backup: BTreeMap<u32, u64>,
@@ -359,6 +362,16 @@ impl Run {
 
     /// A copy of `file` was taken: the blocks a fault corrupted go with it.
     fn copy_taken(&mut self, file: u32, dst: String, ckpt_scn: u64) {
+        let carried = self.carried_by_copy(file, &dst);
+        self.backups.carried.insert(file, carried);
+        self.backups.end_backup.remove(&file);
+        self.model.backup_taken(&dst, file, ckpt_scn);
+        self.backups.copies.insert(file, dst);
+    }
+
+    /// A copy of datafile `file` was taken to `dst`: the blocks a fault had
+    /// corrupted (torn, rotted; not the header) go with it.
+    pub(crate) fn carried_by_copy(&mut self, file: u32, dst: &str) -> BTreeSet<(u32, u32)> {
         let carried: BTreeSet<(u32, u32)> = self
             .model
             .torn
@@ -367,10 +380,18 @@ impl Run {
             .filter(|d| d.0 == file && d.1 > 0)
             .copied()
             .collect();
-        self.backups.carried.insert(file, carried);
-        self.backups.end_backup.remove(&file);
-        self.model.backup_taken(&dst, file, ckpt_scn);
-        self.backups.copies.insert(file, dst);
+        self.backups
+            .carried_at
+            .insert(dst.to_string(), carried.clone());
+        carried
+    }
+
+    /// A datafile was put back from the copy `src`: the corrupt blocks it
+    /// carries come back with it, and their excuse until they read valid.
+    pub(crate) fn copy_restored(&mut self, src: &str) {
+        if let Some(c) = self.backups.carried_at.get(src) {
+            self.model.rotted.extend(c.iter().copied());
+        }
     }
 
     /// `host cp` of one datafile to its backup; the copy is usable once
@@ -797,8 +818,7 @@ impl Run {
                 self.coverage.restores += 1;
                 // A rotted or torn block the copy holds comes back with it:
                 // its excuse stays until the block reads valid again.
-                let carried = self.backups.carried.get(&rec.file_no).cloned();
-                self.model.rotted.extend(carried.unwrap_or_default());
+                self.copy_restored(&src);
                 self.model.lost_files.remove(&rec.name);
                 self.model.restored(&rec.name);
                 Ok(Ok(()))

@@ -705,10 +705,12 @@ impl Run {
         };
         if dfs.iter().any(|r| r.name == dst) {
             self.model.restored(dst);
+            self.copy_restored(src);
         } else if let Some(r) = dfs.iter().find(|r| r.name == src)
             && let Ok(Ok(h)) = engine::datafile::read_header(disk, dst, r.file_no, p.db_block_size)
         {
             self.model.backup_taken(dst, r.file_no, h.ckpt_scn);
+            self.carried_by_copy(r.file_no, dst);
         }
     }
 
