@@ -92,8 +92,31 @@ pub enum OfflineMode {
 /// How a simulated time prints in ORA-00279 (`MM/DD/YYYY HH24:MI:SS`):
 /// the simulated epoch is 2026-01-01 00:00:00, one tick a second.
 pub fn format_time(t: SimTime) -> String {
+    let (y, m, d, secs) = civil(t);
+    format!(
+        "{m:02}/{d:02}/{y} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// A simulated time as UNTIL TIME takes it, `YYYY-MM-DD HH24:MI:SS`
+/// (what [`parse_time`] reads back).
+pub fn format_until_time(t: SimTime) -> String {
+    let (y, m, d, secs) = civil(t);
+    format!(
+        "{y}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// The civil date of a simulated time: year, month (1–12), day (1–31) and
+/// the seconds into that day.
+fn civil(t: SimTime) -> (u64, u64, u64, u64) {
     let (days, secs) = (t / 86_400, t % 86_400);
-    // Months of 2026 onward, by the civil calendar.
     let (mut y, mut d) = (2026u64, days);
     loop {
         let len = if is_leap(y) { 366 } else { 365 };
@@ -109,14 +132,7 @@ pub fn format_time(t: SimTime) -> String {
         d -= months[m];
         m += 1;
     }
-    format!(
-        "{:02}/{:02}/{y} {:02}:{:02}:{:02}",
-        m + 1,
-        d + 1,
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    (y, m as u64 + 1, d + 1, secs)
 }
 
 fn is_leap(y: u64) -> bool {
@@ -1309,6 +1325,14 @@ mod tests {
         assert_eq!(format_time(0), "01/01/2026 00:00:00");
         assert_eq!(format_time(86_400 * 31 + 3661), "02/01/2026 01:01:01");
         assert_eq!(format_time(86_400 * 365), "01/01/2027 00:00:00");
+    }
+
+    #[test]
+    fn until_times_print_as_until_time_takes_them() {
+        for t in [0, 59, 3_600, 86_399, 86_400 * 400 + 7] {
+            assert_eq!(parse_time(&format_until_time(t)), Some(t), "{t}");
+        }
+        assert_eq!(format_until_time(61), "2026-01-01 00:01:01");
     }
 
     #[test]

@@ -143,6 +143,7 @@ impl Run {
             match crate::planner::copy_file(disk, path, &rec.name) {
                 Ok(()) => {
                     self.coverage.restores += 1;
+                    self.copy_restored(path);
                     self.model.lost_files.remove(&rec.name);
                 }
                 Err(engine::storage::IoErrorKind::PowerLost) => {
@@ -728,7 +729,7 @@ fn undo_point_wrong(undo: UndoTo, point: Scn) -> Option<invariants::Violation> {
         }
         UndoTo::Time { t, after, error } if point <= after || point > error => format!(
             "RECOVER … UNTIL TIME '{}' opened RESETLOGS at SCN {point}: the commits up to that time end at SCN {after}, and the first one after it is at SCN {error}",
-            engine::media::format_time(t)
+            engine::media::format_until_time(t)
         ),
         _ => return None,
     };
@@ -875,7 +876,10 @@ impl Run {
                 dst: dst.clone(),
             }));
             match crate::planner::copy_file(self.disk_mut(), src, dst) {
-                Ok(()) => self.coverage.restores += 1,
+                Ok(()) => {
+                    self.coverage.restores += 1;
+                    self.copy_restored(src);
+                }
                 Err(engine::storage::IoErrorKind::PowerLost) => {
                     self.backups.cut_restores = pairs.to_vec();
                     self.power_loss();
@@ -901,7 +905,7 @@ impl Run {
             ),
             UndoTo::Time { t, .. } => (
                 Until::Time(t),
-                RecoverUntil::Time(engine::media::format_time(t)),
+                RecoverUntil::Time(engine::media::format_until_time(t)),
             ),
         };
         self.say(Statement::Recover(Recover {
@@ -992,13 +996,20 @@ impl Run {
             until: Some(Until::Cancel),
             using_backup_controlfile: false,
         };
+        let mut asked = false;
         let (out, r) = self.inst_mut().recover(
             engine::media::RecoverTarget::Database,
             opts,
             false,
-            &mut |_| LogAnswer::Cancel,
+            &mut |_| {
+                asked = true;
+                LogAnswer::Cancel
+            },
         );
-        self.record(Statement::Answer(RecoverAnswer::Cancel));
+        // A power loss may strike before the first prompt: no answer then.
+        if asked {
+            self.record(Statement::Answer(RecoverAnswer::Cancel));
+        }
         for line in out {
             self.note(&line);
         }
@@ -1127,6 +1138,7 @@ impl Run {
             match crate::planner::copy_file(self.inst_mut().storage_mut(), &src, &f.path) {
                 Ok(()) => {
                     self.coverage.restores += 1;
+                    self.copy_restored(&src);
                     self.model.lost_files.remove(&f.path);
                     self.model.garbled_files.remove(&f.path);
                 }
@@ -1203,6 +1215,7 @@ impl Run {
             match crate::planner::copy_file(self.disk_mut(), src, dst) {
                 Ok(()) => {
                     self.coverage.restores += 1;
+                    self.copy_restored(src);
                     self.model.lost_files.remove(dst);
                 }
                 Err(engine::storage::IoErrorKind::PowerLost) => {
@@ -1228,12 +1241,12 @@ impl Run {
     /// mount fails.
     fn mount_only(&mut self) -> Flow<bool> {
         let disk = self.disk.take().expect("shut down: the disk is here");
-        let mut inst = engine::Instance::new(self.p.clone(), disk);
-        inst.set_time(self.clock);
         self.say(Statement::Startup {
             mode: crate::script::StartupMode::Mount,
             force: false,
         });
+        let mut inst = engine::Instance::new(self.p.clone(), disk);
+        inst.set_time(self.clock);
         let r = inst.nomount().and_then(|()| inst.mount());
         self.inst = Some(inst);
         self.drain_alerts();
@@ -1241,7 +1254,10 @@ impl Run {
             Ok(()) => Ok(true),
             Err(e) => {
                 self.record_error(&e);
+                // The instance stays started (NOMOUNT): the DBA aborts it.
+                self.say(Statement::Shutdown(engine::ShutdownMode::Abort));
                 let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
+                self.drain_alerts();
                 self.instance_gone()?;
                 Ok(false)
             }
@@ -1260,7 +1276,9 @@ impl Run {
         if let DbError::Ora(s) = &e {
             self.note(&s.to_string());
         }
+        self.say(Statement::Shutdown(engine::ShutdownMode::Abort));
         let _ = self.inst_mut().shutdown(engine::ShutdownMode::Abort);
+        self.drain_alerts();
         self.instance_gone()?;
         self.recover()
     }

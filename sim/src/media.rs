@@ -53,6 +53,9 @@ pub(crate) struct Backups {
     /// copy was taken: the copy carries them, and a restore brings their
     /// excuse back with them.
     pub carried: BTreeMap<u32, BTreeSet<(u32, u32)>>,
+    /// The same by the copy's path, for every copy of a datafile taken
+    /// (a script's too): a restore from that path brings them back.
+    pub carried_at: BTreeMap<String, BTreeSet<(u32, u32)>>,
     /// Per file, the SCN when END BACKUP of its newest hot copy returned:
     /// the copy is consistent once recovery has applied the redo below it.
     pub end_backup: BTreeMap<u32, u64>,
@@ -384,6 +387,16 @@ impl Run {
 
     /// A copy of `file` was taken: the blocks a fault corrupted go with it.
     fn copy_taken(&mut self, file: u32, dst: String, ckpt_scn: u64) {
+        let carried = self.carried_by_copy(file, &dst);
+        self.backups.carried.insert(file, carried);
+        self.backups.end_backup.remove(&file);
+        self.model.backup_taken(&dst, file, ckpt_scn);
+        self.backups.copies.insert(file, dst);
+    }
+
+    /// A copy of datafile `file` was taken to `dst`: the blocks a fault had
+    /// corrupted (torn, rotted; not the header) go with it.
+    pub(crate) fn carried_by_copy(&mut self, file: u32, dst: &str) -> BTreeSet<(u32, u32)> {
         let carried: BTreeSet<(u32, u32)> = self
             .model
             .torn
@@ -392,10 +405,18 @@ impl Run {
             .filter(|d| d.0 == file && d.1 > 0)
             .copied()
             .collect();
-        self.backups.carried.insert(file, carried);
-        self.backups.end_backup.remove(&file);
-        self.model.backup_taken(&dst, file, ckpt_scn);
-        self.backups.copies.insert(file, dst);
+        self.backups
+            .carried_at
+            .insert(dst.to_string(), carried.clone());
+        carried
+    }
+
+    /// A datafile was put back from the copy `src`: the corrupt blocks it
+    /// carries come back with it, and their excuse until they read valid.
+    pub(crate) fn copy_restored(&mut self, src: &str) {
+        if let Some(c) = self.backups.carried_at.get(src) {
+            self.model.rotted.extend(c.iter().copied());
+        }
     }
 
     /// `host cp` of one datafile to its backup; the copy is usable once
@@ -705,6 +726,13 @@ impl Run {
         if let Err(e) = self.open_now() {
             return Ok(Err(e));
         }
+        // The database is open: its checks come now, as a script's after
+        // its OPEN (their scan changes what the buffer cache holds, and so
+        // what DBWn writes while the files come back).
+        self.model.stale_controlfile = None;
+        self.model.struck_files.clear();
+        self.checks_after_open()?;
+        self.checked_at_open = true;
         for rec in files {
             if let Err(e) = self.bring_back(rec)? {
                 return Ok(Err(e));
@@ -815,8 +843,7 @@ impl Run {
                 self.coverage.restores += 1;
                 // A rotted or torn block the copy holds comes back with it:
                 // its excuse stays until the block reads valid again.
-                let carried = self.backups.carried.get(&rec.file_no).cloned();
-                self.model.rotted.extend(carried.unwrap_or_default());
+                self.copy_restored(&src);
                 self.model.lost_files.remove(&rec.name);
                 self.model.restored(&rec.name);
                 Ok(Ok(()))
@@ -911,7 +938,12 @@ impl Run {
                 }
                 Ok(Ok(()))
             }
-            Err(DbError::Ora(s)) if s.code() == 264 => Ok(Err(DbError::Ora(s))),
+            // Nothing to apply: the DBA reads the error and goes on.
+            Err(DbError::Ora(s)) if s.code() == 264 => {
+                self.record_error(&DbError::Ora(s.clone()));
+                self.note(&s.to_string());
+                Ok(Err(DbError::Ora(s)))
+            }
             Err(DbError::Ora(s)) => {
                 self.record_error(&DbError::Ora(s.clone()));
                 self.note(&s.to_string());

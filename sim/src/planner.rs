@@ -40,6 +40,7 @@ impl Run {
     pub(crate) fn recover(&mut self) -> Flow {
         debug_assert!(self.inst.is_none());
         for attempt in 0..MAX_ATTEMPTS {
+            self.checked_at_open = false;
             // A restore a power loss cut short is done again before any
             // STARTUP: a half-copied file may look current.
             if !self.redo_cut_restores()? {
@@ -90,6 +91,8 @@ impl Run {
                     mode: StartupMode::Open,
                     force: false,
                 });
+                // The statement's tick found no instance to give its time.
+                inst.set_time(self.clock);
                 let r = inst.startup();
                 self.inst = Some(inst);
                 r
@@ -177,7 +180,9 @@ impl Run {
                     self.media_opened();
                     let scn = self.inst_mut().current_scn();
                     self.model.saw_scn(scn);
-                    self.checks_after_open()?;
+                    if !std::mem::take(&mut self.checked_at_open) {
+                        self.checks_after_open()?;
+                    }
                     self.crash_in_recovery = false;
                     return Ok(());
                 }
@@ -700,10 +705,12 @@ impl Run {
         };
         if dfs.iter().any(|r| r.name == dst) {
             self.model.restored(dst);
+            self.copy_restored(src);
         } else if let Some(r) = dfs.iter().find(|r| r.name == src)
             && let Ok(Ok(h)) = engine::datafile::read_header(disk, dst, r.file_no, p.db_block_size)
         {
             self.model.backup_taken(dst, r.file_no, h.ckpt_scn);
+            self.carried_by_copy(r.file_no, dst);
         }
     }
 

@@ -357,6 +357,10 @@ pub(crate) struct Run {
     pub value_counter: u64,
     /// A power loss struck the recovery in progress.
     pub crash_in_recovery: bool,
+    /// The checks after OPEN already ran at an OPEN in the middle of the
+    /// recovery procedure (the files it left offline brought back after
+    /// it), where a script runs them: not again when the procedure ends.
+    pub checked_at_open: bool,
     /// The SCN of the last instance seen, for trace lines while none runs.
     pub last_scn: u64,
     pub coverage: Coverage,
@@ -605,6 +609,7 @@ impl Run {
             checks: 0,
             value_counter: 0,
             crash_in_recovery: false,
+            checked_at_open: false,
             last_scn: 0,
             coverage: Coverage::default(),
             pinned_fates: None,
