@@ -1264,9 +1264,8 @@ pub(crate) fn consistency_at(
     if h.fuzzy.online && !h.fuzzy.hot_backup && !reached_end {
         return Some(1194);
     }
-    if h.fuzzy.media_recovery {
-        return Some(1194);
-    }
+    // (The media-recovery bit is this recovery's own, cleared before.)
+    debug_assert!(!h.fuzzy.media_recovery);
     if h.ckpt_scn > point {
         return Some(1152);
     }
