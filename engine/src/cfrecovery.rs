@@ -13,8 +13,8 @@
 use std::collections::BTreeMap;
 
 use crate::controlfile::{
-    self, ControlFile, DatafileRecord, FileStatus, LogGroupRecord, LogHistoryRecord, LogMember,
-    LogStatus, ThreadCheckpoint, ThreadRecord,
+    self, ControlFile, DatafileRecord, LogGroupRecord, LogHistoryRecord, LogMember, LogStatus,
+    ThreadCheckpoint, ThreadRecord,
 };
 use crate::datafile::{self, DatafileHeader, HeaderError};
 use crate::error::{DbError, DbResult, OraStack, ora};
@@ -455,19 +455,12 @@ impl<S: Storage> Instance<S> {
         cf.datafiles = headers
             .iter()
             .map(|(path, h)| DatafileRecord {
-                file_no: h.file_no,
-                name: path.clone(),
-                tablespace: h.tablespace.clone(),
-                blocks: h.blocks,
-                status: FileStatus::Online,
                 creation_scn: h.creation_scn,
                 ckpt_scn: h.ckpt_scn,
                 ckpt_counter: h.ckpt_counter + u64::from(h.ckpt_scn < newest.ckpt_scn),
                 stop_scn: (!h.fuzzy.any()).then_some(h.ckpt_scn),
-                offline_range: None,
                 backup_scn: h.fuzzy.hot_backup.then_some(h.ckpt_scn),
-                backup_end_scn: None,
-                offline_drop: false,
+                ..DatafileRecord::new(h.file_no, path, &h.tablespace, h.blocks)
             })
             .collect();
         cf

@@ -200,6 +200,28 @@ pub struct ControlFile {
     pub version: u64,
 }
 
+impl DatafileRecord {
+    /// An online file's record with nothing known yet: no checkpoint, no
+    /// stop SCN, no offline range or backup mode.
+    pub fn new(file_no: u32, name: &str, tablespace: &str, blocks: u32) -> DatafileRecord {
+        DatafileRecord {
+            file_no,
+            name: name.to_string(),
+            tablespace: tablespace.to_string(),
+            blocks,
+            status: FileStatus::Online,
+            creation_scn: 0,
+            ckpt_scn: 0,
+            ckpt_counter: 0,
+            stop_scn: None,
+            offline_range: None,
+            backup_scn: None,
+            backup_end_scn: None,
+            offline_drop: false,
+        }
+    }
+}
+
 impl LogMember {
     /// A member in use.
     pub fn valid(path: &str) -> LogMember {

@@ -4,8 +4,8 @@
 
 use crate::block::{Block, Body};
 use crate::controlfile::{
-    self, ControlFile, DatafileRecord, FileStatus, LogGroupRecord, LogMember, LogStatus,
-    ThreadCheckpoint, ThreadRecord,
+    self, ControlFile, DatafileRecord, LogGroupRecord, LogMember, LogStatus, ThreadCheckpoint,
+    ThreadRecord,
 };
 use crate::datafile::{self, DatafileHeader, Fuzzy};
 use crate::error::DbResult;
@@ -149,19 +149,11 @@ pub fn create_database<S: Storage + ?Sized>(
         .datafiles
         .iter()
         .map(|f| DatafileRecord {
-            file_no: f.file_no,
-            name: f.path.clone(),
-            tablespace: f.tablespace.clone(),
-            blocks: f.blocks,
-            status: FileStatus::Online,
             creation_scn: scn,
             ckpt_scn: scn,
             ckpt_counter: 1,
             stop_scn: Some(scn),
-            offline_range: None,
-            backup_scn: None,
-            backup_end_scn: None,
-            offline_drop: false,
+            ..DatafileRecord::new(f.file_no, &f.path, &f.tablespace, f.blocks)
         })
         .collect();
     for c in &p.control_files {

@@ -33,21 +33,7 @@ pub fn datafiles<S: Storage + ?Sized>(
 pub fn from_params(p: &DbParams) -> Vec<DatafileRecord> {
     p.datafiles
         .iter()
-        .map(|f| DatafileRecord {
-            file_no: f.file_no,
-            name: f.path.clone(),
-            tablespace: f.tablespace.clone(),
-            blocks: f.blocks,
-            status: FileStatus::Online,
-            creation_scn: 0,
-            ckpt_scn: 0,
-            ckpt_counter: 0,
-            stop_scn: None,
-            offline_range: None,
-            backup_scn: None,
-            backup_end_scn: None,
-            offline_drop: false,
-        })
+        .map(|f| DatafileRecord::new(f.file_no, &f.path, &f.tablespace, f.blocks))
         .collect()
 }
 
