@@ -51,3 +51,32 @@ fn seeds_16400_19894_in_doubt_commit_decided_at_the_crash() {
 fn seed_4048_archive_longer_than_a_surviving_member() {
     must_pass(4048);
 }
+
+/// postmortem: OPEN RESETLOGS wrote the new incarnation's control file,
+/// then a power loss struck the open and garbled datafile 4's header. At
+/// the next MOUNT the DBA took the finished incomplete recovery up again
+/// and put back the old incarnation's copies: ORA-01190 at OPEN, called
+/// INV-REC-2. Fix: a RESETLOGS found finished at MOUNT ends the procedure
+/// (`resetlogs_finished_unopened`); the garbled file is then an ordinary
+/// media problem of the new incarnation (unrecoverable on 9i, with no copy
+/// of it; recovered through the RESETLOGS from the kept copy on 10g).
+#[test]
+fn seed_5182_resetlogs_finished_before_a_power_loss() {
+    must_pass(5182);
+    let s = run_seed(&RunOptions {
+        seed: 5182,
+        release: Some(engine::params::Release::R10g),
+        ..Default::default()
+    });
+    assert!(s.violation.is_none(), "{:?}", s.violation);
+}
+
+/// postmortem: the end of an incomplete recovery wrote every header at its
+/// point with its record's counter before the control file recorded the
+/// point; a power loss between let a plain OPEN take files behind the redo
+/// since, and committed rows were missing (INV-DATA-1). Fix: the control
+/// file records the point first (`finish_incomplete`).
+#[test]
+fn seed_9404_incomplete_recovery_records_its_point_first() {
+    must_pass(9404);
+}

@@ -440,23 +440,58 @@ impl Run {
         if let Some(v) = found.into_iter().next() {
             return Err(Halt::Violation(v));
         }
+        self.backups_after_resetlogs(&cf, point);
+        // With no full backup to follow (10g), a backup control file of
+        // the new incarnation is taken at once.
+        if self.p.release >= engine::params::Release::R10g {
+            self.backup_controlfile()?;
+        }
+        Ok(Ok(()))
+    }
+
+    /// The DBA's records once a new incarnation exists at `point`: the
+    /// procedure is over, the backup control file is of the old one, and
+    /// the copies are kept only where they can be recovered through the
+    /// RESETLOGS (10g) or dropped (9i: the DBA takes new ones).
+    fn backups_after_resetlogs(&mut self, cf: &ControlFile, point: Scn) {
         self.backups.pitr = None;
         self.backups.until = None;
         self.backups.interrupted.clear();
-        // The backup control file knows only the old incarnation.
         self.backups.controlfile = false;
         if self.p.release >= engine::params::Release::R10g {
-            self.keep_copies_through_resetlogs(&cf, point);
-            // With no full backup to follow, a backup control file of the
-            // new incarnation is taken at once.
-            self.backup_controlfile()?;
+            self.keep_copies_through_resetlogs(cf, point);
         } else {
-            // Backups of the old incarnation cannot be recovered into the
-            // new one (9i): the DBA takes new ones.
             self.backups.copies.clear();
             self.backups.carried.clear();
         }
-        Ok(Ok(()))
+    }
+
+    /// At MOUNT, after a power loss: whether the incomplete recovery under
+    /// way had in fact finished, its OPEN RESETLOGS having written the new
+    /// incarnation's control file before the power failed, though no OPEN
+    /// of it succeeded (a datafile a power loss garbled since refuses it).
+    /// The model and the DBA's records then follow the new incarnation,
+    /// and what OPEN refuses is an ordinary media problem of it: the old
+    /// copies must not be put back for the finished procedure.
+    pub(crate) fn resetlogs_finished_unopened(&mut self) -> bool {
+        let Some((_, before)) = self.backups.pitr.clone() else {
+            return false;
+        };
+        let Some(cf) = self.inst.as_ref().and_then(|i| i.controlfile()).cloned() else {
+            return false;
+        };
+        if cf.incarnation == before || cf.resetlogs_pending.is_some() {
+            return false;
+        }
+        let point = cf.incarnation.resetlogs_scn;
+        let target = match self.backups.until {
+            Some(UndoTo::Change(n)) => n,
+            _ => point,
+        };
+        self.model.resetlogs(target);
+        self.coverage.resetlogs += 1;
+        self.backups_after_resetlogs(&cf, point);
+        true
     }
 
     /// 10g: a copy taken before the RESETLOGS stays usable, recovered

@@ -113,6 +113,10 @@ impl Run {
                     313 | 308 | 1113 | 1157 | 1588 | 1589 | 1152 | 1194 | 1195 | 1196 | 283
                 ) || (s.code() == 1122 && s.has(1210));
                 let backup_cf = self.inst_mut().controlfile().is_some_and(|c| c.is_backup);
+                if self.backups.pitr.is_some() {
+                    // (A finished procedure is not taken up again.)
+                    self.resetlogs_finished_unopened();
+                }
                 if (self.backups.pitr.is_some() || backup_cf) && pitr_error {
                     // An incomplete recovery a power loss cut short.
                     self.record_error(&DbError::Ora(s.clone()));
