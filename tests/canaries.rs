@@ -101,9 +101,12 @@ fn forget_end_backup_marker() {
 
 #[test]
 fn recover_from_highest() {
+    // Also the inconsistent-point probe: the copy put back starts at the
+    // newest checkpoint, so an UNTIL CANCEL at once finds every file at
+    // the point and does not warn (INV-RL-2).
     canary(
         Plant::RecoverFromHighest,
-        &["INV-DATA-1", "INV-CKPT-3", "INV-REC-1"],
+        &["INV-DATA-1", "INV-CKPT-3", "INV-REC-1", "INV-RL-2"],
     );
 }
 

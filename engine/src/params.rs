@@ -129,7 +129,7 @@ pub const PLANTED_BUGS: &[(&str, &str, &str, Option<Plant>)] = &[
     (
         "recover-from-highest",
         "media recovery starts at the highest checkpoint among the files, not the lowest",
-        "INV-DATA-1 / INV-CKPT-3",
+        "INV-DATA-1 / INV-CKPT-3 / INV-RL-2",
         Some(Plant::RecoverFromHighest),
     ),
 ];
