@@ -158,6 +158,13 @@ fn run_prints_a_summary_block_and_its_exit_code_matches() {
     if text.contains("VIOLATION INV-") {
         assert_eq!(code(&out), 1);
         assert!(text.contains("reproduce: redosim run --seed 3"), "{text}");
+    } else if text.contains("UNRECOVERABLE at step ") {
+        // Its own outcome: not a violation, and the reason follows.
+        assert_eq!(code(&out), 0, "{text}");
+        assert!(
+            text.contains("(every invariant held up to there)\n  "),
+            "{text}"
+        );
     } else {
         assert_eq!(code(&out), 0, "{text}");
         assert!(text.contains("all invariants held"), "{text}");
