@@ -1534,3 +1534,30 @@ impl Run {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// INV-RL-2 for an undone user error: UNTIL CHANGE must land exactly
+    /// on its SCN; UNTIL TIME anywhere past the last commit before the
+    /// bound and not past the mistake's commit.
+    #[test]
+    fn an_undo_point_off_its_bound_fires_rl_2() {
+        assert_eq!(undo_point_wrong(UndoTo::Change(50), 50), None);
+        let v = undo_point_wrong(UndoTo::Change(50), 51).expect("one past");
+        assert_eq!(v.id, "INV-RL-2");
+        let time = UndoTo::Time {
+            t: 100,
+            after: 40,
+            error: 50,
+        };
+        assert_eq!(undo_point_wrong(time, 41), None);
+        assert_eq!(undo_point_wrong(time, 50), None);
+        for wrong in [40, 51] {
+            let v = undo_point_wrong(time, wrong).expect("outside (40, 50]");
+            assert_eq!(v.id, "INV-RL-2");
+            assert!(v.evidence.contains("UNTIL TIME"), "{}", v.evidence);
+        }
+    }
+}
